@@ -1,0 +1,98 @@
+"""Stage interface and registry.
+
+A stage turns one call into results in three steps, so that any executor (a local process pool now,
+Ray later) can run the expensive middle step anywhere while the case keeps a single writer:
+
+1. ``load(case, call_id)`` -- in the coordinating process: read what the stage needs from the case
+   (turns, an archive path) into a small picklable object. Audio is passed by path, never by bytes.
+2. ``compute(item)`` -- in a worker: the model work. Pure: no case access. Models are loaded once per
+   worker process (cache them in a module-level dict keyed by settings).
+3. ``save(case, call_id, result, run_id)`` -- in the coordinating process, inside one transaction:
+   write the results. It must never delete or overwrite rows an analyst edited or reviewed
+   (turns.edited = 1, translations.edited = 1, entities/claims/themes with status != 'machine').
+
+``settings()`` describes engine, model and options; it is recorded in ``runs`` and its hash in
+``jobs.settings_hash`` so a changed setting re-queues the stage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from typing import Any, Callable
+
+from listeningpost.store.case import Case
+
+
+class Stage(ABC):
+    name: str = ""
+    #: stages whose output this one reads; the runner only queues a call once these are done
+    requires: tuple[str, ...] = ()
+
+    @abstractmethod
+    def settings(self) -> dict[str, Any]:
+        """Engine, model and options. Must include 'engine'; 'model' when there is one."""
+
+    def applies_to(self, case: Case, call_id: int) -> bool:
+        """Whether the stage has anything to do for this call (e.g. speech needs media)."""
+        return True
+
+    @abstractmethod
+    def load(self, case: Case, call_id: int) -> Any:
+        """Read the input for one call (runs in the coordinating process)."""
+
+    @abstractmethod
+    def compute(self, item: Any) -> Any:
+        """Do the work for one call (runs in a worker; no case access)."""
+
+    @abstractmethod
+    def save(self, case: Case, call_id: int, result: Any, run_id: int) -> None:
+        """Write results (coordinating process, inside a transaction)."""
+
+    def settings_hash(self) -> str:
+        blob = json.dumps(self.settings(), sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+# name -> factory(**options) -> Stage. Stage packages register themselves on import.
+STAGES: dict[str, Callable[..., Stage]] = {}
+#: default order of `lpost process`
+STAGE_ORDER = ["speech", "translate", "analyze", "index"]
+
+
+def register(name: str) -> Callable[[Callable[..., Stage]], Callable[..., Stage]]:
+    def deco(factory: Callable[..., Stage]) -> Callable[..., Stage]:
+        STAGES[name] = factory
+        return factory
+
+    return deco
+
+
+def load_stage_plugins() -> None:
+    """Import the stage packages so they register (missing optional ones are skipped)."""
+    import importlib
+
+    for module in (
+        "listeningpost.speech.stage",
+        "listeningpost.translate.stage",
+        "listeningpost.analyze.stage",
+        "listeningpost.search.stage",
+    ):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+def available_stages() -> list[str]:
+    load_stage_plugins()
+    return [s for s in STAGE_ORDER if s in STAGES] + sorted(set(STAGES) - set(STAGE_ORDER))
+
+
+def make_stage(name: str, **options: Any) -> Stage:
+    load_stage_plugins()
+    if name not in STAGES:
+        raise KeyError(f"unknown stage {name!r}; available: {', '.join(available_stages()) or 'none'}")
+    return STAGES[name](**options)

@@ -1,0 +1,186 @@
+"""A case: one folder with ``case.sqlite`` and a content-addressed ``archive/``.
+
+The case is the only thing stages write to. It is opened once per process; SQLite runs in WAL mode
+with foreign keys on, and the schema is brought up to date by numbered migrations.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterator
+
+DB_NAME = "case.sqlite"
+ARCHIVE_DIR = "archive"
+
+
+class CaseError(Exception):
+    """A case cannot be opened or is inconsistent."""
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def default_case_dir() -> Path:
+    return Path(os.environ.get("LPOST_CASE", "case"))
+
+
+def _migration_files() -> list[tuple[str, str]]:
+    folder = resources.files("listeningpost.store") / "migrations"
+    items = [(p.name, p.read_text(encoding="utf-8")) for p in folder.iterdir() if p.name.endswith(".sql")]
+    return sorted(items)
+
+
+class Case:
+    """Handle on a case folder. Use ``Case.open(path)``; the connection is per thread."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root).resolve()
+        self.db_path = self.root / DB_NAME
+        self.archive = self.root / ARCHIVE_DIR
+        self._local = threading.local()
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, root: str | Path | None = None, create: bool = True) -> "Case":
+        root = Path(root) if root is not None else default_case_dir()
+        if not (root / DB_NAME).exists():
+            if not create:
+                raise CaseError(f"no case at {root} (run `lpost ingest` first or pass --case)")
+            root.mkdir(parents=True, exist_ok=True)
+        case = cls(root)
+        case.archive.mkdir(exist_ok=True)
+        case.migrate()
+        return case
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.db_path, timeout=60, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=60000")
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def migrate(self) -> list[str]:
+        """Apply migrations not yet recorded; returns the names applied."""
+        db = self.db
+        db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        done = {r[0] for r in db.execute("SELECT name FROM schema_migrations")}
+        applied = []
+        for name, sql in _migration_files():
+            if name in done:
+                continue
+            with self.transaction():
+                for statement in _split_sql(sql):
+                    db.execute(statement)
+                db.execute("INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)", (name, now()))
+            applied.append(name)
+        if applied:
+            db.execute(f"PRAGMA user_version={len(done) + len(applied)}")
+        return applied
+
+    # -- transactions ----------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT; nested use joins the outer transaction."""
+        db = self.db
+        if db.in_transaction:
+            yield db
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    # -- small helpers -------------------------------------------------------------------------
+    def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        return self.db.execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
+        return self.db.execute(sql, params).fetchone()
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        row = self.one("SELECT value_json FROM settings WHERE key=?", (key,))
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        self.db.execute(
+            "INSERT INTO settings(key, value_json) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value_json=excluded.value_json",
+            (key, json.dumps(value, ensure_ascii=False)),
+        )
+
+    def archive_file(self, source_row: sqlite3.Row | dict) -> Path:
+        """Absolute path of a source's archived bytes (always inside the case folder)."""
+        path = (self.root / source_row["archive_path"]).resolve()
+        if self.root not in path.parents:
+            raise CaseError(f"archive path escapes the case: {source_row['archive_path']!r}")
+        return path
+
+    def resolve_call(self, ref: str | int) -> int:
+        """Call id from a CLI reference: numeric id, or an imported transcript's external id."""
+        text = str(ref).strip()
+        if text.isdigit() and self.one("SELECT 1 FROM calls WHERE id=?", (int(text),)):
+            return int(text)
+        row = self.one("SELECT id FROM calls WHERE external_id=?", (text,))
+        if row:
+            return row[0]
+        rows = self.query(
+            "SELECT c.id FROM calls c JOIN sources s ON s.id=c.source_id WHERE s.sha256 LIKE ? ORDER BY c.id",
+            (text.lower() + "%",),
+        )
+        if len(rows) == 1 and len(text) >= 6:
+            return rows[0][0]
+        raise CaseError(f"no call {text!r}")
+
+
+def _split_sql(sql: str) -> list[str]:
+    """Split a migration file into statements (statements end with ';' at line end).
+
+    Trigger bodies (BEGIN ... END;) are kept whole.
+    """
+    statements, buf, in_trigger = [], [], False
+    for line in sql.splitlines():
+        stripped = line.strip()
+        if not buf and (not stripped or stripped.startswith("--")):
+            continue
+        buf.append(line)
+        upper = stripped.upper()
+        if upper.startswith("CREATE TRIGGER") or upper.startswith("CREATE TEMP TRIGGER"):
+            in_trigger = True
+        if in_trigger:
+            if upper.startswith("END;") or upper == "END;":
+                in_trigger = False
+                statements.append("\n".join(buf))
+                buf = []
+        elif stripped.endswith(";"):
+            statements.append("\n".join(buf))
+            buf = []
+    if any(line.strip() for line in buf):
+        statements.append("\n".join(buf))
+    return statements

@@ -1,0 +1,162 @@
+"""Read-side views of a case: the call document (`lpost show --json`, web, export) and call lists.
+
+The call document schema is versioned (``schema``); fields are only added, never renamed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from listeningpost.store.case import Case
+from listeningpost.store.layers import call_turns
+
+SHOW_SCHEMA = "listeningpost.call/1"
+
+PROVENANCE_FIELDS = (
+    "publisher", "source_url", "published_date", "obtained_date", "title", "language", "notes",
+    "authenticity_notes",
+)
+
+
+def _loads(text: str | None, default: Any = None) -> Any:
+    return json.loads(text) if text else default
+
+
+def source_dict(row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "sha256": row["sha256"],
+        "original_name": row["original_name"],
+        "size": row["size"],
+        "kind": row["kind"],
+        "format": row["format"],
+        "media": _loads(row["media_json"]),
+        "near_duplicate_of": row["near_duplicate_of"],
+        "near_duplicate_score": row["near_duplicate_score"],
+        "added_at": row["added_at"],
+        "provenance": {f: row[f] for f in PROVENANCE_FIELDS} | _loads(row["extra_json"], {}),
+    }
+
+
+def stage_status(case: Case, call_id: int) -> dict[str, dict[str, Any]]:
+    return {
+        r["stage"]: {"status": r["status"], "error": r["error"], "updated_at": r["updated_at"]}
+        for r in case.query("SELECT stage, status, error, updated_at FROM jobs WHERE call_id=?", (call_id,))
+    }
+
+
+def call_summary(case: Case, row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "external_id": row["external_id"],
+        "title": row["title"],
+        "category": row["category"],
+        "language": row["language"],
+        "duration_s": row["duration_s"],
+        "has_media": bool(row["has_media"]),
+        "source_id": row["source_id"],
+        "created_at": row["created_at"],
+    }
+
+
+def list_calls(case: Case, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+    sql = (
+        "SELECT c.*, s.publisher, s.source_url, s.published_date, s.original_name, s.kind,"
+        " (SELECT COUNT(*) FROM turns t WHERE t.call_id=c.id) AS n_turns"
+        " FROM calls c JOIN sources s ON s.id=c.source_id ORDER BY c.id"
+    )
+    params: list[Any] = []
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params = [limit, offset]
+    out = []
+    for r in case.query(sql, params):
+        item = call_summary(case, r)
+        item.update(
+            publisher=r["publisher"], source_url=r["source_url"], published_date=r["published_date"],
+            original_name=r["original_name"], kind=r["kind"], turns=r["n_turns"],
+        )
+        out.append(item)
+    return out
+
+
+def translations_by_turn(case: Case, call_id: int) -> dict[int, list[dict[str, Any]]]:
+    out: dict[int, list[dict[str, Any]]] = {}
+    rows = case.query(
+        "SELECT tr.* FROM translations tr JOIN turns t ON t.id=tr.turn_id WHERE t.call_id=?"
+        " ORDER BY CASE tr.engine WHEN 'human' THEN 0 ELSE 1 END, tr.id",
+        (call_id,),
+    )
+    for r in rows:
+        out.setdefault(r["turn_id"], []).append(
+            {
+                "lang": r["lang"], "engine": r["engine"], "model": r["model"], "text": r["text"],
+                "flags": _loads(r["flags_json"], []), "edited": bool(r["edited"]),
+                "machine": r["engine"] != "human",
+            }
+        )
+    return out
+
+
+def call_document(case: Case, call_id: int) -> dict[str, Any]:
+    """Everything known about one call, as `lpost show CALL --json` prints it."""
+    call = case.one("SELECT * FROM calls WHERE id=?", (call_id,))
+    if call is None:
+        raise KeyError(call_id)
+    source = case.one("SELECT * FROM sources WHERE id=?", (call["source_id"],))
+    translations = translations_by_turn(case, call_id)
+    turns = []
+    for t in call_turns(case, call_id, with_words=True):
+        turns.append(
+            {
+                "id": t["id"], "idx": t["idx"], "speaker": t["speaker"], "start": t["start_s"], "end": t["end_s"],
+                "language": t["language"], "language_prob": t["language_prob"], "text": t["text"],
+                "avg_logprob": t["avg_logprob"], "no_speech_prob": t["no_speech_prob"],
+                "low_confidence": bool(t["low_confidence"]), "origin": t["origin"], "edited": bool(t["edited"]),
+                "machine": t["origin"] == "asr", "words": t["words"],
+                "translations": translations.get(t["id"], []),
+            }
+        )
+    speakers = {r["label"]: r["name"] for r in case.query("SELECT label, name FROM speakers WHERE call_id=?", (call_id,))}
+    doc = call_summary(case, call)
+    doc.update(
+        schema=SHOW_SCHEMA,
+        source=source_dict(source),
+        speakers=speakers,
+        stages=stage_status(case, call_id),
+        turns=turns,
+        entities=[_entity(r) for r in case.query("SELECT * FROM entities WHERE call_id=? ORDER BY turn_id, start_char, id", (call_id,))],
+        claims=[_claim(r) for r in case.query("SELECT * FROM claims WHERE call_id=? ORDER BY turn_id, id", (call_id,))],
+        themes=[_theme(r) for r in case.query("SELECT * FROM themes WHERE call_id=? ORDER BY turn_id IS NOT NULL, score DESC, id", (call_id,))],
+        runs=[dict(r) for r in case.query(
+            "SELECT DISTINCT r.id, r.stage, r.engine, r.model, r.started_at, r.finished_at, r.status FROM runs r"
+            " JOIN jobs j ON j.run_id=r.id WHERE j.call_id=? ORDER BY r.id", (call_id,))],
+    )
+    return doc
+
+
+def _entity(r) -> dict[str, Any]:
+    return {
+        "id": r["id"], "turn_id": r["turn_id"], "type": r["type"], "text": r["text"], "norm": r["norm"],
+        "start_char": r["start_char"], "end_char": r["end_char"], "lat": r["lat"], "lon": r["lon"],
+        "geo_confidence": r["geo_confidence"], "status": r["status"], "machine": r["status"] == "machine",
+        "data": _loads(r["data_json"], {}),
+    }
+
+
+def _claim(r) -> dict[str, Any]:
+    return {
+        "id": r["id"], "turn_id": r["turn_id"], "type": r["type"], "count": r["count"], "quote": r["quote"],
+        "start": r["start_s"], "end": r["end_s"], "speaker": r["speaker"], "subject": r["subject"],
+        "place": r["place"], "period": r["period"], "equipment": r["equipment"], "hedged": bool(r["hedged"]),
+        "negated": bool(r["negated"]), "confidence": r["confidence"], "status": r["status"],
+        "machine": r["status"] == "machine", "data": _loads(r["data_json"], {}),
+    }
+
+
+def _theme(r) -> dict[str, Any]:
+    return {
+        "id": r["id"], "turn_id": r["turn_id"], "theme": r["theme"], "score": r["score"],
+        "evidence": _loads(r["evidence_json"], []), "status": r["status"], "machine": r["status"] == "machine",
+    }

@@ -1,0 +1,35 @@
+"""Shared fixtures: real data lives in ../shared (CI has it beside the checkout)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("LPOST_SHARED", REPO.parent / "shared")).resolve()
+DATA = SHARED / "data"
+EVAL = SHARED / "eval"
+TRANSCRIPTS = DATA / "transcripts"
+AUDIO = DATA / "audio"
+
+
+def need_shared(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"real data not found: {path} (set LPOST_SHARED to the shared/ folder)")
+    return path
+
+
+@pytest.fixture
+def shared() -> Path:
+    return need_shared(SHARED)
+
+
+@pytest.fixture
+def case(tmp_path):
+    from listeningpost.store.case import Case
+
+    c = Case.open(tmp_path / "case")
+    yield c
+    c.close()
