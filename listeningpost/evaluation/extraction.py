@@ -1,0 +1,110 @@
+"""Scorers for the analysis stage: entities, claims, themes (rules in ../shared/eval/FORMAT.md)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Iterable
+
+from listeningpost.analyze.text import fold, lemmatise
+
+#: a predicted entity matches a gold one of the same type at this lemma-set Jaccard or above
+ENTITY_JACCARD = 0.5
+
+
+def prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
+def lemma_set(text: str) -> frozenset[str]:
+    return frozenset(lemmatise(text or ""))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a | b else 0.0
+
+
+def predicted_entities(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The call's entities an analyst has not rejected, one per (type, surface form): the gold lists a
+    surface form once however often it is spoken, so repeated mentions are not extra predictions."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for ent in doc.get("entities") or []:
+        if ent.get("status") == "rejected":
+            continue
+        key = (ent["type"], fold(ent["text"]).strip())
+        if key not in seen:
+            seen.add(key)
+            out.append(ent)
+    return out
+
+
+def match_entities(gold: list[dict[str, Any]], pred: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """Pairs (gold index, pred index): same type, Jaccard >= 0.5, best overlaps first, each used once."""
+    g_sets = [lemma_set(g["text"]) for g in gold]
+    p_sets = [lemma_set(p["text"]) for p in pred]
+    candidates = []
+    for gi, g in enumerate(gold):
+        for pi, p in enumerate(pred):
+            if g["type"] == p["type"]:
+                j = jaccard(g_sets[gi], p_sets[pi])
+                if j >= ENTITY_JACCARD:
+                    candidates.append((-j, gi, pi))
+    used_g: set[int] = set()
+    used_p: set[int] = set()
+    pairs = []
+    for _, gi, pi in sorted(candidates):
+        if gi not in used_g and pi not in used_p:
+            used_g.add(gi)
+            used_p.add(pi)
+            pairs.append((gi, pi))
+    return pairs
+
+
+def score_entities(pairs: Iterable[tuple[dict, dict]]) -> dict[str, Any]:
+    """Micro P/R/F1 over calls and per type; ``per_call`` lists misses and false alarms for tuning."""
+    totals = defaultdict(lambda: [0, 0, 0])  # type -> [tp, pred, gold]
+    per_call = {}
+    scored = False
+    for gold_item, doc in pairs:
+        if "entities" not in gold_item:
+            continue
+        scored = True
+        gold = gold_item["entities"] or []
+        pred = predicted_entities(doc)
+        matched = match_entities(gold, pred)
+        for g in gold:
+            totals[g["type"]][2] += 1
+        for p in pred:
+            totals[p["type"]][1] += 1
+        for gi, _ in matched:
+            totals[gold[gi]["type"]][0] += 1
+        mg = {gi for gi, _ in matched}
+        mp = {pi for _, pi in matched}
+        per_call[gold_item.get("id")] = {
+            "missed": [(g["type"], g["text"]) for i, g in enumerate(gold) if i not in mg],
+            "false": [(p["type"], p["text"]) for i, p in enumerate(pred) if i not in mp],
+        }
+    if not scored:
+        return {}
+    tp = sum(v[0] for v in totals.values())
+    n_pred = sum(v[1] for v in totals.values())
+    n_gold = sum(v[2] for v in totals.values())
+    result = prf(tp, n_pred, n_gold)
+    result["per_type"] = {t: {**prf(*v), "gold": v[2], "pred": v[1]} for t, v in sorted(totals.items())}
+    result["per_call"] = per_call
+    return result
+
+
+def score(pairs: list[tuple[dict, dict]]) -> dict[str, Any]:
+    """Sections for `lpost eval`: entities (and claims/themes where their scorers exist)."""
+    out = {}
+    for name, scorer in (("entities", score_entities), ("claims", globals().get("score_claims")),
+                         ("themes", globals().get("score_themes"))):
+        if scorer is not None:
+            section = scorer(pairs)
+            if section:
+                out[name] = section
+    return out
