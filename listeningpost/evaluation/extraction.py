@@ -98,6 +98,81 @@ def score_entities(pairs: Iterable[tuple[dict, dict]]) -> dict[str, Any]:
     return result
 
 
+def predicted_claims(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Claims an analyst has not rejected; a negated claim ("не погиб") states that the event did
+    not happen, so it is no claim of its type."""
+    return [c for c in doc.get("claims") or [] if c.get("status") != "rejected" and not c.get("negated")]
+
+
+def _count_key(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def score_claims(pairs: Iterable[tuple[dict, dict]]) -> dict[str, Any]:
+    """A prediction matches a gold claim of the same type and count (null matches null); each gold
+    claim matches at most one prediction. Micro P/R/F1 over calls, per type, and per-call misses."""
+    totals = defaultdict(lambda: [0, 0, 0])  # type -> [tp, pred, gold]
+    per_call = {}
+    scored = False
+    for gold_item, doc in pairs:
+        if "claims" not in gold_item:
+            continue
+        scored = True
+        gold = [(g["type"], _count_key(g.get("count"))) for g in gold_item["claims"] or []]
+        pred = [(p["type"], _count_key(p.get("count"))) for p in predicted_claims(doc)]
+        left = list(gold)
+        false = []
+        for key in pred:
+            totals[key[0]][1] += 1
+            if key in left:
+                left.remove(key)
+                totals[key[0]][0] += 1
+            else:
+                false.append(key)
+        for key in gold:
+            totals[key[0]][2] += 1
+        per_call[gold_item.get("id")] = {"missed": left, "false": false}
+    if not scored:
+        return {}
+    tp, n_pred, n_gold = (sum(v[i] for v in totals.values()) for i in range(3))
+    result = prf(tp, n_pred, n_gold)
+    result["per_type"] = {t: {**prf(*v), "gold": v[2], "pred": v[1]} for t, v in sorted(totals.items())}
+    result["per_call"] = per_call
+    return result
+
+
+def predicted_themes(doc: dict[str, Any]) -> set[str]:
+    """Call-level themes (turn_id null) an analyst has not rejected."""
+    return {t["theme"] for t in doc.get("themes") or [] if t.get("turn_id") is None and t.get("status") != "rejected"}
+
+
+def score_themes(pairs: Iterable[tuple[dict, dict]]) -> dict[str, Any]:
+    """Micro P/R/F1 over (call, theme) pairs, per theme, and per-call misses/false alarms."""
+    totals = defaultdict(lambda: [0, 0, 0])
+    per_call = {}
+    scored = False
+    for gold_item, doc in pairs:
+        if "themes" not in gold_item:
+            continue
+        scored = True
+        gold = set(gold_item["themes"] or [])
+        pred = predicted_themes(doc)
+        for t in pred:
+            totals[t][1] += 1
+        for t in gold:
+            totals[t][2] += 1
+        for t in gold & pred:
+            totals[t][0] += 1
+        per_call[gold_item.get("id")] = {"missed": sorted(gold - pred), "false": sorted(pred - gold)}
+    if not scored:
+        return {}
+    tp, n_pred, n_gold = (sum(v[i] for v in totals.values()) for i in range(3))
+    result = prf(tp, n_pred, n_gold)
+    result["per_theme"] = {t: {**prf(*v), "gold": v[2], "pred": v[1]} for t, v in sorted(totals.items())}
+    result["per_call"] = per_call
+    return result
+
+
 def score(pairs: list[tuple[dict, dict]]) -> dict[str, Any]:
     """Sections for `lpost eval`: entities (and claims/themes where their scorers exist)."""
     out = {}
