@@ -82,7 +82,7 @@ def load_stage_plugins() -> None:
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:
-            if exc.name != module:
+            if not (exc.name and module.startswith(exc.name)):
                 raise
 
 

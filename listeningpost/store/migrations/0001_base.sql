@@ -41,6 +41,7 @@ CREATE TABLE calls (
     duration_s REAL,
     language TEXT,                        -- ru, uk, mixed, other (filled by import or speech)
     has_media INTEGER NOT NULL DEFAULT 0,
+    data_json TEXT,                       -- import details (transcript source, duplicate notes, ...)
     created_at TEXT NOT NULL,
     UNIQUE (source_id, idx)
 );

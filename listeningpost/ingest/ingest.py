@@ -1,0 +1,225 @@
+"""Ingest files into a case: archive them, record provenance, create calls; one bad file never
+stops the rest.
+
+Each file is committed in one transaction (source + calls + turns), after its bytes are safely in
+the archive, so a kill -9 at any moment leaves either the whole file or nothing: a re-run picks up
+where it stopped and never adds a source twice (sha256 is unique).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from listeningpost.ingest import archive, media, provenance, transcripts
+from listeningpost.records import ImportedCall
+from listeningpost.store.case import Case, now
+from listeningpost.store.layers import replace_turns
+
+MEDIA_KINDS_VIDEO = {"mp4", "webm", "mkv", "mov", "avi", "3gp"}
+
+
+@dataclass
+class IngestItem:
+    path: str
+    status: str  # added, duplicate, failed, skipped
+    source_id: int | None = None
+    calls: list[int] = field(default_factory=list)
+    error: str | None = None
+    near_duplicate_of: int | None = None
+    near_duplicate_score: float | None = None
+
+
+@dataclass
+class IngestReport:
+    items: list[IngestItem] = field(default_factory=list)
+
+    @property
+    def added(self) -> int:
+        return sum(1 for i in self.items if i.status == "added")
+
+    @property
+    def duplicates(self) -> int:
+        return sum(1 for i in self.items if i.status == "duplicate")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "duplicates": self.duplicates,
+            "failed": [{"path": i.path, "error": i.error} for i in self.items if i.status == "failed"],
+            "near_duplicates": [
+                {"path": i.path, "source_id": i.source_id, "likely_same_as": i.near_duplicate_of,
+                 "similarity": round(i.near_duplicate_score or 0, 3)}
+                for i in self.items if i.near_duplicate_of
+            ],
+            "skipped": [i.path for i in self.items if i.status == "skipped"],
+            "calls": sum(len(i.calls) for i in self.items),
+            "items": [asdict(i) for i in self.items],
+        }
+
+
+class IngestError(Exception):
+    pass
+
+
+def expand_paths(paths: Iterable[Path], recursive: bool) -> list[tuple[Path, bool]]:
+    """(file, named explicitly). Files inside folders are taken when their type is known; hidden
+    files, sidecars and parallel translation files are read with their main file, not alone."""
+    out: list[tuple[Path, bool]] = []
+    for path in paths:
+        if path.is_dir():
+            walker = sorted(path.rglob("*")) if recursive else sorted(path.iterdir())
+            for child in walker:
+                if child.is_file() and not child.is_symlink() and _wanted_in_folder(child, path):
+                    out.append((child, False))
+        else:
+            out.append((path, True))
+    return out
+
+
+def _wanted_in_folder(path: Path, root: Path) -> bool:
+    rel_parts = path.relative_to(root).parts
+    if any(p.startswith(".") for p in rel_parts):
+        return False
+    if provenance.is_sidecar(path) or transcripts.is_parallel_translation(path):
+        return False
+    suffix = path.suffix.lower()
+    return suffix in media.MEDIA_EXTENSIONS or suffix in transcripts.TRANSCRIPT_EXTENSIONS
+
+
+def ingest_paths(
+    case: Case,
+    paths: Iterable[Path],
+    given: dict[str, Any] | None = None,
+    recursive: bool = False,
+    on_item: Callable[[IngestItem], None] | None = None,
+) -> IngestReport:
+    given = provenance.normalise(given or {})
+    report = IngestReport()
+    files = expand_paths([Path(p) for p in paths], recursive)
+    for path, explicit in files:
+        item = ingest_file(case, path, given, explicit)
+        report.items.append(item)
+        if item.status == "failed":
+            case.db.execute("INSERT INTO ingest_failures(path, error, at) VALUES (?,?,?)", (item.path, item.error, now()))
+        if on_item:
+            on_item(item)
+    return report
+
+
+def ingest_file(case: Case, path: Path, given: dict[str, Any], explicit: bool = True) -> IngestItem:
+    shown = str(path.parent / archive.display_name(path)) if path.parent != Path(".") else archive.display_name(path)
+    item = IngestItem(path=shown, status="failed")
+    try:
+        _ingest(case, path, given, item)
+    except (IngestError, media.MediaError, transcripts.TranscriptError, provenance.ProvenanceError) as exc:
+        item.status, item.error = "failed", str(exc)
+    except OSError as exc:
+        item.status, item.error = "failed", f"cannot read file: {exc.strerror or exc}"
+    return item
+
+
+def _ingest(case: Case, path: Path, given: dict[str, Any], item: IngestItem) -> None:
+    if path.is_symlink() and not path.exists():
+        raise IngestError("broken symbolic link")
+    if not path.exists():
+        raise IngestError("no such file")
+    if not path.is_file():
+        raise IngestError("not a regular file")
+    if provenance.is_sidecar(path):
+        item.status = "skipped"
+        return
+    size = path.stat().st_size
+    if size == 0:
+        raise IngestError("empty file (0 bytes)")
+    sha, size = archive.sha256_file(path)
+    existing = case.one("SELECT id FROM sources WHERE sha256=?", (sha,))
+    if existing:
+        item.status, item.source_id = "duplicate", existing["id"]
+        item.calls = [r[0] for r in case.query("SELECT id FROM calls WHERE source_id=?", (existing["id"],))]
+        item.error = f"same bytes as source {existing['id']}"
+        return
+
+    values = dict(given)
+    sidecar = provenance.find_sidecar(path)
+    if sidecar:
+        values = provenance.read_sidecar(sidecar) | {k: v for k, v in given.items()}
+    suffix = path.suffix.lower()
+    if suffix in transcripts.TRANSCRIPT_EXTENSIONS:
+        fmt, calls = transcripts.parse_transcript(path)
+        _store(case, path, sha, size, "transcript", fmt, None, None, values, calls, item)
+        return
+    info = media.probe(path)
+    fp = media.fingerprint(path)
+    kind = "video" if info.has_video or suffix.lstrip(".") in MEDIA_KINDS_VIDEO and info.has_video else "audio"
+    fmt = suffix.lstrip(".") or (info.container or "media")
+    call = ImportedCall(turns=[])
+    _store(case, path, sha, size, kind, fmt, info, fp, values, [call], item)
+
+
+def _near_duplicate(case: Case, fp: np.ndarray) -> tuple[int | None, float | None]:
+    best_id, best = None, 0.0
+    for row in case.query("SELECT id, fingerprint FROM sources WHERE fingerprint IS NOT NULL"):
+        other = np.frombuffer(row["fingerprint"], dtype="<u4")
+        score = media.similarity(fp, other)
+        if score > best:
+            best_id, best = row["id"], score
+    if best >= media.NEAR_DUPLICATE_THRESHOLD:
+        return best_id, best
+    return None, None
+
+
+def _store(case, path, sha, size, kind, fmt, info, fp, values, calls: list[ImportedCall], item: IngestItem) -> None:
+    rel = archive.store_file(case.root, path, sha, path.name)
+    near_id, near_score = _near_duplicate(case, fp) if fp is not None and len(fp) else (None, None)
+    # provenance in the transcript file itself, overridden by the sidecar and the command line
+    found = provenance.normalise(calls[0].provenance) if len(calls) == 1 else {}
+    known, extra = provenance.split_fields(found | values)
+    with case.transaction():
+        cur = case.db.execute(
+            "INSERT INTO sources(sha256, original_name, original_path, archive_path, size, kind, format, media_json,"
+            " fingerprint, near_duplicate_of, near_duplicate_score, publisher, source_url, published_date,"
+            " obtained_date, title, language, notes, authenticity_notes, extra_json, added_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                sha, archive.display_name(path), str(path.resolve())[:4096], rel, size, kind, fmt,
+                json.dumps(info.to_dict()) if info else None,
+                fp.astype("<u4").tobytes() if fp is not None else None, near_id, near_score,
+                known.get("publisher"), known.get("source_url"), known.get("published_date"),
+                known.get("obtained_date"), known.get("title"), known.get("language"), known.get("notes"),
+                known.get("authenticity_notes"), json.dumps(extra, ensure_ascii=False) if extra else None, now(),
+            ),
+        )
+        source_id = cur.lastrowid
+        for idx, call in enumerate(calls):
+            item.calls.append(_insert_call(case, source_id, idx, call, info, known))
+    item.status, item.source_id = "added", source_id
+    item.near_duplicate_of, item.near_duplicate_score = near_id, near_score
+
+
+def _insert_call(case: Case, source_id: int, idx: int, call: ImportedCall, info, known: dict) -> int:
+    language = call.language or known.get("language")
+    cur = case.db.execute(
+        "INSERT INTO calls(source_id, idx, external_id, title, category, start_s, end_s, duration_s, language,"
+        " has_media, data_json, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            source_id, idx, call.external_id, call.title or known.get("title"), call.category,
+            0.0 if info else None, info.duration if info else None, info.duration if info else None,
+            language, 1 if info else 0, json.dumps(call.extra, ensure_ascii=False) if call.extra else None, now(),
+        ),
+    )
+    call_id = cur.lastrowid
+    if call.turns:
+        for turn in call.turns:
+            turn.language = turn.language or language
+        replace_turns(case, call_id, call.turns, run_id=None, origin="import")
+    return call_id
+
+
+def env_author() -> str:
+    return os.environ.get("LPOST_USER") or os.environ.get("USER") or "cli"
