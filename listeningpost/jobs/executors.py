@@ -1,0 +1,130 @@
+"""Executors run ``Stage.compute`` for many items; the job runner does everything else.
+
+An executor only moves (key, item) pairs to workers and results back, so a distributed engine
+(Ray) slots in as one more class. Results arrive in completion order, at most ``window`` items in
+flight, so memory stays bounded however many calls a case holds.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import traceback
+from abc import ABC, abstractmethod
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator
+
+from listeningpost.pipeline import Stage
+
+
+@dataclass
+class Outcome:
+    key: Any
+    ok: bool
+    result: Any = None
+    error: str | None = None
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for the user; the traceback's last frame for us."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" (at {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno})" if frames else ""
+    return f"{exc.__class__.__name__}: {exc}{where}"[:2000]
+
+
+def _compute(stage: Stage, item: Any) -> Any:
+    return stage.compute(item)
+
+
+class Executor(ABC):
+    name = "executor"
+
+    @abstractmethod
+    def run(self, stage: Stage, items: Iterable[tuple[Any, Callable[[], Any]]]) -> Iterator[Outcome]:
+        """Compute ``stage`` over (key, load) pairs; ``load()`` builds the item just before it is sent."""
+
+    def close(self) -> None:
+        pass
+
+
+class InlineExecutor(Executor):
+    """In this process, one item at a time (workers=1: no start-up cost, model loaded once)."""
+
+    name = "inline"
+
+    def run(self, stage, items):
+        for key, load in items:
+            try:
+                yield Outcome(key, True, stage.compute(load()))
+            except Exception as exc:  # one bad item fails alone
+                yield Outcome(key, False, error=describe_error(exc))
+
+
+class LocalExecutor(Executor):
+    """A local process pool; each worker process loads its models once (module-level caches)."""
+
+    name = "local"
+
+    def __init__(self, workers: int = 2):
+        self.workers = max(1, workers)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _ensure_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # spawn: model libraries (onnxruntime, ctranslate2) hold threads that fork would copy badly
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"))
+        return self._pool
+
+    def run(self, stage, items):
+        window = self.workers * 2
+        pending: dict[Future, Any] = {}
+        source = iter(items)
+        exhausted = False
+        while pending or not exhausted:
+            while not exhausted and len(pending) < window:
+                try:
+                    key, load = next(source)
+                except StopIteration:
+                    exhausted = True
+                    break
+                try:
+                    item = load()
+                except Exception as exc:
+                    yield Outcome(key, False, error=describe_error(exc))
+                    continue
+                pending[self._ensure_pool().submit(_compute, stage, item)] = key
+            if not pending:
+                continue
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                key = pending.pop(fut)
+                try:
+                    yield Outcome(key, True, fut.result())
+                except BrokenProcessPool:
+                    # a worker died (segfault, out of memory): that item fails, the pool restarts
+                    self._pool = None
+                    yield Outcome(key, False, error="worker process died while processing this item")
+                except Exception as exc:
+                    yield Outcome(key, False, error=describe_error(exc))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+
+EXECUTORS: dict[str, Callable[..., Executor]] = {
+    "local": lambda workers=1, **_: InlineExecutor() if workers <= 1 else LocalExecutor(workers),
+}
+
+
+def make_executor(name: str, workers: int = 1, **options: Any) -> Executor:
+    if name == "ray" and "ray" not in EXECUTORS:
+        try:
+            import listeningpost.scale.ray_executor  # noqa: F401  (registers "ray")
+        except ModuleNotFoundError as exc:
+            raise RuntimeError("the Ray executor needs `pip install listeningpost[ray]`") from exc
+    if name not in EXECUTORS:
+        raise KeyError(f"unknown executor {name!r}; available: {', '.join(sorted(EXECUTORS))}")
+    return EXECUTORS[name](workers=workers, **options)
