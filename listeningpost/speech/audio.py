@@ -1,0 +1,136 @@
+"""Decode any audio/video with PyAV to 16 kHz float32, keeping stereo channels, streamed in blocks
+so a 3-hour recording never sits in memory whole."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import av
+import numpy as np
+
+SAMPLE_RATE = 16000
+
+
+class AudioError(Exception):
+    """The media cannot be decoded (corrupt, truncated, no audio stream)."""
+
+
+@dataclass
+class AudioInfo:
+    duration: float | None
+    channels: int
+    sample_rate: int | None
+    codec: str | None
+
+
+def probe(path: str | Path) -> AudioInfo:
+    try:
+        with av.open(str(path)) as container:
+            stream = _audio_stream(container, path)
+            duration = None
+            if stream.duration is not None and stream.time_base is not None:
+                duration = float(stream.duration * stream.time_base)
+            elif container.duration is not None:
+                duration = container.duration / av.time_base
+            return AudioInfo(duration, stream.codec_context.channels or 1, stream.codec_context.sample_rate,
+                             stream.codec_context.name)
+    except (av.error.FFmpegError, OSError) as exc:
+        raise AudioError(f"cannot open {Path(path).name}: {exc}") from exc
+
+
+def _audio_stream(container, path):
+    if not container.streams.audio:
+        raise AudioError(f"{Path(path).name} has no audio stream")
+    return container.streams.audio[0]
+
+
+def stream_blocks(path: str | Path, start_s: float | None = None, end_s: float | None = None,
+                  block_s: float = 60.0, channels: int | None = None) -> Iterator[np.ndarray]:
+    """Yield consecutive blocks of shape (channels, n) at 16 kHz float32, from ``start_s`` to
+    ``end_s`` (seconds in the source). Channels: the source's (1 or 2; more are mixed to stereo)
+    unless ``channels`` forces 1 or 2."""
+    block = int(block_s * SAMPLE_RATE)
+    start = max(0.0, start_s or 0.0)
+    limit = None if end_s is None else int(round((end_s - start) * SAMPLE_RATE))
+    try:
+        container = av.open(str(path))
+    except (av.error.FFmpegError, OSError) as exc:
+        raise AudioError(f"cannot open {Path(path).name}: {exc}") from exc
+    with container:
+        stream = _audio_stream(container, path)
+        n_ch = channels or min(2, stream.codec_context.channels or 1)
+        resampler = av.AudioResampler(format="fltp", layout="stereo" if n_ch == 2 else "mono", rate=SAMPLE_RATE)
+        if start > 0:
+            container.seek(int(start / stream.time_base), stream=stream, backward=True, any_frame=False)
+        pending: list[np.ndarray] = []
+        have = emitted = 0
+        skip_until = int(round(start * SAMPLE_RATE))  # absolute sample index where the call begins
+        position = None  # absolute sample index of the next resampled sample
+        try:
+            for frame in container.decode(stream):
+                if position is None:
+                    position = int(round(float(frame.pts * stream.time_base) * SAMPLE_RATE)) if frame.pts is not None else 0
+                for out in resampler.resample(frame):
+                    data = out.to_ndarray().astype(np.float32, copy=False)
+                    if position < skip_until:
+                        cut = min(data.shape[1], skip_until - position)
+                        position += cut
+                        data = data[:, cut:]
+                    else:
+                        position += data.shape[1]
+                    if limit is not None:
+                        data = data[:, : max(0, limit - emitted - have)]
+                    if data.shape[1]:
+                        pending.append(data)
+                        have += data.shape[1]
+                    while have >= block:
+                        joined = np.concatenate(pending, axis=1)
+                        yield joined[:, :block]
+                        pending, have, emitted = [joined[:, block:]], have - block, emitted + block
+                if limit is not None and emitted + have >= limit:
+                    break
+            for out in resampler.resample(None):
+                pending.append(out.to_ndarray().astype(np.float32, copy=False))
+                have += pending[-1].shape[1]
+        except av.error.FFmpegError as exc:
+            raise AudioError(f"decoding {Path(path).name} failed at {emitted / SAMPLE_RATE + start:.1f} s: {exc}") from exc
+        if have:
+            tail = np.concatenate(pending, axis=1)
+            if limit is not None:
+                tail = tail[:, : max(0, limit - emitted)]
+            if tail.shape[1]:
+                yield tail
+
+
+def decode(path: str | Path, start_s: float | None = None, end_s: float | None = None,
+           channels: int | None = None) -> np.ndarray:
+    """Whole (short) file as (channels, n) float32 at 16 kHz."""
+    blocks = list(stream_blocks(path, start_s, end_s, block_s=600.0, channels=channels))
+    if not blocks:
+        return np.zeros((channels or 1, 0), dtype=np.float32)
+    return np.concatenate(blocks, axis=1)
+
+
+def check_complete(path: str | Path, decoded_s: float, start_s: float | None, end_s: float | None) -> None:
+    """Raise when far less audio decoded than the container declares (a truncated file)."""
+    info = probe(path)
+    if info.duration is None:
+        return
+    expected = (end_s if end_s is not None else info.duration) - (start_s or 0.0)
+    if expected > 0 and decoded_s < expected - max(1.0, 0.05 * expected):
+        raise AudioError(f"{Path(path).name} is truncated or damaged: the header says {expected:.1f} s,"
+                         f" only {decoded_s:.1f} s could be decoded")
+
+
+def is_true_stereo(audio: np.ndarray, threshold: float = 0.98) -> bool:
+    """Stereo whose channels carry different signals (one speaker per channel), not copied mono."""
+    if audio.shape[0] < 2 or audio.shape[1] == 0:
+        return False
+    left, right = audio[0].astype(np.float64), audio[1].astype(np.float64)
+    energy = np.array([np.mean(left ** 2), np.mean(right ** 2)])
+    if energy.min() < 1e-9 * max(energy.max(), 1e-12) or energy.max() < 1e-10:
+        return False  # one channel silent: effectively mono
+    corr = float(np.dot(left, right) / np.sqrt(np.dot(left, left) * np.dot(right, right)))
+    return corr < threshold

@@ -1,0 +1,201 @@
+"""The speech pipeline for one recording: decode -> VAD -> ASR -> language ID -> diarization -> turns.
+
+Audio is streamed in windows (default 10 min) cut at pauses, so memory stays bounded for
+recordings of any length; only words and speaker embeddings (a few KB per minute) accumulate.
+Times of turns and words are seconds in the source file (a call inside a longer video keeps the
+video's clock, so the player can seek to them directly).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from listeningpost.records import Turn, Word
+from listeningpost.speech import diarize, vad
+from listeningpost.speech.asr import AsrOptions, AsrSegment, AsrWord, clean_segments, make_engine
+from listeningpost.speech.audio import SAMPLE_RATE, AudioError, check_complete, is_true_stereo, stream_blocks
+
+
+@dataclass
+class SpeechOptions:
+    asr: AsrOptions = field(default_factory=AsrOptions)
+    vad: vad.VadConfig = field(default_factory=vad.VadConfig)
+    diarize: diarize.DiarizeConfig = field(default_factory=diarize.DiarizeConfig)
+    window_s: float = 600.0          # streaming window; cut at a pause
+    max_turn_gap_s: float = 2.0      # a pause this long starts a new turn of the same speaker
+    low_turn_logprob: float = -1.0   # turns below this avg log-prob are marked low-confidence
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "SpeechOptions":
+        asr = dict(data.get("asr", {}))
+        for key in ("languages", "temperatures"):
+            if key in asr:
+                asr[key] = tuple(asr[key])
+        return cls(asr=AsrOptions(**asr), vad=vad.VadConfig(**data.get("vad", {})),
+                   diarize=diarize.DiarizeConfig(**data.get("diarize", {})),
+                   **{k: v for k, v in data.items() if k not in ("asr", "vad", "diarize")})
+
+
+@dataclass
+class SpeechResult:
+    turns: list[Turn]
+    duration_s: float
+    speech_s: float
+    language: str | None            # ru, uk, mixed, other, or None without speech
+    stereo: bool
+    speakers: list[str]
+
+
+@dataclass
+class _Word:
+    word: AsrWord
+    segment: AsrSegment
+    speaker: int = 0
+
+
+def transcribe(path: str | Path, options: SpeechOptions | None = None,
+               start_s: float | None = None, end_s: float | None = None) -> list[Turn]:
+    """Transcribe one recording into speaker turns with word timestamps.
+
+    ``path``: any audio/video PyAV decodes. ``options``: :class:`SpeechOptions` (default: Whisper
+    base int8 on CPU, beam 5, batched, ru/uk language ID, two speakers). ``start_s``/``end_s``
+    delimit a call inside a longer source. Raises :class:`AudioError` for media that cannot be
+    decoded (corrupt or truncated). See :func:`run` for duration, language and speaker summary."""
+    return run(path, options, start_s, end_s).turns
+
+
+def run(path: str | Path, options: SpeechOptions | None = None,
+        start_s: float | None = None, end_s: float | None = None) -> SpeechResult:
+    options = options or SpeechOptions()
+    engine = make_engine(options.asr)
+    window = int(options.window_s * SAMPLE_RATE)
+    origin = start_s or 0.0
+    words: list[_Word] = []
+    windows = diarize.SpeakerWindows()
+    buffer = np.zeros((1, 0), dtype=np.float32)
+    consumed = 0
+    speech = 0
+    stereo: bool | None = None
+
+    def process(final: bool) -> int:
+        nonlocal speech, stereo
+        mono = buffer.mean(axis=0) if buffer.shape[0] > 1 else buffer[0]
+        if stereo is None:
+            stereo = is_true_stereo(buffer)
+        spans = vad.speech_spans(mono, options.vad)
+        cut = len(mono) if final else vad.last_pause(spans, len(mono), min_keep=len(mono) // 2)
+        spans = [(s, min(e, cut)) for s, e in spans if s < cut]
+        speech += sum(e - s for s, e in spans)
+        offset = origin + consumed / SAMPLE_RATE
+        segments = clean_segments(engine.transcribe_clips(vad.gate(mono[:cut], spans), vad.group_clips(spans)), options.asr)
+        new = [_Word(w, seg) for seg in segments for w in seg.words]
+        if stereo:
+            spans_w = [(int(w.word.start * SAMPLE_RATE), int(w.word.end * SAMPLE_RATE)) for w in new]
+            for item, channel in zip(new, diarize.channel_of_words(buffer[:, :cut], spans_w)):
+                item.speaker = int(channel)
+        elif options.diarize.speakers != 1:
+            windows.add(mono[:cut], spans, offset, options.diarize.hop_s)
+        for item in new:
+            _shift(item, offset)
+        words.extend(new)
+        return cut
+
+    for block in stream_blocks(path, start_s, end_s, block_s=min(60.0, options.window_s)):
+        buffer = block if buffer.shape[1] == 0 else np.concatenate([buffer, block], axis=1)
+        if buffer.shape[1] >= window:
+            cut = process(final=False)
+            buffer, consumed = buffer[:, cut:], consumed + cut
+    if buffer.shape[1]:
+        cut = process(final=True)
+        consumed += cut
+    duration = consumed / SAMPLE_RATE
+    check_complete(path, duration, start_s, end_s)
+    if not stereo and options.diarize.speakers != 1 and words:
+        times, embeddings = windows.arrays()
+        labels = diarize.cluster(embeddings, options.diarize)
+        word_times = np.array([[w.word.start, w.word.end] for w in words])
+        for item, label in zip(words, diarize.assign_words(word_times, times, labels)):
+            item.speaker = int(label)
+    turns = _turns(words, options, relabel=not stereo)
+    return SpeechResult(
+        turns=turns, duration_s=round(duration, 3), speech_s=round(speech / SAMPLE_RATE, 3),
+        language=_call_language(turns), stereo=bool(stereo), speakers=sorted({t.speaker for t in turns if t.speaker}),
+    )
+
+
+def _shift(item: _Word, offset: float) -> None:
+    item.word = AsrWord(item.word.text, round(item.word.start + offset, 3), round(item.word.end + offset, 3),
+                        item.word.probability)
+
+
+def _turns(words: list[_Word], options: SpeechOptions, relabel: bool) -> list[Turn]:
+    words = sorted(words, key=lambda w: w.word.start)
+    if relabel:  # A = whoever speaks first
+        order: dict[int, int] = {}
+        for w in words:
+            order.setdefault(w.speaker, len(order))
+        for w in words:
+            w.speaker = order[w.speaker]
+    groups: list[list[_Word]] = []
+    for w in words:
+        last = groups[-1][-1] if groups else None
+        if last is None or w.speaker != last.speaker or w.word.start - last.word.end > options.max_turn_gap_s:
+            groups.append([w])
+        else:
+            groups[-1].append(w)
+    return [_turn(group, options) for group in groups]
+
+
+def _turn(group: list[_Word], options: SpeechOptions) -> Turn:
+    segments = {id(w.segment): w.segment for w in group}
+    weights = {sid: sum(1 for w in group if id(w.segment) == sid) for sid in segments}
+    total = sum(weights.values())
+
+    def mean(attr: str) -> float | None:
+        values = [(getattr(s, attr), weights[sid]) for sid, s in segments.items() if getattr(s, attr) is not None]
+        return round(sum(v * n for v, n in values) / sum(n for _, n in values), 4) if values else None
+
+    langs: dict[str, int] = {}
+    for sid, seg in segments.items():
+        if seg.language:
+            langs[seg.language] = langs.get(seg.language, 0) + weights[sid]
+    language = max(langs, key=langs.get) if langs else None
+    probs = [w.word.probability for w in group]
+    low_words = [i for i, p in enumerate(probs) if p < options.asr.low_word_probability]
+    avg_logprob = mean("avg_logprob")
+    no_speech = mean("no_speech_prob")
+    low = (avg_logprob is not None and avg_logprob < options.low_turn_logprob) or float(np.mean(probs)) < 0.5 \
+        or (no_speech or 0) > options.asr.no_speech_threshold
+    return Turn(
+        text="".join(w.word.text for w in group).strip(),
+        speaker=diarize.label_name(group[0].speaker),
+        start=group[0].word.start, end=group[-1].word.end,
+        language=language, language_prob=mean("language_prob") if language != "other" else None,
+        avg_logprob=avg_logprob, no_speech_prob=no_speech, low_confidence=bool(low),
+        words=[Word(w.word.text.strip(), w.word.start, w.word.end, round(w.word.probability, 4)) for w in group],
+        data={"low_confidence_words": low_words} if low_words else {},
+    ) if total else Turn(text="")
+
+
+def _call_language(turns: list[Turn]) -> str | None:
+    counts: dict[str, int] = {}
+    for t in turns:
+        if t.language:
+            counts[t.language] = counts.get(t.language, 0) + len(t.words)
+    if not counts:
+        return None
+    total = sum(counts.values())
+    top = max(counts, key=counts.get)
+    if top in ("ru", "uk") and counts[top] < 0.8 * total and counts.get("ru", 0) + counts.get("uk", 0) >= 0.5 * total:
+        return "mixed"
+    return top
+
+
+__all__ = ["SpeechOptions", "SpeechResult", "AudioError", "transcribe", "run"]
