@@ -1,0 +1,66 @@
+"""Audit log: who viewed, edited or exported what, and when.
+
+Other packages call :func:`log` (e.g. export: ``log(case, "cli", "export", "call:12", {"format": "docx"})``).
+The web app logs page views, edits, logins and user administration; ``lpost audit`` prints the log.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from typing import Any
+
+from listeningpost.store.case import Case, now
+
+
+def default_user() -> str:
+    """Author for actions taken from the command line (the OS account)."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no passwd entry (containers)
+        return "cli"
+
+
+def log(case: Case, user: str | None, action: str, target: str | None = None, detail: Any = None) -> int:
+    """Append one audit row; ``user`` None means the command-line user. Returns the row id."""
+    cur = case.db.execute(
+        "INSERT INTO audit_log(at, username, action, target, detail_json) VALUES (?,?,?,?,?)",
+        (now(), user or default_user(), action, target,
+         json.dumps(detail, ensure_ascii=False, default=str) if detail is not None else None),
+    )
+    return cur.lastrowid
+
+
+def entries(
+    case: Case,
+    *,
+    user: str | None = None,
+    action: str | None = None,
+    target: str | None = None,
+    since: str | None = None,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """Newest first, optionally filtered (target matches as a prefix, e.g. 'call:')."""
+    where, params = [], []
+    if user:
+        where.append("username=?")
+        params.append(user)
+    if action:
+        where.append("action=?")
+        params.append(action)
+    if target:
+        where.append("target LIKE ?")
+        params.append(target.replace("%", r"\%").replace("_", r"\_") + "%")
+    if since:
+        where.append("at>=?")
+        params.append(since)
+    sql = "SELECT * FROM audit_log"
+    if where:
+        sql += " WHERE " + " AND ".join(w + (" ESCAPE '\\'" if "LIKE" in w else "") for w in where)
+    sql += " ORDER BY id DESC LIMIT ?"
+    params.append(limit)
+    return [
+        {"id": r["id"], "at": r["at"], "user": r["username"], "action": r["action"], "target": r["target"],
+         "detail": json.loads(r["detail_json"]) if r["detail_json"] else None}
+        for r in case.query(sql, params)
+    ]
