@@ -1,0 +1,405 @@
+"""Claims: checkable statements of fact (casualties, losses, refusals, shortages, harm to civilians).
+
+Rules over the text layer, one sentence at a time:
+
+* a trigger (a word stem, in Russian or Ukrainian, slang included) names the event; some triggers
+  only count with context in the sentence ("положили" needs people, "разъебали" needs equipment);
+* casualty codes (двухсотые, 300, груз 200) are claims by themselves, counted by the number before them;
+* the count is the nearest number in the same clause that is not a duration, a calibre, a grid
+  reference or a comparison; a lone victim named in the singular (комбриг, полковник, его) counts 1;
+* questions, wishes and conditions are not claims; hedges ("говорят", "якобы", "официально") and
+  negation ("не погиб") are flagged;
+* a claim repeated nearby in the same turn, or read back on the radio, is one claim.
+
+The quote is the shortest clause span of the ORIGINAL turn text holding the trigger and the count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from listeningpost.analyze.document import AnalysisDoc, DocTurn, Sentence, Token
+from listeningpost.analyze.numbers import CODE_MEANING, NumberSpan, find_numbers
+from listeningpost.analyze.text import fold
+
+CLAIM_TYPES = ("killed", "wounded", "missing", "captured", "refused_or_deserted", "equipment_lost", "shortage",
+               "civilian_harm", "other")
+
+
+def _stems(*words: str) -> re.Pattern:
+    return re.compile(r"^(?:" + "|".join(words) + r")", re.IGNORECASE)
+
+
+# --- context word classes (folded surface stems: lower case, ё -> е) -------------------------------
+PEOPLE = _stems(r"пацан", r"наших$", r"наши$", r"ребят", r"ребзя", r"человек", r"людей", r"люди$", r"солдат",
+                r"бойц", r"боец", r"командир", r"комбриг", r"комбат", r"ротн", r"взводн", r"полковник",
+                r"подполковник", r"майор", r"капитан", r"лейтенант", r"сержант", r"прапор", r"рядов", r"мужик",
+                r"брат", r"друг", r"его$", r"ее$", r"их$", r"всех$", r"батальон", r"рот[ауы]$", r"взвод",
+                r"полк", r"бригад", r"хлопц", r"побратим", r"укр", r"хохл", r"вагнер", r"зек", r"мобик",
+                r"контрактник", r"двухсот", r"трехсот")
+SINGULAR_PERSON = _stems(r"командир[ау]?$", r"комбриг", r"комбат", r"ротн(ый|ого|ому)$", r"взводн(ый|ого)$",
+                         r"полковник[ау]?$", r"подполковник[ау]?$", r"майор[ау]?$", r"капитан[ау]?$",
+                         r"лейтенант[ау]?$", r"сержант[ау]?$", r"генерал[ау]?$", r"его$", r"он$", r"ее$",
+                         r"она$", r"брат[ау]?$", r"друг[ау]?$", r"начальник[ау]?$", r"зам$")
+PLURAL_PEOPLE = _stems(r"пацан", r"наших$", r"наши$", r"ребят", r"людей", r"люди$", r"солдат", r"бойц", r"всех$",
+                       r"их$", r"трупов", r"хлопц", r"мужиков", r"двухсот", r"трехсот", r"пятисот")
+#: formations: plural victims unless a single commander of one is named ("командира батальона")
+UNITS = _stems(r"батальон", r"рот[ауы]$", r"взвод", r"полк", r"бригад", r"дивизи", r"подразделени")
+CIVIL = _stems(r"гражданск", r"мирн", r"женщин", r"баб$", r"баб[аыу]?$", r"бабк", r"бабул", r"дет(и|ей|ям)$",
+               r"ребен", r"ребятишек", r"старик", r"старух", r"жител", r"населени", r"девк", r"девок", r"девуш",
+               r"цивильн", r"цивіл", r"жінок", r"жінк", r"діт")
+EQUIP = _stems(r"танк", r"бмп", r"бмд", r"бтр", r"мтлб", r"техник", r"машин", r"миномет", r"самолет", r"вертол",
+               r"вертушк", r"коробочк", r"гаубиц", r"арт[аыу]?$", r"артиллери", r"орудие", r"орудия", r"самоходк",
+               r"сау$", r"град", r"ураган", r"смерч", r"камаз", r"урал", r"бронетехник", r"бпла", r"дрон",
+               r"беспилотник", r"сушк", r"су-\d", r"ка-\d", r"ми-\d", r"пулемет", r"зенитк", r"рлс", r"буксир",
+               r"грузовик", r"тягач", r"летак", r"літак", r"техніка", r"танк")
+FIRE = _stems(r"миномет", r"арт[аыу]?$", r"артиллери", r"артилер", r"град", r"снаряд", r"ракет", r"орудий",
+              r"орудия", r"самоходк", r"танк", r"байрактар", r"дрон", r"птичк", r"хаймарс", r"мин[аыу]$",
+              r"кассет", r"авиаци", r"бомб", r"пулемет", r"огн[еёю]", r"огонь", r"152", r"122", r"155",
+              r"обстрел", r"укр", r"хохл", r"противник")
+SUPPLY = _stems(r"ед[аыу]$", r"еды$", r"жрат", r"жрачк", r"продукт", r"хлеб", r"вод[аыу]$", r"питьев", r"топлив",
+                r"бензин", r"солярк", r"соляр", r"горюч", r"патрон", r"боеприпас", r"бк$", r"снаряд", r"оружи",
+                r"деньг", r"денег", r"зарплат", r"зп$", r"выплат", r"получк", r"лекарств", r"медикамент",
+                r"аптечк", r"бронежилет", r"броник", r"каск", r"жратв", r"їж", r"вод[аиу]$", r"набо[ії]",
+                r"пального", r"грош")
+SUPPLY_LACK = _stems(r"нет$", r"нету$", r"не$", r"закончил", r"кончил", r"кончают", r"голод", r"нечего$",
+                     r"без$", r"немає", r"нема$", r"бракує", r"закінчил")
+TIME_UNIT = _stems(r"минут", r"секунд", r"час", r"дн", r"день", r"дня", r"сут", r"недел", r"месяц", r"год",
+                   r"лет$", r"ноч", r"хвилин", r"годин", r"тижн", r"місяц", r"рок", r"раз", r"балл", r"процент")
+CALIBRES = {60, 82, 100, 107, 120, 122, 125, 152, 155, 203, 220, 240}
+HEDGES = _stems(r"говорят$", r"якобы$", r"официально$", r"вроде$", r"мол$", r"будто$", r"кажется$", r"кажись$",
+                r"слышал", r"по слухам", r"кажуть$", r"нібито$", r"офіційно$", r"типа$", r"наверное$", r"наверно$")
+WISH = _stems(r"бы$", r"б$", r"чтобы$", r"чтоб$", r"хочу$", r"хотим$", r"хотел", r"пусть$", r"если$", r"хай$",
+              r"якби$", r"щоб$")
+NEGATION = {"не", "ни", "нет", "ні"}
+FUNCTION = {"PREP", "CONJ", "PRCL", "NPRO", "INTJ", None}
+
+
+@dataclass(frozen=True)
+class Trigger:
+    type: str
+    stems: re.Pattern
+    needs: tuple[re.Pattern, ...] = ()  # one word of each class must be in the sentence
+    strength: float = 0.8
+
+
+TRIGGERS = [
+    Trigger("killed", _stems(r"убит", r"убил", r"убива", r"убьют", r"погиб", r"гибел", r"скончал", r"умер",
+                             r"помер", r"труп", r"загин", r"загибл", r"вбит", r"вбил", r"вбив", r"мертв", r"мёртв",
+                             r"убиты")),
+    Trigger("killed", _stems(r"положил", r"поебашил", r"перебил", r"уничтож", r"расстрел", r"завалил", r"покосил",
+                             r"выкосил", r"положено", r"полегл", r"положили"), (PEOPLE,), 0.6),
+    Trigger("wounded", _stems(r"ранен", r"ранил", r"ранят", r"ранени", r"контуж", r"контузи", r"поранен",
+                              r"поранил", r"поранило", r"поранені", r"травмир")),
+    Trigger("missing", _stems(r"безвест", r"безвіст", r"пропал", r"пропавш", r"зник")),
+    Trigger("captured", _stems(r"плен", r"полон")),
+    Trigger("refused_or_deserted", _stems(r"отказ", r"дезерт", r"сбежал", r"сбежа", r"самовол", r"соч$",
+                                          r"відмов", r"дезерт", r"утек", r"свалил")),
+    Trigger("equipment_lost", _stems(r"подбит", r"подбил", r"сбит", r"сбил", r"сбива", r"сгорел", r"сожгл",
+                                     r"сожж", r"затонул", r"утонул", r"подорвал", r"підбит", r"збит", r"згорі")),
+    Trigger("equipment_lost", _stems(r"уничтож", r"взорва", r"разъеб", r"разьеб", r"разбит", r"разбил", r"потерял",
+                                     r"разнесл", r"раздолба", r"расхуяр", r"знищ", r"вибухнул"),
+            (EQUIP,), 0.6),
+    Trigger("other", _stems(r"разъеб", r"разьеб", r"взорва", r"разнесл", r"раздолба", r"разбомб"), (), 0.4),
+    Trigger("shortage", _stems(r"голода", r"голодн", r"не платят", r"не кормят")),
+    Trigger("shortage", _stems(r"нет$", r"нету$", r"хватает", r"хватит", r"закончил", r"кончил", r"кончают",
+                               r"немає", r"нема$", r"бракує", r"поставля", r"подвоз", r"довоз", r"доезжа",
+                               r"привоз", r"выдают", r"платят", r"дают"), (SUPPLY,), 0.6),
+    Trigger("civilian_harm", _stems(r"насил", r"изнасил", r"мародер", r"мародёр", r"грабил", r"грабят",
+                                    r"ґвалт", r"зґвалт")),
+    Trigger("other", _stems(r"бомбят", r"бомбил", r"бомбит", r"обстрел", r"накры", r"разрыв", r"работал",
+                            r"выпустил", r"лупил", r"лупят", r"долбят", r"долбил", r"петушил", r"петушит",
+                            r"накладыва", r"начали", r"начал$", r"сопровождали", r"ебашат", r"хуярят",
+                            r"обстріл", r"накрил", r"прилета"), (FIRE,), 0.5),
+]
+#: what a harm verb means when the turn talks about civilians
+CIVIL_HARM = _stems(r"убит", r"убил", r"убива", r"расстрел", r"резал", r"вырезал", r"повырезал", r"режут",
+                    r"ебли", r"выебли", r"забирал", r"угоня", r"в расход")
+#: fixed phrases (folded, space-joined lemmas of the sentence) that are triggers by themselves
+PHRASES = [("killed", re.compile(r"сердце (?:\w+ )?не выдерж")), ("civilian_harm", re.compile(r"в расход")),
+           ("missing", re.compile(r"без вести")), ("killed", re.compile(r"груз (?:200|двести)"))]
+CLAUSE_BREAK = {",", ";", ":", "—", "–", "-", ".", "!", "?", "…", "(", ")", "\""}
+
+
+@dataclass
+class Claim:
+    type: str
+    count: int | None
+    quote: str  # verbatim from the original turn text
+    turn_index: int
+    start_char: int  # offsets of the quote in the original turn text
+    end_char: int
+    speaker: str | None = None
+    start_s: float | None = None
+    end_s: float | None = None
+    subject: str | None = None
+    place: str | None = None
+    period: str | None = None
+    equipment: str | None = None
+    hedged: bool = False
+    negated: bool = False
+    confidence: float = 0.5
+    data: dict[str, Any] = field(default_factory=dict)  # trigger words, sentence index, merged quotes
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class _Word:
+    tok: Token
+    key: str  # folded surface
+    aside: bool  # inside parentheses: a repeat or a reading, not new speech
+    clause: int
+
+
+def _words(sent: Sentence) -> list[_Word]:
+    out, depth, clause = [], 0, 0
+    for tok in sent.tokens:
+        if tok.text in CLAUSE_BREAK:
+            clause += 1
+        if tok.text == "(":
+            depth += 1
+        elif tok.text == ")":
+            depth = max(0, depth - 1)
+        if tok.is_word:
+            out.append(_Word(tok, fold(tok.text), depth > 0, clause))
+    return out
+
+
+def _has(words: list[_Word], pattern: re.Pattern) -> list[_Word]:
+    return [w for w in words if pattern.match(w.key) or pattern.match(w.tok.lemma)]
+
+
+def _is_question_or_wish(sent: Sentence, words: list[_Word]) -> bool:
+    if sent.text.rstrip(" \"'»)*.…").endswith("?"):
+        return True
+    return any(WISH.match(w.key) for w in words)
+
+
+def _numbers(turn: DocTurn, sent: Sentence) -> list[NumberSpan]:
+    """Numbers and codes of one sentence, offsets mapped to the ORIGINAL turn text."""
+    out = []
+    nstart = sent.tokens[0].nstart if sent.tokens else 0
+    nend = sent.tokens[-1].nend if sent.tokens else 0
+    for span in find_numbers(turn.norm.text[nstart:nend]):
+        s, e = turn.norm.to_original(span.start + nstart, span.end + nstart)
+        out.append(NumberSpan(s, e, turn.text[s:e], span.kind, span.value, span.code))
+    return out
+
+
+def _word_at(words: list[_Word], pos: int) -> int | None:
+    for i, w in enumerate(words):
+        if w.tok.start <= pos < w.tok.end:
+            return i
+    return None
+
+
+def _usable_count(words: list[_Word], num: NumberSpan, fire: bool) -> bool:
+    """A number that counts things: not a duration, a calibre, a comparison or an aside."""
+    i = _word_at(words, num.start)
+    j = _word_at(words, max(num.start, num.end - 1))
+    if i is None or j is None or words[i].aside:
+        return False
+    nxt = words[j + 1].key if j + 1 < len(words) else ""
+    prev = words[i - 1].key if i > 0 else ""
+    if TIME_UNIT.match(nxt) or TIME_UNIT.match(prev) and prev not in ("раз",):
+        return False
+    if prev in ("на", "в") and any(w.key in ("больше", "меньше", "раза", "раз") for w in words):
+        return False
+    if fire and num.value in CALIBRES:
+        return False
+    return num.kind == "count" and num.count is not None
+
+
+def _clause_span(words: list[_Word], idx: list[int]) -> tuple[int, int]:
+    clauses = {words[i].clause for i in idx}
+    lo, hi = min(clauses), max(clauses)
+    inside = [w for w in words if lo <= w.clause <= hi]
+    return inside[0].tok.start, inside[-1].tok.end
+
+
+def _details(doc: AnalysisDoc, turn: DocTurn, sent: Sentence, words: list[_Word]) -> dict[str, str | None]:
+    ents = [e for e in doc.entities if e.turn_index == turn.index and sent.start <= e.start_char < sent.end]
+
+    def names(kind: str) -> str | None:
+        got = list(dict.fromkeys(e.norm or e.text for e in ents if e.type == kind))
+        return ", ".join(got) or None
+
+    period = names("DATE")
+    equipment = names("EQUIPMENT") or (", ".join(dict.fromkeys(w.tok.orig for w in _has(words, EQUIP))) or None)
+    people = [w.tok.orig for w in _has(words, PEOPLE) if w.key not in ("его", "ее", "их", "всех")]
+    roles = names("PERSON_ROLE") or names("UNIT")
+    subject = roles or (", ".join(dict.fromkeys(people)) or None)
+    return {"subject": subject, "place": names("PLACE"), "period": period, "equipment": equipment}
+
+
+def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, civil_turn: bool,
+                     prev_question: list[_Word]) -> list[Claim]:
+    words = _words(sent)
+    if not words or _is_question_or_wish(sent, words):
+        return []
+    numbers = _numbers(turn, sent)
+    lemmas = " ".join(w.key for w in words)
+    found: list[tuple[str, list[int], float, bool]] = []  # type, word indexes, confidence, has_code
+
+    for num in numbers:  # casualty codes first: the slang reading wins
+        if num.kind == "code" and not (words and (_word_at(words, num.start) is None or
+                                                  words[_word_at(words, num.start)].aside)):
+            found.append((CODE_MEANING[num.code], [_word_at(words, num.start)], 0.9, True))
+    for trig in TRIGGERS:
+        hits = [i for i, w in enumerate(words) if not w.aside and (trig.stems.match(w.key))]
+        if not hits:
+            continue
+        context = words + (prev_question if trig.type == "shortage" else [])
+        if trig.type == "shortage" and trig.needs:
+            hits = [i for i in hits if _lack_of_supply(words, i, context)]
+        elif any(not _has(context, need) for need in trig.needs):
+            continue
+        if hits:
+            found.append((trig.type, hits, trig.strength, False))
+    for kind, pattern in PHRASES:
+        m = pattern.search(lemmas)
+        if m:
+            pos = len(lemmas[:m.start()].split())
+            found.append((kind, [min(pos, len(words) - 1)], 0.8, False))
+    found = _resolve(found, words, civil_turn)
+    claims = []
+    fire = bool(_has(words, FIRE))
+    hedged = bool(_has(words, HEDGES))
+    for kind, hits, confidence, has_code in found:
+        count, count_idx = _count_for(words, numbers, hits, kind, has_code, fire)
+        span_idx = hits + ([count_idx] if count_idx is not None else [])
+        start, end = _clause_span(words, span_idx)
+        quote = turn.text[start:end]
+        negated = any(i > 0 and words[i - 1].key in NEGATION for i in hits) and kind not in ("shortage",) \
+            and not re.search(r"сердце (?:\w+ )?не выдерж", lemmas)
+        claims.append(Claim(
+            kind, count, quote, turn.index, start, end, turn.speaker, turn.start_s, turn.end_s,
+            hedged=hedged, negated=negated, confidence=round(confidence - 0.1 * hedged, 2),
+            data={"trigger": [words[i].tok.orig for i in hits], "sentence": si,
+                  "lemmas": [w.tok.lemma for w in words if start <= w.tok.start < end and w.tok.pos not in FUNCTION]},
+            **_details(doc, turn, sent, words),
+        ))
+    return claims
+
+
+def _lack_of_supply(words: list[_Word], i: int, context: list[_Word]) -> bool:
+    """A supply word and a lack: "нет еды", "патроны кончились", "оружие не поставляют"."""
+    key = words[i].key
+    negated = i > 0 and words[i - 1].key in ("не", "ни", "нє")
+    if key.startswith(("нет", "нету", "немає", "нема", "закончил", "кончил", "кончают", "бракує")):
+        return bool(_has(words, SUPPLY))
+    if key.startswith(("хватает", "хватит")):
+        return negated and bool(_has(words, SUPPLY))
+    return negated and bool(_has(context, SUPPLY))
+
+
+def _resolve(found: list[tuple[str, list[int], float, bool]], words: list[_Word], civil_turn: bool):
+    """One claim per type per sentence; harm to civilians when the turn is about civilians; 'other'
+    only when nothing more specific was found."""
+    by_type: dict[str, tuple[str, list[int], float, bool]] = {}
+    civil_here = bool(_has(words, CIVIL)) or civil_turn
+    own_side = any(w.key in ("наших", "наши", "пацанов", "нас") for w in words)
+    for kind, hits, conf, code in found:
+        if kind in ("killed", "captured") and civil_here and not code and not own_side \
+                and any(CIVIL_HARM.match(words[i].key) for i in hits):
+            kind = "civilian_harm"
+        if kind in by_type:
+            old = by_type[kind]
+            by_type[kind] = (kind, sorted(set(old[1] + hits)), max(old[2], conf), old[3] or code)
+        else:
+            by_type[kind] = (kind, hits, conf, code)
+    if civil_here and "civilian_harm" not in by_type and not own_side:
+        harm = [i for i, w in enumerate(words) if CIVIL_HARM.match(w.key)]
+        if harm:
+            by_type["civilian_harm"] = ("civilian_harm", harm, 0.6, False)
+    if len(by_type) > 1:
+        by_type.pop("other", None)
+    if "equipment_lost" in by_type and "killed" in by_type and not by_type["killed"][3]:
+        # "технику разъебали" also matches people-less killing verbs: equipment wins
+        if not _has(words, PEOPLE):
+            by_type.pop("killed")
+    return list(by_type.values())
+
+
+def _count_for(words: list[_Word], numbers: list[NumberSpan], hits: list[int], kind: str, has_code: bool,
+               fire: bool) -> tuple[int | None, int | None]:
+    """The count of a claim and the word index it sits at."""
+    anchor = min(hits)
+    if has_code:  # "6 трёхсотых", "Вчера 4 300": the count right before the code
+        for k, num in enumerate(numbers):
+            if num.kind == "code" and _word_at(words, num.start) in hits:
+                prev = numbers[k - 1] if k else None
+                if prev and prev.kind == "count" and _word_at(words, prev.start) is not None \
+                        and anchor - _word_at(words, max(prev.start, prev.end - 1)) <= 2:
+                    return prev.count, _word_at(words, prev.start)
+        return None, None
+    best, best_dist = None, 99
+    for num in numbers:
+        if not _usable_count(words, num, fire):
+            continue
+        i = _word_at(words, num.start)
+        same_clause = words[i].clause == words[anchor].clause
+        dist = min(abs(i - h) for h in hits)
+        if (same_clause or dist <= 2) and dist < best_dist and dist <= 6:
+            best, best_dist = num, dist
+    if best is not None:
+        return best.count, _word_at(words, best.start)
+    if kind in ("killed", "wounded", "captured", "missing"):
+        singular = _has(words, SINGULAR_PERSON)
+        if singular and not _has(words, PLURAL_PEOPLE):
+            return 1, None
+    if kind == "other" and fire:  # "выпустили четвёртую ракету": the fourth shot means four
+        for num in numbers:
+            i = _word_at(words, num.start)
+            if num.kind == "ordinal" and i is not None and i + 1 < len(words) and FIRE.match(words[i + 1].key):
+                return int(num.value), i
+    return None, None
+
+
+def _merge(claims: list[Claim], window: int = 2) -> list[Claim]:
+    """Fold repeats: same type and count in the same turn within ``window`` sentences, or the same
+    words again later in the call (a radio read-back)."""
+    out: list[Claim] = []
+    for c in claims:
+        dup = None
+        for o in out:
+            if (o.type, o.count) != (c.type, c.count):
+                continue
+            near = o.turn_index == c.turn_index and abs(o.data["sentence"] - c.data["sentence"]) <= window
+            if near or _overlap(o.data["lemmas"], c.data["lemmas"]) >= 0.5:
+                dup = o
+                break
+        if dup is None:
+            out.append(c)
+            continue
+        dup.data.setdefault("repeats", []).append({"turn": c.turn_index, "quote": c.quote})
+        dup.confidence = min(0.95, dup.confidence + 0.05)
+    return out
+
+
+def _overlap(a: list[str], b: list[str]) -> float:
+    """Overlap coefficient of content lemmas: a read-back repeats most words of the shorter one."""
+    sa, sb = set(a), set(b)
+    return len(sa & sb) / min(len(sa), len(sb)) if sa and sb else 0.0
+
+
+def extract_claims(doc: AnalysisDoc) -> list[Claim]:
+    """All claims of a call, in order of speech; also stored on ``doc.claims``."""
+    claims: list[Claim] = []
+    prev_question: list[_Word] = []
+    for turn in doc.turns:
+        civil_turn = any(CIVIL.match(fold(t.text)) for t in turn.tokens if t.is_word)
+        for si, sent in enumerate(turn.sentences):
+            claims.extend(_sentence_claims(doc, turn, si, sent, civil_turn, prev_question))
+        last = turn.sentences[-1] if turn.sentences else None
+        prev_question = _words(last) if last and last.text.rstrip(" \"'»)*.…").endswith("?") else []
+    claims = _merge(claims)
+    doc.claims = claims
+    return claims
+
+
+__all__ = ["CLAIM_TYPES", "Claim", "extract_claims"]
