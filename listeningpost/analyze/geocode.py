@@ -1,0 +1,248 @@
+"""Resolve place names ('под Бахмутом', 'в Мариуполе', 'на Херсонщине') to coordinates.
+
+Names are matched by lemma, so any inflection finds the nominative entry. Sources, best first:
+the hand-made ``data/places.yaml``; the shipped ``data/gazetteer_ua.tsv`` (infoportal raions/hromadas
+and their centres, ISC); and, when ``../shared/data/reference/gazetteer`` (or $LPOST_GAZETTEER_DIR) is
+present, radatlas city points and every KATOTTH settlement (placed at its hromada's centroid).
+A name with several distinct candidates is resolved by the oblasts of the call's other places, or
+left ambiguous: the best-ranked candidate with a lower confidence and the candidates listed.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import pickle
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from itertools import product
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+
+from listeningpost.analyze.text import analyzer, fold
+
+DATA = Path(__file__).parent / "data"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "reference" / "gazetteer"
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "listeningpost"
+
+#: how much a match from each kind of entry is trusted when it is the only candidate
+RANK = {"country": 0.95, "region": 0.9, "oblast": 0.9, "river": 0.85, "city": 0.9, "M": 0.85, "radatlas": 0.85,
+        "centre": 0.7, "X": 0.6, "raion": 0.55, "C": 0.5, "B": 0.5, "K": 0.4, "hromada": 0.4}
+#: words that introduce a place and are not part of its name
+PREPOSITIONS = {"в", "во", "на", "под", "подо", "из", "изо", "с", "со", "до", "у", "около", "возле", "за", "через",
+                "от", "к", "ко", "по", "у", "біля", "під", "з", "із", "до", "коло", "поблизу"}
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str  # as listed (nominative)
+    en: str
+    kind: str
+    lat: float
+    lon: float
+    oblast: str = ""  # UA pcode prefix, e.g. UA14 (Donetsk oblast)
+    source: str = ""
+
+
+@dataclass
+class GeoResult:
+    place: Place | None
+    confidence: float
+    candidates: list[Place] = field(default_factory=list)
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.candidates) > 1
+
+    def as_data(self) -> dict:
+        return {"place": asdict(self.place) if self.place else None, "geo_confidence": self.confidence,
+                "candidates": [asdict(c) for c in self.candidates[:10]]}
+
+
+# --- keys -----------------------------------------------------------------------------------------
+
+
+def _lemmas(word: str, lang: str, every_parse: bool) -> set[str]:
+    parses = analyzer(lang).parse(word)
+    forms = {fold(p.normal_form) for p in (parses if every_parse else parses[:1])}
+    return forms | {fold(word)}
+
+
+def name_keys(name: str, lang: str = "ru") -> set[str]:
+    """Keys of a gazetteer name: its best lemma sequence and its folded form."""
+    words = name.replace("-", " - ").split()
+    best = " ".join(fold(analyzer(lang).parse(w)[0].normal_form) if w != "-" else "-" for w in words)
+    return {best.replace(" - ", "-"), fold(name)}
+
+
+def query_keys(words: list[str]) -> set[str]:
+    """Keys a spoken form may match: every parse's lemma in ru and uk, plus the folded words."""
+    options = []
+    for w in words:
+        options.append(sorted(_lemmas(w, "ru", True) | _lemmas(w, "uk", True)) if w != "-" else ["-"])
+    keys = set()
+    for combo in product(*options[:4]):
+        keys.add(" ".join(combo).replace(" - ", "-"))
+        if len(keys) > 64:
+            break
+    return keys
+
+
+# --- loading --------------------------------------------------------------------------------------
+
+
+class Gazetteer:
+    def __init__(self, entries: Iterable[tuple[str, Place]]):
+        self.index: dict[str, list[Place]] = defaultdict(list)
+        for key, place in entries:
+            if place not in self.index[key]:
+                self.index[key].append(place)
+
+    def lookup(self, words: list[str]) -> list[Place]:
+        found: list[Place] = []
+        for key in query_keys(words):
+            for p in self.index.get(key, ()):
+                if p not in found:
+                    found.append(p)
+        return found
+
+    def resolve(self, words: list[str], context_oblasts: Iterable[str] = ()) -> GeoResult:
+        words = [w for w in words if w]
+        while words and fold(words[0]) in PREPOSITIONS:
+            words = words[1:]
+        cands = self.lookup(words) if words else []
+        if not cands:
+            return GeoResult(None, 0.0, [])
+        hand = [c for c in cands if c.source == "hand"]
+        if hand:
+            cands = hand
+        cands = _distinct(cands)
+        cands.sort(key=lambda c: -RANK.get(c.kind, 0.3))
+        best = RANK.get(cands[0].kind, 0.3)
+        if len(cands) == 1:
+            return GeoResult(cands[0], best, cands)
+        context = set(context_oblasts)
+        local = [c for c in cands if c.oblast and c.oblast in context]
+        if len(_distinct(local)) == 1:
+            return GeoResult(local[0], round(RANK.get(local[0].kind, 0.3) * 0.85, 3), cands)
+        top = [c for c in cands if RANK.get(c.kind, 0.3) == best]
+        return GeoResult(cands[0], round(best / len(top) if len(top) > 1 else best * 0.8, 3), cands)
+
+
+def _distinct(cands: list[Place]) -> list[Place]:
+    """Drop candidates within ~10 km of a better one (the same place from two sources)."""
+    out: list[Place] = []
+    for c in sorted(cands, key=lambda c: -RANK.get(c.kind, 0.3)):
+        if not any(abs(c.lat - o.lat) < 0.1 and abs(c.lon - o.lon) < 0.15 for o in out):
+            out.append(c)
+    return out
+
+
+def _hand_entries() -> Iterable[tuple[str, Place]]:
+    for item in yaml.safe_load((DATA / "places.yaml").read_text(encoding="utf-8")):
+        for name in item["names"]:
+            place = Place(item["names"][0], item["en"], item["kind"], item["lat"], item["lon"],
+                          item.get("oblast", ""), "hand")
+            for lang in ("ru", "uk"):
+                for key in name_keys(name, lang):
+                    yield key, place
+
+
+def _shipped_entries() -> Iterable[tuple[str, Place]]:
+    with open(DATA / "gazetteer_ua.tsv", encoding="utf-8") as f:
+        for r in csv.DictReader(f, delimiter="\t"):
+            lat, lon = float(r["lat"]), float(r["lon"])
+            if r["kind"] == "hromada":
+                for lang, col in (("ru", "center_ru"), ("uk", "center_uk")):
+                    if r[col]:
+                        place = Place(r[col], _en_centre(r["en"]), "centre", lat, lon, r["oblast"], "infoportal")
+                        for key in name_keys(r[col], lang):
+                            yield key, place
+            else:
+                place = Place(r["ru"] + " район", r["en"] + " Raion", "raion", lat, lon, r["oblast"], "infoportal")
+                for key in name_keys(r["ru"] + " район", "ru") | name_keys(r["uk"] + " район", "uk"):
+                    yield key, place
+
+
+def _en_centre(hromada_en: str) -> str:
+    for ending in ("ska", "tska", "a"):
+        if hromada_en.endswith(ending):
+            return hromada_en[: -len(ending)] if ending != "ska" else hromada_en[:-3] + "sk"
+    return hromada_en
+
+
+def _shared_entries(src: Path) -> Iterable[tuple[str, Place]]:
+    from listeningpost.analyze.build_gazetteer import uk_to_ru
+
+    radatlas = src / "radatlas_settlements_uk_ru_en_coords.csv"
+    if radatlas.exists():
+        with open(radatlas, encoding="utf-8") as f:
+            for r in csv.DictReader(f):
+                place = Place(r["name_ru"] or r["name_uk"], r["name_en_translit"] or r["name_en"], "radatlas",
+                              float(r["lat"]), float(r["lon"]), "", "radatlas")
+                for lang, col in (("ru", "name_ru"), ("uk", "name_uk")):
+                    if r[col]:
+                        for key in name_keys(r[col], lang):
+                            yield key, place
+    katotth = sorted(src.glob("katotth_kodifikator_*.csv"))
+    if not katotth:
+        return
+    centroids = {}
+    with open(DATA / "gazetteer_ua.tsv", encoding="utf-8") as f:
+        for r in csv.DictReader(f, delimiter="\t"):
+            if r["kind"] == "hromada":
+                centroids[r["pcode"]] = (float(r["lat"]), float(r["lon"]))
+    with open(katotth[-1], encoding="utf-8") as f:
+        rows = csv.reader(f, delimiter=";")
+        next(rows)
+        for r in rows:
+            if len(r) < 7 or r[5] not in ("M", "X", "C", "B") or not r[2]:
+                continue
+            latlon = centroids.get(r[2][:9])
+            if latlon is None:
+                continue
+            name = r[6].strip()
+            place = Place(name, "", r[5], latlon[0], latlon[1], r[0][:4], "katotth")
+            for key in name_keys(name, "uk") | name_keys(uk_to_ru(name), "ru"):
+                yield key, place
+
+
+def _source_dir() -> Path | None:
+    d = Path(os.environ.get("LPOST_GAZETTEER_DIR", SHARED))
+    return d if d.is_dir() else None
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The process-wide gazetteer; the KATOTTH part is pickled under ~/.cache (building it takes seconds)."""
+    src = _source_dir()
+    entries = list(_hand_entries()) + list(_shipped_entries())
+    if src is not None:
+        stamp = "|".join(f"{p.name}:{p.stat().st_mtime_ns}" for p in sorted(src.glob("*.csv")))
+        stamp += f"|{(DATA / 'gazetteer_ua.tsv').stat().st_mtime_ns}"
+        path = CACHE / f"gazetteer-{hashlib.sha1(stamp.encode()).hexdigest()[:12]}.pkl"
+        try:
+            shared = pickle.loads(path.read_bytes())
+        except (OSError, pickle.PickleError, EOFError):
+            shared = list(_shared_entries(src))
+            try:
+                CACHE.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_bytes(pickle.dumps(shared))
+                tmp.replace(path)
+            except OSError:
+                pass
+        entries += shared
+    return Gazetteer(entries)
+
+
+def geocode(text: str, context_oblasts: Iterable[str] = ()) -> GeoResult:
+    """Resolve a short place phrase, prepositions allowed: geocode('под Бахмутом')."""
+    from razdel import tokenize
+
+    words = [t.text for t in tokenize(text) if any(c.isalnum() for c in t.text) or t.text == "-"]
+    return gazetteer().resolve(words, context_oblasts)
