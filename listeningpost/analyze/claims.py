@@ -63,13 +63,14 @@ SUPPLY = _stems(r"ед[аыу]$", r"еды$", r"жрат", r"жрачк", r"пр
                 r"бензин", r"солярк", r"соляр", r"горюч", r"патрон", r"боеприпас", r"бк$", r"снаряд", r"оружи",
                 r"деньг", r"денег", r"зарплат", r"зп$", r"выплат", r"получк", r"лекарств", r"медикамент",
                 r"аптечк", r"бронежилет", r"броник", r"каск", r"жратв", r"їж", r"вод[аиу]$", r"набо[ії]",
-                r"пального", r"грош")
+                r"пального", r"грош", r"техник", r"бронетехник", r"артиллери", r"бтр", r"бмп", r"танк",
+                r"связ[ьи]$", r"рация", r"раци[ий]")
 SUPPLY_LACK = _stems(r"нет$", r"нету$", r"не$", r"закончил", r"кончил", r"кончают", r"голод", r"нечего$",
                      r"без$", r"немає", r"нема$", r"бракує", r"закінчил")
 TIME_UNIT = _stems(r"минут", r"секунд", r"час", r"дн", r"день", r"дня", r"сут", r"недел", r"месяц", r"год",
                    r"лет$", r"ноч", r"хвилин", r"годин", r"тижн", r"місяц", r"рок", r"раз", r"балл", r"процент")
 CALIBRES = {60, 82, 100, 107, 120, 122, 125, 152, 155, 203, 220, 240}
-HEDGES = _stems(r"говорят$", r"якобы$", r"официально$", r"вроде$", r"мол$", r"будто$", r"кажется$", r"кажись$",
+HEDGES = _stems(r"говорят$", r"говорил$", r"говорит$", r"говорили$", r"якобы$", r"официально$", r"вроде$", r"мол$", r"будто$", r"кажется$", r"кажись$",
                 r"слышал", r"по слухам", r"кажуть$", r"нібито$", r"офіційно$", r"типа$", r"наверное$", r"наверно$")
 WISH = _stems(r"бы$", r"б$", r"чтобы$", r"чтоб$", r"хочу$", r"хотим$", r"хотел", r"пусть$", r"если$", r"хай$",
               r"якби$", r"щоб$")
@@ -106,7 +107,7 @@ TRIGGERS = [
     Trigger("shortage", _stems(r"голода", r"голодн", r"не платят", r"не кормят")),
     Trigger("shortage", _stems(r"нет$", r"нету$", r"хватает", r"хватит", r"закончил", r"кончил", r"кончают",
                                r"немає", r"нема$", r"бракує", r"поставля", r"подвоз", r"довоз", r"доезжа",
-                               r"привоз", r"выдают", r"платят", r"дают"), (SUPPLY,), 0.6),
+                               r"привоз", r"выдают", r"платят", r"дают", r"меньше"), (SUPPLY,), 0.6),
     Trigger("civilian_harm", _stems(r"насил", r"изнасил", r"мародер", r"мародёр", r"грабил", r"грабят",
                                     r"ґвалт", r"зґвалт")),
     Trigger("other", _stems(r"бомбят", r"бомбил", r"бомбит", r"обстрел", r"накры", r"разрыв", r"работал",
@@ -119,7 +120,8 @@ CIVIL_HARM = _stems(r"убит", r"убил", r"убива", r"расстрел"
                     r"ебли", r"выебли", r"забирал", r"угоня", r"в расход")
 #: fixed phrases (folded, space-joined lemmas of the sentence) that are triggers by themselves
 PHRASES = [("killed", re.compile(r"сердце (?:\w+ )?не выдерж")), ("civilian_harm", re.compile(r"в расход")),
-           ("missing", re.compile(r"без вести")), ("killed", re.compile(r"груз (?:200|двести)"))]
+           ("missing", re.compile(r"без вести")),
+           ("shortage", re.compile(r"(?:кушать|жрать|есть|пожрать|поесть|жрачки|еды) нечего|нечего (?:кушать|жрать|есть|пожрать|поесть)")), ("killed", re.compile(r"груз (?:200|двести)"))]
 CLAUSE_BREAK = {",", ";", ":", "—", "–", "-", ".", "!", "?", "…", "(", ")", "\""}
 
 
@@ -271,6 +273,8 @@ def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, c
     hedged = bool(_has(words, HEDGES))
     for kind, hits, confidence, has_code in found:
         count, count_idx = _count_for(words, numbers, hits, kind, has_code, fire)
+        if kind == "shortage":  # "один танк стоит" is what is left, not how much is lacking
+            count, count_idx = None, None
         span_idx = hits + ([count_idx] if count_idx is not None else [])
         start, end = _clause_span(words, span_idx)
         quote = turn.text[start:end]
@@ -289,8 +293,12 @@ def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, c
 def _lack_of_supply(words: list[_Word], i: int, context: list[_Word]) -> bool:
     """A supply word and a lack: "нет еды", "патроны кончились", "оружие не поставляют"."""
     key = words[i].key
+    if i == 0 and key in ("нет", "ні") and len(words) > 1 and words[1].clause != words[0].clause:
+        return False  # "Нет, вон один танк стоит": the answer "no", not a lack
     negated = i > 0 and words[i - 1].key in ("не", "ни", "нє")
     if key.startswith(("нет", "нету", "немає", "нема", "закончил", "кончил", "кончают", "бракує")):
+        return bool(_has(words, SUPPLY))
+    if key.startswith("меньше"):
         return bool(_has(words, SUPPLY))
     if key.startswith(("хватает", "хватит")):
         return negated and bool(_has(words, SUPPLY))
