@@ -1,0 +1,166 @@
+"""Engine-agnostic translation of turns: glossary protection, cache keys, batching with per-turn
+failure isolation, restore, post-check and flags.
+
+``prepare`` runs where the case is (it needs the cache), ``run_jobs`` where the model is, ``save``
+back in the case, so the same code serves the job runner's Stage and the streaming `lpost translate`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from listeningpost.store.case import Case, now
+from listeningpost.translate.engines import Segment, TranslationEngine
+from listeningpost.translate.glossary import Glossary, Protected, missing_terms, protect, restore
+
+FLAG_DRAFT = "draft"
+FLAG_GLOSSARY_MISS = "glossary_miss"
+FLAG_LOW_ASR = "low_asr_confidence"
+FLAG_EMPTY = "empty"
+
+
+@dataclass
+class TurnInput:
+    turn_id: int
+    text: str
+    lang: str = "ru"
+    low_confidence: bool = False
+    start: float | None = None
+    end: float | None = None
+    audio_path: str | None = None
+
+
+@dataclass
+class Job:
+    turn_id: int
+    protected: Protected
+    segment: Segment
+    cache_key: str
+    low_confidence: bool
+    cached: str | None = None
+
+
+@dataclass
+class TurnResult:
+    turn_id: int
+    text: str | None
+    flags: list[str] = field(default_factory=list)
+    glossary: list[dict] = field(default_factory=list)
+    error: str | None = None
+    cache_key: str | None = None
+    raw: str | None = None          # engine output, cached
+    from_cache: bool = False
+
+
+def cache_key(engine: TranslationEngine, segment: Segment) -> str:
+    blob = json.dumps([engine.name, engine.model_name, engine.variant(), segment.lang, engine.cache_text(segment)],
+                      ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def prepare(engine: TranslationEngine, glossary: Glossary, turns: Iterable[TurnInput],
+            cached: dict[str, str] | None = None) -> list[Job]:
+    jobs = []
+    for t in turns:
+        matches = glossary.find(t.text)
+        prot = protect(t.text, matches, engine.glossary_mode)
+        seg = Segment(prot.text, t.lang or "ru", t.audio_path, t.start, t.end,
+                      hints=[(m.text, m.term.en) for m in matches])
+        key = cache_key(engine, seg)
+        jobs.append(Job(t.turn_id, prot, seg, key, t.low_confidence))
+    if cached is not None:
+        for job in jobs:
+            job.cached = cached.get(job.cache_key)
+    return jobs
+
+
+def finish(engine: TranslationEngine, job: Job, raw: str, from_cache: bool = False) -> TurnResult:
+    text = restore(raw, job.protected).strip()
+    missing = {id(m) for m in missing_terms(job.protected.matches, text)}
+    flags = []
+    if engine.draft:
+        flags.append(FLAG_DRAFT)
+    if missing:
+        flags.append(FLAG_GLOSSARY_MISS)
+    if job.low_confidence:
+        flags.append(FLAG_LOW_ASR)
+    if not text and job.segment.text.strip():
+        flags.append(FLAG_EMPTY)
+    glossary = [{"term": m.term.id, "source": m.text, "en": m.term.en, "ok": id(m) not in missing}
+                for m in job.protected.matches]
+    return TurnResult(job.turn_id, text, flags, glossary, None, job.cache_key, raw, from_cache)
+
+
+def run_jobs(engine: TranslationEngine, jobs: list[Job]) -> Iterator[TurnResult]:
+    """Translate in engine-sized batches; a failing batch is retried turn by turn so one bad turn
+    fails alone. Results come back in job order as they are produced."""
+    for job in jobs:
+        if job.cached is not None:
+            yield finish(engine, job, job.cached, from_cache=True)
+    todo = [j for j in jobs if j.cached is None]
+    size = max(1, engine.batch_size)
+    for i in range(0, len(todo), size):
+        batch = todo[i:i + size]
+        try:
+            outputs = engine.translate([j.segment for j in batch])
+            if len(outputs) != len(batch):
+                raise RuntimeError(f"engine returned {len(outputs)} outputs for {len(batch)} inputs")
+        except Exception:
+            outputs = None
+        if outputs is not None:
+            for job, out in zip(batch, outputs):
+                yield finish(engine, job, out)
+            continue
+        for job in batch:
+            try:
+                yield finish(engine, job, engine.translate([job.segment])[0])
+            except Exception as exc:  # noqa: BLE001 - any engine error fails this turn only
+                yield TurnResult(job.turn_id, None, error=f"{type(exc).__name__}: {exc}", cache_key=job.cache_key)
+
+
+# -- case side ---------------------------------------------------------------------------------------
+
+def cached_outputs(case: Case, keys: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for i in range(0, len(keys), 500):
+        chunk = keys[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        for r in case.query(f"SELECT key, output FROM translation_cache WHERE key IN ({marks})", chunk):
+            out[r["key"]] = r["output"]
+    return out
+
+
+def save_results(case: Case, engine: TranslationEngine, results: Iterable[TurnResult], run_id: int | None,
+                 lang: str = "en") -> tuple[int, int]:
+    """Write translations (never over an analyst-edited row), cache entries and failures.
+    Call inside ``case.transaction()``. Returns (translated, failed)."""
+    db, stamp, ok, failed = case.db, now(), 0, 0
+    for r in results:
+        if r.error is not None:
+            db.execute(
+                "INSERT INTO translation_failures(turn_id, lang, engine, model, run_id, error, at) VALUES (?,?,?,?,?,?,?)",
+                (r.turn_id, lang, engine.name, engine.model_name, run_id, r.error, stamp),
+            )
+            failed += 1
+            continue
+        if r.raw is not None and not r.from_cache:
+            db.execute(
+                "INSERT OR REPLACE INTO translation_cache(key, engine, model, output, created_at) VALUES (?,?,?,?,?)",
+                (r.cache_key, engine.name, engine.model_name, r.raw, stamp),
+            )
+        db.execute(
+            "INSERT INTO translations(turn_id, lang, engine, model, text, flags_json, run_id, created_at, glossary_json)"
+            " VALUES (?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT(turn_id, lang, engine) DO UPDATE SET model=excluded.model, text=excluded.text,"
+            " flags_json=excluded.flags_json, run_id=excluded.run_id, created_at=excluded.created_at,"
+            " glossary_json=excluded.glossary_json WHERE translations.edited=0",
+            (r.turn_id, lang, engine.name, engine.model_name, r.text, json.dumps(r.flags), run_id, stamp,
+             json.dumps(r.glossary, ensure_ascii=False)),
+        )
+        db.execute("DELETE FROM translation_failures WHERE turn_id=? AND lang=? AND engine=?",
+                   (r.turn_id, lang, engine.name))
+        ok += 1
+    return ok, failed

