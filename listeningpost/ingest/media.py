@@ -17,7 +17,7 @@ MEDIA_EXTENSIONS = {
 FINGERPRINT_SECONDS = 900
 #: a re-encoded copy scores ~0.95+, an unrelated recording ~0.6 (measured, MODELS.md section 7)
 NEAR_DUPLICATE_THRESHOLD = 0.85
-MIN_OVERLAP_ITEMS = 40  # ~5 s of Chromaprint items
+MIN_OVERLAP_ITEMS = 16  # ~2 s of Chromaprint items
 
 
 class MediaError(Exception):

@@ -77,8 +77,11 @@ def find_sidecar(path: Path) -> Path | None:
     for base in (path.name, path.stem):
         for suffix in SIDECAR_SUFFIXES:
             candidate = path.with_name(base + suffix)
-            if candidate.is_file():
-                return candidate
+            try:
+                if candidate.is_file():
+                    return candidate
+            except OSError:  # a sidecar name past the 255-byte limit cannot exist
+                continue
     return None
 
 

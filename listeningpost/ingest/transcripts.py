@@ -162,7 +162,7 @@ def _vtt_cues(text: str) -> list[tuple[float, float, str]]:
         captions = webvtt.from_buffer(io.StringIO(text))
     except Exception as exc:  # webvtt raises its own MalformedFileError/-CaptionError types
         raise TranscriptError(f"invalid WebVTT: {exc}") from exc
-    return [(c.start_in_seconds, c.end_in_seconds, c.raw_text) for c in captions]
+    return [(c.start_time.in_milliseconds() / 1000, c.end_time.in_milliseconds() / 1000, c.raw_text) for c in captions]
 
 
 def parse_subtitles(text: str, kind: str) -> list[Turn]:
@@ -285,8 +285,11 @@ def parallel_translation_file(path: Path) -> tuple[Path, str] | None:
     """``call.srt`` -> (``call.en.srt``, 'en') when such a file lies next to it."""
     for lang in ("en", "eng", "de", "uk"):
         candidate = path.with_name(f"{path.stem}.{lang}{path.suffix}")
-        if candidate.exists():
-            return candidate, lang[:2]
+        try:
+            if candidate.exists():
+                return candidate, lang[:2]
+        except OSError:  # name too long: no such file
+            continue
     return None
 
 
