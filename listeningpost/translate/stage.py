@@ -34,9 +34,10 @@ def engine_for(settings: dict[str, Any]) -> TranslationEngine:
     return _ENGINES[key]
 
 
-def turn_inputs(case: Case, call_id: int, engine: str, lang: str = "en", skip_human: bool = False) -> list[TurnInput]:
-    """Turns still to translate: non-empty, not analyst-edited for this engine (and, with
-    ``skip_human``, without a human translation)."""
+def turn_inputs(case: Case, call_id: int, engine: str, lang: str = "en", skip_human: bool = False,
+                only_missing: bool = False) -> list[TurnInput]:
+    """Turns to translate: non-empty, not analyst-edited for this engine (with ``skip_human``: without
+    a human translation; with ``only_missing``: without any translation by this engine yet)."""
     call = case.one("SELECT c.start_s, c.has_media, s.archive_path FROM calls c JOIN sources s ON s.id=c.source_id"
                     " WHERE c.id=?", (call_id,))
     audio = str(case.archive_file(call)) if call and call["has_media"] else None
@@ -44,15 +45,16 @@ def turn_inputs(case: Case, call_id: int, engine: str, lang: str = "en", skip_hu
     rows = case.query(
         "SELECT t.id, t.text, t.language, t.low_confidence, t.start_s, t.end_s,"
         " EXISTS(SELECT 1 FROM translations x WHERE x.turn_id=t.id AND x.lang=? AND x.engine=? AND x.edited=1) AS locked,"
-        " EXISTS(SELECT 1 FROM translations x WHERE x.turn_id=t.id AND x.lang=? AND x.engine='human') AS has_human"
+        " EXISTS(SELECT 1 FROM translations x WHERE x.turn_id=t.id AND x.lang=? AND x.engine='human') AS has_human,"
+        " EXISTS(SELECT 1 FROM translations x WHERE x.turn_id=t.id AND x.lang=? AND x.engine=?) AS done"
         " FROM turns t WHERE t.call_id=? ORDER BY t.idx",
-        (lang, engine, lang, call_id),
+        (lang, engine, lang, lang, engine, call_id),
     )
     call_lang = case.one("SELECT language FROM calls WHERE id=?", (call_id,))
     default_lang = call_lang["language"] if call_lang and call_lang["language"] in ("ru", "uk") else "ru"
     out = []
     for r in rows:
-        if r["locked"] or not (r["text"] or "").strip() or (skip_human and r["has_human"]):
+        if r["locked"] or not (r["text"] or "").strip() or (skip_human and r["has_human"]) or (only_missing and r["done"]):
             continue
         start = r["start_s"] + offset if r["start_s"] is not None else None
         end = r["end_s"] + offset if r["end_s"] is not None else None
@@ -63,6 +65,8 @@ def turn_inputs(case: Case, call_id: int, engine: str, lang: str = "en", skip_hu
 
 class TranslateStage(Stage):
     name = "translate"
+    #: calls ingested as audio wait for their transcript (speech does not apply to transcripts)
+    requires = ("speech",)
 
     def __init__(self, engine: str | None = None, model: str | None = None, lang: str = "en",
                  skip_human: bool = False, **options: Any):
@@ -102,6 +106,17 @@ class TranslateStage(Stage):
         save_results(case, self.engine, result, run_id, self.lang)
 
 
+def _coerce(value: Any) -> Any:
+    """`--opt translate.key=value` arrives as text."""
+    if isinstance(value, str):
+        low = value.lower()
+        if low in ("true", "yes", "false", "no"):
+            return low in ("true", "yes")
+        if low.lstrip("-").isdigit():
+            return int(low)
+    return value
+
+
 @register("translate")
 def translate_stage(engine: str | None = None, model: str | None = None, **options: Any) -> TranslateStage:
-    return TranslateStage(engine=engine, model=model, **options)
+    return TranslateStage(engine=engine, model=model, **{k: _coerce(v) for k, v in options.items()})
