@@ -32,7 +32,7 @@ def _is_place(name: str, lang: str) -> bool:
     for p in analyzer(lang).parse(name):
         if p.normal_form != name.lower() or not analyzer(lang).word_is_known(name.lower()):
             continue
-        if (lang == "ru" and "Geox" in p.tag) or (lang == "uk" and p.tag.POS == "NOUN"):
+        if (lang == "ru" and "Geox" in str(p.tag)) or (lang == "uk" and p.tag.POS == "NOUN"):
             return True
     return False
 

@@ -155,7 +155,7 @@ def lemma(word: str, lang: str = "ru") -> str:
 
 def lemmatise(text: str, lang: str = "ru") -> list[str]:
     """Lemmas of the word tokens of a short text (used by matching and scoring)."""
-    return [lemma(t.text, lang) for t in tokenize(normalise(text).text) if any(c.isalnum() for c in t.text)]
+    return [lemma(t.text, lang) for t in split_tokens(normalise(text).text) if any(c.isalnum() for c in t.text)]
 
 
 # --- language -----------------------------------------------------------------------------------
@@ -216,8 +216,21 @@ def split_sentences(text: str) -> list[Span]:
     return [Span(s.text, s.start, s.stop) for s in sentenize(text)]
 
 
+_TRAILING_PUNCT = re.compile(r"^(.*\w)([,.;:!?]+)$")
+
+
 def split_tokens(text: str, offset: int = 0) -> list[Span]:
-    return [Span(t.text, t.start + offset, t.stop + offset) for t in tokenize(text)]
+    """razdel tokens; razdel keeps a comma glued to 'С-300,' / '93-9-6-6,', so split it off."""
+    out = []
+    for t in tokenize(text):
+        m = _TRAILING_PUNCT.match(t.text) if len(t.text) > 1 else None
+        if m and any(ch.isalnum() for ch in m.group(1)):
+            cut = t.start + len(m.group(1))
+            out.append(Span(m.group(1), t.start + offset, cut + offset))
+            out.append(Span(m.group(2), cut + offset, t.stop + offset))
+        else:
+            out.append(Span(t.text, t.start + offset, t.stop + offset))
+    return out
 
 
 __all__ = [

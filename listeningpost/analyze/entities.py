@@ -1,0 +1,504 @@
+"""Entity extraction: natasha NER for PERSON/PLACE/ORG, then rule layers for what news NER lacks.
+
+``extract_entities(doc)`` fills ``doc.entities``. Each layer proposes candidate spans with a priority;
+overlaps are resolved per turn (higher priority, then longer span, wins); PLACEs are geocoded last so
+that the call's other places give oblast context. Every entity gets a canonical English/Latin ``norm``
+so inflected forms across calls group together (Лампасу / Лампас-28 -> Lampas / Lampas-28).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+
+from listeningpost.analyze.document import AnalysisDoc, DocTurn, Entity, Token
+from listeningpost.analyze.geocode import gazetteer
+from listeningpost.analyze.numbers import casualty_code, parse_number
+from listeningpost.analyze.text import analyzer, fold
+
+DATA = Path(__file__).parent / "data"
+
+# candidate priority when spans overlap
+PRIORITY = {"CASUALTY_CODE": 9, "DATE": 8, "PERSON_ROLE": 7, "EQUIPMENT": 7, "UNIT": 6, "ORG": 5,
+            "CALLSIGN": 5, "PLACE": 4, "PERSON": 3}
+_QUOTES = re.compile(r"[\"«„“]([^\"«»„“”\n]{1,40}?)[\"»“”]")
+_ORDINAL_DIGITS = re.compile(r"^(\d+)-?(?:ый|ой|ий|й|ая|я|ое|е|го|му|м|ым|ых|ые)$", re.IGNORECASE)
+_CODE_CALLSIGN = re.compile(r"^\d{1,3}(?:-\d{1,3}){2,}$")
+_MILITARY_UNIT_NO = re.compile(r"\b[вВ]\s?/\s?[чЧ]\s*№?\s*(\d{4,5})\b")
+_GRID = re.compile(r"\b[рР]айон[е]?\s+([А-ЯЁ][а-яё]+)\s+(\d+-\d+)")
+_TIME_OF_DAY = re.compile(r"\b[вВ]\s+(\d{1,2}|один|одиннадцать|двенадцать|два|две|три|четыре|пять|шесть|семь|восемь|"
+                          r"девять|десять)\s+(утра|вечера|ночи|часов|часа|час)\b")
+_DAY_RANGE = re.compile(r"\b[сС]\s+\d{1,2}-?(?:го|е)?\s+по\s+\d{1,2}-?(?:го|е)?(?:\s+[а-яё]+(?:я|а))?")
+_MONTHS = ("январ", "феврал", "март", "апрел", "ма[йя]", "июн", "июл", "август", "сентябр", "октябр", "ноябр", "декабр")
+_DAY_MONTH = re.compile(r"\b\d{1,2}(?:-?(?:го|е))?\s+(?:" + "|".join(_MONTHS) + r")[а-яё]*", re.IGNORECASE)
+_TIME_UNITS = {"минута": "minute", "час": "hour", "день": "day", "сутки": "day", "неделя": "week", "месяц": "month",
+               "год": "year", "хвилина": "minute", "тиждень": "week", "місяць": "month", "рік": "year"}
+_RELATIVE = {"прошлый": "last", "этот": "this", "следующий": "next", "позапрошлый": "the one before last"}
+_FEW = {"пара": 2, "несколько": None, "полтора": 1.5, "пару": 2}
+_DETERMINERS = {"наш", "весь", "свой", "мой", "ваш", "их", "его", "соседний", "этот"}
+_ORDINAL_WORDS = {"первый": 1, "второй": 2, "третий": 3, "четвертый": 4, "пятый": 5, "шестой": 6, "седьмой": 7,
+                  "восьмой": 8, "девятый": 9, "десятый": 10}
+_NAME_TAGS = {"Name", "Surn", "Patr"}
+_ROLE_HEADS = {"командир", "командующий", "начальник"}
+_PRONOUNS = {"я", "ты", "вы", "мы", "он", "она", "они", "оно"}
+
+
+# --- lexicons -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LexEntry:
+    type: str
+    words: tuple[str, ...]
+    norm: str
+    upper: bool = False  # surface must be in capitals
+    capital: bool = False  # surface must start with a capital
+    quoted: bool = False  # only inside quotes (slang that is a common word otherwise)
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, list[LexEntry]]:
+    """First word -> entries (longest first)."""
+    raw = yaml.safe_load((DATA / "lexicon.yaml").read_text(encoding="utf-8"))
+    index: dict[str, list[LexEntry]] = {}
+    for etype, items in raw.items():
+        for it in items:
+            words = tuple(fold(w) for w in str(it["match"]).split())
+            entry = LexEntry(etype, words, it["norm"], it.get("upper", False), it.get("capital", False),
+                             it.get("quoted", False))
+            index.setdefault(words[0], []).append(entry)
+    for entries in index.values():
+        entries.sort(key=lambda e: -len(e.words))
+    return index
+
+
+def _keys(tok: Token) -> set[str]:
+    return {tok.lemma, fold(tok.text)}
+
+
+# --- candidates -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Cand:
+    type: str
+    start: int  # token index range [start, end) in the turn's word list
+    end: int
+    norm: str
+    priority: int
+    layer: str
+
+
+class TurnView:
+    """The word tokens of a turn with the facts layers ask about."""
+
+    def __init__(self, turn: DocTurn):
+        self.turn = turn
+        self.toks = [t for t in turn.tokens if t.is_word or t.text in ('"', "«", "»", "“", "”", "„")]
+        self.words = [i for i, t in enumerate(self.toks) if t.is_word]
+        norm = turn.norm.text
+        self.quoted: set[int] = set()
+        self.quote_spans: list[tuple[int, int]] = []
+        for m in _QUOTES.finditer(norm):
+            idx = [i for i, t in enumerate(self.toks) if t.is_word and m.start(1) <= t.nstart and t.nend <= m.end(1)]
+            if idx:
+                self.quoted.update(idx)
+                self.quote_spans.append((idx[0], idx[-1] + 1))
+        self.sent_start = set()
+        for s in turn.sentences:
+            first = next((t for t in s.tokens if t.is_word), None)
+            if first is not None:
+                self.sent_start.add(first.nstart)
+
+    def capital(self, i: int) -> bool:
+        return self.toks[i].text[:1].isupper()
+
+    def starts_sentence(self, i: int) -> bool:
+        return self.toks[i].nstart in self.sent_start
+
+    def next_word(self, i: int) -> int | None:
+        j = i + 1
+        return j if j < len(self.toks) and self.toks[j].is_word else None
+
+    def prev_word(self, i: int) -> int | None:
+        j = i - 1
+        return j if j >= 0 and self.toks[j].is_word else None
+
+
+def lexicon_layer(v: TurnView) -> Iterable[Cand]:
+    lex = lexicon()
+    toks = v.toks
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        hit = None
+        if tok.is_word:
+            for key in _keys(tok):
+                for e in lex.get(key, ()):
+                    n = len(e.words)
+                    span = toks[i:i + n]
+                    if len(span) < n or not all(t.is_word for t in span):
+                        continue
+                    if not all(w == t.lemma or w == fold(t.text) for w, t in zip(e.words, span)):
+                        continue
+                    if e.upper and not all(t.text.isupper() for t in span):
+                        continue
+                    if e.capital and not span[0].text[:1].isupper():
+                        continue
+                    if e.quoted and i not in v.quoted:
+                        continue
+                    if hit is None or n > len(hit.words):
+                        hit = e
+        if hit is None:
+            i += 1
+            continue
+        n = len(hit.words)
+        yield from _lex_cand(v, hit, i, i + n)
+        i += n
+
+
+def _lex_cand(v: TurnView, e: LexEntry, a: int, b: int) -> Iterable[Cand]:
+    if e.type == "UNIT_NOUN":
+        yield from _unit_from_noun(v, e, a, b)
+        return
+    if e.type == "DATE_WORD":
+        yield Cand("DATE", a, b, e.norm, PRIORITY["DATE"], "lexicon")
+        return
+    if e.type == "PERSON_ROLE" and v.toks[a].lemma in _ROLE_HEADS:
+        nxt = v.next_word(b - 1)
+        if nxt is not None and "gent" in v.toks[nxt].tags:
+            unit = next((u for u in lexicon().get(v.toks[nxt].lemma, ()) if u.type == "UNIT_NOUN"), None)
+            if unit is not None:
+                yield Cand("PERSON_ROLE", a, nxt + 1, f"{unit.norm} commander", PRIORITY["PERSON_ROLE"], "lexicon")
+                return
+    yield Cand(e.type, a, b, e.norm, PRIORITY[e.type], "lexicon")
+
+
+def _unit_from_noun(v: TurnView, e: LexEntry, a: int, b: int) -> Iterable[Cand]:
+    """A formation noun is a UNIT when numbered or owned: 'первое хозяйство', 'наш батальон', 'полк 123'."""
+    prev = v.prev_word(a)
+    nxt = v.next_word(b - 1)
+    if prev is not None:
+        p = v.toks[prev]
+        number = _ORDINAL_WORDS.get(p.lemma) or (_ORDINAL_DIGITS.match(p.text) and int(_ORDINAL_DIGITS.match(p.text).group(1)))
+        if number:
+            yield Cand("UNIT", prev, b, f"{_ordinal_en(number)} {e.norm}", PRIORITY["UNIT"], "unit")
+            return
+        if p.lemma in _DETERMINERS:
+            yield Cand("UNIT", a, b, f"{e.norm} (speaker's)" if p.lemma in ("наш", "мой", "свой", "весь") else e.norm,
+                       PRIORITY["UNIT"], "unit")
+            return
+    if nxt is not None and v.toks[nxt].text.isdigit():
+        yield Cand("UNIT", a, nxt + 1, f"{_ordinal_en(int(v.toks[nxt].text))} {e.norm}", PRIORITY["UNIT"], "unit")
+
+
+def _ordinal_en(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def casualty_layer(v: TurnView) -> Iterable[Cand]:
+    """двухсотый / трёхсотых / 200-ых in every inflection (numbers.casualty_code); 'груз 200' is in the lexicon."""
+    for i in v.words:
+        code = casualty_code(v.toks[i].text)
+        if code:
+            meaning = {200: "killed", 300: "wounded", 400: "shell-shocked", 500: "refuser"}[code]
+            yield Cand("CASUALTY_CODE", i, i + 1, f'{meaning} ("{code}")', PRIORITY["CASUALTY_CODE"], "casualty")
+
+
+def callsign_layer(v: TurnView) -> Iterable[Cand]:
+    toks = v.toks
+    for a, b in v.quote_spans:
+        if b - a > 3:
+            continue
+        first = toks[a]
+        if first.text[:1].isupper() or first.text[:1].isdigit():
+            yield Cand("CALLSIGN", a, b, _callsign_norm(toks[a:b]), PRIORITY["CALLSIGN"], "quoted")
+    for i in v.words:
+        t = toks[i]
+        if _CODE_CALLSIGN.match(t.text):
+            yield Cand("CALLSIGN", i, i + 1, _code_norm(t.text), PRIORITY["CALLSIGN"], "code")
+            continue
+        prev = v.prev_word(i)
+        # radio address: "Шестой, я Первый", "я Шестой", "позывной Пчела"
+        if prev is not None and toks[prev].lemma in ("я", "позывной") and _name_like(v, i):
+            yield Cand("CALLSIGN", i, _with_number(v, i), _callsign_norm(toks[i:_with_number(v, i)]),
+                       PRIORITY["CALLSIGN"], "address")
+        elif _name_like(v, i) and i + 2 < len(toks) and toks[i + 1].text == "," and fold(toks[i + 2].text) == "я":
+            yield Cand("CALLSIGN", i, i + 1, _callsign_norm(toks[i:i + 1]), PRIORITY["CALLSIGN"], "address")
+
+
+def _name_like(v: TurnView, i: int) -> bool:
+    t = v.toks[i]
+    return (t.text[:1].isupper() or bool(_ORDINAL_DIGITS.match(t.text))) and t.lemma not in _PRONOUNS and t.pos not in (
+        "VERB", "INFN", "PRCL", "CONJ", "PREP", "INTJ", "ADVB", "NPRO")
+
+
+def _with_number(v: TurnView, i: int) -> int:
+    nxt = v.next_word(i)
+    return nxt + 1 if nxt is not None and v.toks[nxt].text.isdigit() and "-" not in v.toks[i].text else i + 1
+
+
+def _code_norm(text: str) -> str:
+    parts = text.split("-")
+    return "-".join(parts[:2]) + "-" + "".join(parts[2:]) if len(parts) > 3 else text
+
+
+def _callsign_norm(toks: list[Token]) -> str:
+    out = []
+    for t in toks:
+        m = _ORDINAL_DIGITS.match(t.text)
+        if m:
+            out.append(_ordinal_en(int(m.group(1))))
+            continue
+        head, _, tail = t.text.partition("-")
+        base = lemma_of_name(head)
+        out.append(translit(base).capitalize() + (f"-{tail}" if tail else ""))
+    return " ".join(out)
+
+
+def lemma_of_name(word: str) -> str:
+    """Nominative of a name-like word: prefer a noun parse (Лампасу -> лампас, Шестой -> шестой)."""
+    parses = analyzer("ru").parse(word)
+    nouns = [p for p in parses if p.tag.POS == "NOUN"]
+    return fold((nouns or parses)[0].normal_form) if parses else fold(word)
+
+
+def date_layer(v: TurnView) -> Iterable[Cand]:
+    toks = v.toks
+    for i in v.words:
+        unit = _TIME_UNITS.get(toks[i].lemma)
+        if unit is None or "-" in toks[i].text:
+            continue
+        a, b, number = i, i + 1, None
+        prev = v.prev_word(i)
+        if prev is not None and _number(toks[prev]) is not None:
+            a, number = prev, _number(toks[prev])
+        elif prev is not None and toks[prev].lemma in _RELATIVE:
+            yield Cand("DATE", prev, i + 1, f"{_RELATIVE[toks[prev].lemma]} {unit}", PRIORITY["DATE"], "date")
+            continue
+        nxt = v.next_word(i)
+        if number is None and nxt is not None and _number(toks[nxt]) is not None and toks[i].text[:1].islower():
+            b, number = nxt + 1, _number(toks[nxt])  # 'минут сорок' (about forty minutes)
+        ago = v.next_word(b - 1)
+        is_ago = ago is not None and toks[ago].lemma in ("назад", "спустя", "тому")
+        if is_ago:
+            b = ago + 1
+        before = v.prev_word(a)
+        already = before is not None and toks[before].lemma == "уже"
+        bare_duration = number is None and unit in ("week", "month", "year") and "accs" in toks[i].tags
+        if number is None and not is_ago and not bare_duration and not already:
+            continue
+        if already and unit in ("week", "month", "year", "day"):
+            a = before
+        norm = _duration_norm(number, unit, is_ago, already)
+        yield Cand("DATE", a, b, norm, PRIORITY["DATE"], "date")
+    yield from _regex_dates(v)
+
+
+def _regex_dates(v: TurnView) -> Iterable[Cand]:
+    norm = v.turn.norm.text
+    for rx, label in ((_TIME_OF_DAY, "time of day"), (_DAY_RANGE, "date range"), (_DAY_MONTH, "date")):
+        for m in rx.finditer(norm):
+            idx = [i for i, t in enumerate(v.toks) if t.is_word and m.start() <= t.nstart and t.nend <= m.end()]
+            if idx:
+                yield Cand("DATE", idx[0], idx[-1] + 1, _date_text_norm(m.group(0), label), PRIORITY["DATE"] + 1, "date")
+
+
+def _date_text_norm(text: str, label: str) -> str:
+    return f"{label}: {translit(fold(text))}"
+
+
+def _number(tok: Token) -> float | None:
+    if tok.text.isdigit():
+        return int(tok.text)
+    if tok.lemma in _FEW:
+        return _FEW[tok.lemma] or 0
+    if "NUMR" in tok.tags or tok.lemma in ("один", "одна", "полтора"):
+        return parse_number(tok.text)
+    return None
+
+
+def _duration_norm(number: float | None, unit: str, ago: bool, already: bool) -> str:
+    if number:
+        n = int(number) if float(number).is_integer() else number
+        text = f"{n} {unit}{'s' if n != 1 else ''}"
+    else:
+        text = f"a {unit}" if not already else f"for a {unit}"
+    return f"{text} ago" if ago else text
+
+
+def natasha_layer(v: TurnView, spans: list[tuple[str, int, int]]) -> Iterable[Cand]:
+    """natasha PER/LOC/ORG, kept only where our own evidence agrees (news NER misfires on profanity)."""
+    toks = v.toks
+    for kind, nstart, nend in spans:
+        idx = [i for i, t in enumerate(toks) if t.is_word and nstart <= t.nstart and t.nend <= nend]
+        if not idx:
+            continue
+        a, b = idx[0], idx[-1] + 1
+        words = [toks[i] for i in idx]
+        if kind == "PER":
+            if any(_is_name(t) for t in words):
+                yield Cand("PERSON", a, b, " ".join(translit(lemma_of_person(t)).capitalize() for t in words),
+                           PRIORITY["PERSON"], "natasha")
+        elif kind == "LOC":
+            if words[-1].lemma in ("монастырь", "лавра", "собор") or any(_is_geo(t) for t in words) or gazetteer().lookup(
+                    [t.text for t in words]):
+                yield Cand("PLACE", a, b, "", PRIORITY["PLACE"], "natasha")
+        elif kind == "ORG":
+            if words[-1].lemma in ("монастырь", "лавра", "собор"):
+                yield Cand("PLACE", a, b, " ".join(translit(t.text) for t in words), PRIORITY["PLACE"], "natasha")
+            elif len(words) == 1 and words[0].text.isupper() and 2 <= len(words[0].text) <= 6 and a not in v.quoted:
+                yield Cand("ORG", a, b, translit(words[0].text).upper(), PRIORITY["ORG"] - 1, "natasha")
+
+
+def _is_name(t: Token) -> bool:
+    if not t.text[:1].isupper():
+        return False
+    parses = analyzer("ru").parse(t.text)
+    return any(_NAME_TAGS & set(str(p.tag).replace(" ", ",").split(",")) for p in parses[:3])
+
+
+def lemma_of_person(t: Token) -> str:
+    for p in analyzer("ru").parse(t.text):
+        if _NAME_TAGS & set(str(p.tag).replace(" ", ",").split(",")):
+            return fold(p.normal_form)
+    return t.lemma
+
+
+def _is_geo(t: Token) -> bool:
+    return t.text[:1].isupper() and any("Geox" in str(p.tag) for p in analyzer("ru").parse(t.text)[:3])
+
+
+def place_layer(v: TurnView) -> Iterable[Cand]:
+    """Capitalised words the gazetteer knows, when introduced as places ('под Бахмутом', 'в Лимане')."""
+    toks = v.toks
+    g = gazetteer()
+    for i in v.words:
+        t = toks[i]
+        if not t.text[:1].isupper() or i in v.quoted or t.text.isupper():
+            continue
+        prev = v.prev_word(i)
+        after_prep = prev is not None and fold(toks[prev].text) in _PLACE_PREPS
+        for n in (2, 1):
+            span = toks[i:i + n]
+            if len(span) < n or not all(s.is_word for s in span):
+                continue
+            found = g.lookup([s.text for s in span])
+            trusted = [p for p in found if p.source in ("hand", "infoportal", "radatlas") or p.kind == "M"]
+            if trusted and (after_prep or any(p.source == "hand" for p in trusted) or _is_geo(t)):
+                yield Cand("PLACE", i, i + n, "", PRIORITY["PLACE"] + 1, "gazetteer")
+                break
+            if found and after_prep and (_is_geo(t) or not t.known):
+                yield Cand("PLACE", i, i + n, "", PRIORITY["PLACE"], "gazetteer")
+                break
+    for m in _GRID.finditer(v.turn.norm.text):
+        idx = [i for i, t in enumerate(toks) if t.is_word and m.start(1) <= t.nstart and t.nend <= m.end(2)]
+        if idx:
+            yield Cand("PLACE", idx[0], idx[-1] + 1, f'map grid "{translit(m.group(1)).capitalize()} {m.group(2)}"',
+                       PRIORITY["PLACE"] + 2, "grid")
+
+
+_PLACE_PREPS = {"в", "во", "на", "под", "из", "с", "со", "до", "около", "возле", "через", "от", "к", "біля", "під",
+                "з", "із", "у"}
+
+
+def military_unit_numbers(v: TurnView) -> Iterable[Cand]:
+    for m in _MILITARY_UNIT_NO.finditer(v.turn.norm.text):
+        idx = [i for i, t in enumerate(v.toks) if m.start() <= t.nstart and t.nend <= m.end()]
+        if idx:
+            yield Cand("UNIT", idx[0], idx[-1] + 1, f"military unit {m.group(1)}", PRIORITY["UNIT"] + 2, "vch")
+
+
+# --- natasha --------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _ner():
+    from natasha import NewsEmbedding, NewsNERTagger
+
+    return NewsNERTagger(NewsEmbedding())
+
+
+def natasha_spans(texts: list[str]) -> list[list[tuple[str, int, int]]]:
+    """natasha NER over the normalised turn texts (one batch per call); offsets in those texts."""
+    if not texts:
+        return []
+    return [[(s.type, s.start, s.stop) for s in markup.spans] for markup in _ner().map(texts)]
+
+
+# --- transliteration --------------------------------------------------------------------------------
+
+_TRANSLIT = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh", "з": "z", "и": "i", "й": "y",
+    "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f",
+    "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+    "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ґ": "g",
+})
+
+
+def translit(text: str) -> str:
+    """Russian/Ukrainian -> Latin (BGN/PCGN-like, simplified; 'ый'/'ий' endings -> 'y')."""
+    low = re.sub(r"(ый|ий)\b", "y", text.lower())
+    out = low.translate(_TRANSLIT)
+    return out if text[:1].islower() else out[:1].upper() + out[1:]
+
+
+# --- driver ---------------------------------------------------------------------------------------
+
+
+def _resolve(cands: list[Cand]) -> list[Cand]:
+    kept: list[Cand] = []
+    for c in sorted(cands, key=lambda c: (-c.priority, -(c.end - c.start), c.start)):
+        if all(c.end <= k.start or k.end <= c.start for k in kept):
+            kept.append(c)
+    return sorted(kept, key=lambda c: c.start)
+
+
+def turn_candidates(v: TurnView, ner: list[tuple[str, int, int]]) -> list[Cand]:
+    cands: list[Cand] = []
+    for layer in (lexicon_layer, casualty_layer, callsign_layer, date_layer, place_layer, military_unit_numbers):
+        cands.extend(layer(v))
+    cands.extend(natasha_layer(v, ner))
+    return _resolve(cands)
+
+
+def extract_entities(doc: AnalysisDoc, use_natasha: bool = True) -> None:
+    """Fill ``doc.entities`` (all mentions, in turn order); PLACEs carry coordinates where resolved."""
+    views = [TurnView(t) for t in doc.turns]
+    ner = natasha_spans([t.norm.text for t in doc.turns]) if use_natasha else [[] for _ in doc.turns]
+    entities: list[Entity] = []
+    for v, spans in zip(views, ner):
+        for c in turn_candidates(v, spans):
+            start, end = v.toks[c.start].start, v.toks[c.end - 1].end
+            text = v.turn.text[start:end]
+            entities.append(Entity(c.type, text, c.norm, v.turn.index, start, end,
+                                   data={"layer": c.layer, "lemma": " ".join(t.lemma for t in v.toks[c.start:c.end])}))
+    _geocode_places(doc, entities)
+    doc.entities.extend(entities)
+
+
+def _geocode_places(doc: AnalysisDoc, entities: list[Entity]) -> None:
+    g = gazetteer()
+    places = [e for e in entities if e.type == "PLACE" and e.data.get("layer") != "grid"]
+    first = {id(e): g.resolve(_words(e.text)) for e in places}
+    context = {r.place.oblast for r in first.values() if r.place and r.place.oblast and not r.ambiguous}
+    for e in places:
+        result = first[id(e)]
+        if result.ambiguous and context:
+            result = g.resolve(_words(e.text), context)
+        if result.place is not None:
+            e.lat, e.lon, e.geo_confidence = result.place.lat, result.place.lon, result.confidence
+            e.norm = e.norm or result.place.en or translit(result.place.name)
+            e.data["geo"] = result.as_data()
+        if not e.norm:
+            e.norm = " ".join(translit(lemma_of_name(w)).capitalize() for w in _words(e.text))
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w-]+", text)
