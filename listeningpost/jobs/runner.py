@@ -70,7 +70,7 @@ def _required_done(case: Case, stage: Stage, call_id: int) -> bool:
 
 
 def enqueue(case: Case, stage: Stage, call_ids: list[int] | None = None, force: bool = False) -> None:
-    """Create pending jobs for calls the stage applies to; re-queue done jobs whose settings changed."""
+    """Create pending jobs for calls the stage applies to; re-queue finished jobs whose settings changed."""
     settings_hash = stage.settings_hash()
     ids = call_ids if call_ids is not None else [r[0] for r in case.query("SELECT id FROM calls ORDER BY id")]
     with case.transaction():
@@ -85,7 +85,7 @@ def enqueue(case: Case, stage: Stage, call_ids: list[int] | None = None, force: 
                     "INSERT INTO jobs(stage, call_id, status, settings_hash, updated_at) VALUES (?,?,?,?,?)",
                     (stage.name, call_id, "pending", settings_hash, now()),
                 )
-            elif row["status"] == "done" and (force or row["settings_hash"] != settings_hash):
+            elif row["status"] in ("done", "failed") and (force or row["settings_hash"] != settings_hash):
                 case.db.execute(
                     "UPDATE jobs SET status='pending', error=NULL, settings_hash=?, updated_at=? WHERE stage=? AND call_id=?",
                     (settings_hash, now(), stage.name, call_id),
