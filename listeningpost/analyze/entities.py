@@ -18,7 +18,7 @@ import yaml
 
 from listeningpost.analyze.document import AnalysisDoc, DocTurn, Entity, Token
 from listeningpost.analyze.geocode import gazetteer
-from listeningpost.analyze.numbers import casualty_code, parse_number
+from listeningpost.analyze.numbers import find_numbers, parse_number
 from listeningpost.analyze.text import analyzer, fold
 
 DATA = Path(__file__).parent / "data"
@@ -39,13 +39,16 @@ _DAY_MONTH = re.compile(r"\b\d{1,2}(?:-?(?:го|е))?\s+(?:" + "|".join(_MONTHS)
 _TIME_UNITS = {"минута": "minute", "час": "hour", "день": "day", "сутки": "day", "неделя": "week", "месяц": "month",
                "год": "year", "хвилина": "minute", "тиждень": "week", "місяць": "month", "рік": "year"}
 _RELATIVE = {"прошлый": "last", "этот": "this", "следующий": "next", "позапрошлый": "the one before last"}
-_FEW = {"пара": 2, "несколько": None, "полтора": 1.5, "пару": 2}
+_FEW = {"пара": 2, "несколько": "several", "полтора": 1.5, "пару": 2}
 _DETERMINERS = {"наш", "весь", "свой", "мой", "ваш", "их", "его", "соседний", "этот"}
 _ORDINAL_WORDS = {"первый": 1, "второй": 2, "третий": 3, "четвертый": 4, "пятый": 5, "шестой": 6, "седьмой": 7,
                   "восьмой": 8, "девятый": 9, "десятый": 10}
 _NAME_TAGS = {"Name", "Surn", "Patr"}
 _ROLE_HEADS = {"командир", "командующий", "начальник"}
 _PRONOUNS = {"я", "ты", "вы", "мы", "он", "она", "они", "оно"}
+# radio procedure words that follow "я" but are not call signs
+_PROCEDURE = {"прием", "понял", "понять", "принял", "принять", "повторяю", "повторять", "конец", "связь", "слышу",
+              "слышать", "да", "нет", "здесь", "тут", "на", "приду", "приеду"}
 
 
 # --- lexicons -------------------------------------------------------------------------------------
@@ -132,34 +135,31 @@ class TurnView:
 
 def lexicon_layer(v: TurnView) -> Iterable[Cand]:
     lex = lexicon()
-    toks = v.toks
-    i = 0
-    while i < len(toks):
-        tok = toks[i]
+    toks, words = v.toks, v.words
+    k = 0
+    while k < len(words):
+        tok = toks[words[k]]
         hit = None
-        if tok.is_word:
-            for key in _keys(tok):
-                for e in lex.get(key, ()):
-                    n = len(e.words)
-                    span = toks[i:i + n]
-                    if len(span) < n or not all(t.is_word for t in span):
-                        continue
-                    if not all(w == t.lemma or w == fold(t.text) for w, t in zip(e.words, span)):
-                        continue
-                    if e.upper and not all(t.text.isupper() for t in span):
-                        continue
-                    if e.capital and not span[0].text[:1].isupper():
-                        continue
-                    if e.quoted and i not in v.quoted:
-                        continue
-                    if hit is None or n > len(hit.words):
-                        hit = e
+        for key in _keys(tok):
+            for e in lex.get(key, ()):
+                n = len(e.words)
+                span = [toks[i] for i in words[k:k + n]]  # quotes between words do not break a match
+                if len(span) < n or not all(w == t.lemma or w == fold(t.text) for w, t in zip(e.words, span)):
+                    continue
+                if e.upper and not all(t.text.isupper() for t in span):
+                    continue
+                if e.capital and not span[0].text[:1].isupper():
+                    continue
+                if e.quoted and words[k] not in v.quoted:
+                    continue
+                if hit is None or n > len(hit.words):
+                    hit = e
         if hit is None:
-            i += 1
+            k += 1
             continue
         n = len(hit.words)
-        yield from _lex_cand(v, hit, i, i + n)
-        i += n
+        yield from _lex_cand(v, hit, words[k], words[k + n - 1] + 1)
+        k += n
 
 
 def _lex_cand(v: TurnView, e: LexEntry, a: int, b: int) -> Iterable[Cand]:
@@ -203,12 +203,16 @@ def _ordinal_en(n: int) -> str:
 
 
 def casualty_layer(v: TurnView) -> Iterable[Cand]:
-    """двухсотый / трёхсотых / 200-ых in every inflection (numbers.casualty_code); 'груз 200' is in the lexicon."""
-    for i in v.words:
-        code = casualty_code(v.toks[i].text)
-        if code:
-            meaning = {200: "killed", 300: "wounded", 400: "shell-shocked", 500: "refuser"}[code]
-            yield Cand("CASUALTY_CODE", i, i + 1, f'{meaning} ("{code}")', PRIORITY["CASUALTY_CODE"], "casualty")
+    """Casualty codes as ``numbers.find_numbers`` reads them (slang first): двухсотый / трёхсотых / 200-ых in
+    every inflection, 'груз 200', and a bare 300 right after a count ('Вчера 4 300')."""
+    for span in find_numbers(v.turn.norm.text):
+        if span.kind != "code" or not span.code:
+            continue
+        idx = [i for i, t in enumerate(v.toks) if t.is_word and span.start <= t.nstart and t.nend <= span.end]
+        if idx:
+            meaning = {200: "killed", 300: "wounded", 400: "shell-shocked", 500: "refuser"}.get(span.code, "casualty")
+            yield Cand("CASUALTY_CODE", idx[0], idx[-1] + 1, f'{meaning} ("{span.code}")', PRIORITY["CASUALTY_CODE"],
+                       "casualty")
 
 
 def callsign_layer(v: TurnView) -> Iterable[Cand]:
@@ -235,7 +239,8 @@ def callsign_layer(v: TurnView) -> Iterable[Cand]:
 
 def _name_like(v: TurnView, i: int) -> bool:
     t = v.toks[i]
-    return (t.text[:1].isupper() or bool(_ORDINAL_DIGITS.match(t.text))) and t.lemma not in _PRONOUNS and t.pos not in (
+    return (t.text[:1].isupper() or bool(_ORDINAL_DIGITS.match(t.text))) and t.lemma not in _PRONOUNS | _PROCEDURE \
+        and fold(t.text) not in _PROCEDURE and t.pos not in (
         "VERB", "INFN", "PRCL", "CONJ", "PREP", "INTJ", "ADVB", "NPRO")
 
 
@@ -291,7 +296,7 @@ def date_layer(v: TurnView) -> Iterable[Cand]:
             b = ago + 1
         before = v.prev_word(a)
         already = before is not None and toks[before].lemma == "уже"
-        bare_duration = number is None and unit in ("week", "month", "year") and "accs" in toks[i].tags
+        bare_duration = number is None and unit in ("week", "month", "year") and {"accs", "sing"} <= toks[i].tags
         if number is None and not is_ago and not bare_duration and not already:
             continue
         if already and unit in ("week", "month", "year", "day"):
@@ -310,22 +315,34 @@ def _regex_dates(v: TurnView) -> Iterable[Cand]:
                 yield Cand("DATE", idx[0], idx[-1] + 1, _date_text_norm(m.group(0), label), PRIORITY["DATE"] + 1, "date")
 
 
+_MONTHS_EN = dict(zip(_MONTHS, ("January", "February", "March", "April", "May", "June", "July", "August",
+                                 "September", "October", "November", "December")))
+
+
 def _date_text_norm(text: str, label: str) -> str:
-    return f"{label}: {translit(fold(text))}"
+    """'23 февраля' -> '23 February'; 'в пять утра' -> 'time of day: 5 utra'."""
+    out = []
+    for word in fold(text).split():
+        month = next((en for stem, en in _MONTHS_EN.items() if re.match(stem, word)), None)
+        value = parse_number(word) if not word[:1].isdigit() else None
+        out.append(month or (str(value) if value is not None else re.sub(r"-?(го|е)$", "", word)))
+    return f"{label}: {' '.join(out)}" if label != "date" else " ".join(out)
 
 
-def _number(tok: Token) -> float | None:
+def _number(tok: Token) -> float | str | None:
     if tok.text.isdigit():
         return int(tok.text)
     if tok.lemma in _FEW:
-        return _FEW[tok.lemma] or 0
+        return _FEW[tok.lemma]
     if "NUMR" in tok.tags or tok.lemma in ("один", "одна", "полтора"):
         return parse_number(tok.text)
     return None
 
 
-def _duration_norm(number: float | None, unit: str, ago: bool, already: bool) -> str:
-    if number:
+def _duration_norm(number: float | str | None, unit: str, ago: bool, already: bool) -> str:
+    if isinstance(number, str):
+        text = f"{number} {unit}s"
+    elif number:
         n = int(number) if float(number).is_integer() else number
         text = f"{n} {unit}{'s' if n != 1 else ''}"
     else:
