@@ -151,15 +151,19 @@ def save_results(case: Case, engine: TranslationEngine, results: Iterable[TurnRe
                 "INSERT OR REPLACE INTO translation_cache(key, engine, model, output, created_at) VALUES (?,?,?,?,?)",
                 (r.cache_key, engine.name, engine.model_name, r.raw, stamp),
             )
-        db.execute(
-            "INSERT INTO translations(turn_id, lang, engine, model, text, flags_json, run_id, created_at, glossary_json)"
-            " VALUES (?,?,?,?,?,?,?,?,?)"
-            " ON CONFLICT(turn_id, lang, engine) DO UPDATE SET model=excluded.model, text=excluded.text,"
-            " flags_json=excluded.flags_json, run_id=excluded.run_id, created_at=excluded.created_at,"
-            " glossary_json=excluded.glossary_json WHERE translations.edited=0",
-            (r.turn_id, lang, engine.name, engine.model_name, r.text, json.dumps(r.flags), run_id, stamp,
-             json.dumps(r.glossary, ensure_ascii=False)),
-        )
+        # UPDATE-then-INSERT rather than an upsert: other packages' triggers on translations use
+        # INSERT OR IGNORE, which an outer upsert's conflict handling would override
+        values = (engine.model_name, r.text, json.dumps(r.flags), run_id, stamp, json.dumps(r.glossary, ensure_ascii=False))
+        key = (r.turn_id, lang, engine.name)
+        updated = db.execute(
+            "UPDATE translations SET model=?, text=?, flags_json=?, run_id=?, created_at=?, glossary_json=?"
+            " WHERE turn_id=? AND lang=? AND engine=? AND edited=0", (*values, *key),
+        ).rowcount
+        if not updated and not db.execute("SELECT 1 FROM translations WHERE turn_id=? AND lang=? AND engine=?", key).fetchone():
+            db.execute(
+                "INSERT INTO translations(turn_id, lang, engine, model, text, flags_json, run_id, created_at, glossary_json)"
+                " VALUES (?,?,?,?,?,?,?,?,?)", (*key, *values),
+            )
         db.execute("DELETE FROM translation_failures WHERE turn_id=? AND lang=? AND engine=?",
                    (r.turn_id, lang, engine.name))
         ok += 1

@@ -50,10 +50,15 @@ class Term:
     accept: tuple[str, ...]
     src: str
     note: str = ""
-    forms: tuple[str, ...] = ()
+    ru: tuple[str, ...] = ()
+    uk: tuple[str, ...] = ()
     abbr: tuple[str, ...] = ()
     regex: tuple[str, ...] = ()
     case_sensitive: bool = False
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        return self.ru + self.uk
 
     @property
     def renderings(self) -> tuple[str, ...]:
@@ -102,7 +107,7 @@ class Glossary:
         """Content hash, part of the translation cache key (a glossary change re-translates)."""
         import hashlib
 
-        blob = repr([(t.id, t.en, t.forms, t.abbr, t.regex, t.case_sensitive) for t in self.terms])
+        blob = repr([(t.id, t.en, t.forms, t.accept, t.abbr, t.regex, t.case_sensitive) for t in self.terms])
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
     def find(self, text: str) -> list[Match]:
@@ -141,7 +146,7 @@ def _term(raw: dict) -> Term:
     return Term(
         id=raw["id"], cat=raw["cat"], en=str(raw["en"]), accept=tuple(str(a) for a in raw.get("accept", ())),
         src=raw["src"], note=raw.get("note", ""),
-        forms=tuple(raw.get("ru", ())) + tuple(raw.get("uk", ())),
+        ru=tuple(raw.get("ru", ())), uk=tuple(raw.get("uk", ())),
         abbr=tuple(raw.get("abbr", ())), regex=tuple(raw.get("regex", ())),
         case_sensitive=bool(raw.get("case_sensitive", False)),
     )
