@@ -28,6 +28,7 @@ PRIORITY = {"CASUALTY_CODE": 9, "DATE": 8, "PERSON_ROLE": 7, "EQUIPMENT": 7, "UN
             "CALLSIGN": 5, "PLACE": 4, "PERSON": 3}
 _QUOTES = re.compile(r"[\"«„“]([^\"«»„“”\n]{1,40}?)[\"»“”]")
 _ORDINAL_DIGITS = re.compile(r"^(\d+)-?(?:ый|ой|ий|й|ая|я|ое|е|го|му|м|ым|ых|ые)$", re.IGNORECASE)
+_ADDRESSED = re.compile(r"[\"»”]?\s*,\s*[яЯ]\b")  # 'Шестой, я ...': the word before is who is called
 _CODE_CALLSIGN = re.compile(r"^\d{1,3}(?:-\d{1,3}){2,}$")
 _MILITARY_UNIT_NO = re.compile(r"\b[вВ]\s?/\s?[чЧ]\s*№?\s*(\d{4,5})\b")
 _GRID = re.compile(r"\b[рР]айон[е]?\s+([А-ЯЁ][а-яё]+)\s+(\d+-\d+)")
@@ -171,7 +172,7 @@ def _lex_cand(v: TurnView, e: LexEntry, a: int, b: int) -> Iterable[Cand]:
         return
     if e.type == "PERSON_ROLE" and v.toks[a].lemma in _ROLE_HEADS:
         nxt = v.next_word(b - 1)
-        if nxt is not None and "gent" in v.toks[nxt].tags:
+        if nxt is not None and any("gent" in str(p.tag) for p in analyzer("ru").parse(v.toks[nxt].text)):
             unit = next((u for u in lexicon().get(v.toks[nxt].lemma, ()) if u.type == "UNIT_NOUN"), None)
             if unit is not None:
                 yield Cand("PERSON_ROLE", a, nxt + 1, f"{unit.norm} commander", PRIORITY["PERSON_ROLE"], "lexicon")
@@ -233,7 +234,7 @@ def callsign_layer(v: TurnView) -> Iterable[Cand]:
         if prev is not None and toks[prev].lemma in ("я", "позывной") and _name_like(v, i):
             yield Cand("CALLSIGN", i, _with_number(v, i), _callsign_norm(toks[i:_with_number(v, i)]),
                        PRIORITY["CALLSIGN"], "address")
-        elif _name_like(v, i) and i + 2 < len(toks) and toks[i + 1].text == "," and fold(toks[i + 2].text) == "я":
+        elif _name_like(v, i) and _ADDRESSED.match(v.turn.norm.text, t.nend):
             yield Cand("CALLSIGN", i, i + 1, _callsign_norm(toks[i:i + 1]), PRIORITY["CALLSIGN"], "address")
 
 
@@ -288,7 +289,7 @@ def date_layer(v: TurnView) -> Iterable[Cand]:
             yield Cand("DATE", prev, i + 1, f"{_RELATIVE[toks[prev].lemma]} {unit}", PRIORITY["DATE"], "date")
             continue
         nxt = v.next_word(i)
-        if number is None and nxt is not None and _number(toks[nxt]) is not None and toks[i].text[:1].islower():
+        if number is None and nxt is not None and _number(toks[nxt]) is not None:
             b, number = nxt + 1, _number(toks[nxt])  # 'минут сорок' (about forty minutes)
         ago = v.next_word(b - 1)
         is_ago = ago is not None and toks[ago].lemma in ("назад", "спустя", "тому")

@@ -2,7 +2,7 @@
 
 Names are matched by lemma, so any inflection finds the nominative entry. Sources, best first:
 the hand-made ``data/places.yaml``; the shipped ``data/gazetteer_ua.tsv`` (infoportal raions/hromadas
-and their centres, ISC); and, when ``../shared/data/reference/gazetteer`` (or $LPOST_GAZETTEER_DIR) is
+and their centres, ISC); and, when ``../shared/data/reference/gazetteer`` ($LPOST_GAZETTEER_DIR, or under $LPOST_SHARED) is
 present, radatlas city points and every KATOTTH settlement (placed at its hromada's centroid).
 A name with several distinct candidates is resolved by the oblasts of the call's other places, or
 left ambiguous: the best-ranked candidate with a lower confidence and the candidates listed.
@@ -212,7 +212,9 @@ def _shared_entries(src: Path) -> Iterable[tuple[str, Place]]:
 
 
 def _source_dir() -> Path | None:
-    d = Path(os.environ.get("LPOST_GAZETTEER_DIR", SHARED))
+    shared = os.environ.get("LPOST_SHARED")
+    default = Path(shared) / "data" / "reference" / "gazetteer" if shared else SHARED
+    d = Path(os.environ.get("LPOST_GAZETTEER_DIR", default))
     return d if d.is_dir() else None
 
 

@@ -72,6 +72,8 @@ class _Builder:
             return False  # a cut word is completed only by a note that extends it
         o_start, o_end = self.starts[a], self.ends[b - 1]
         tail = list(zip(self.chars[b:], self.starts[b:], self.ends[b:]))
+        while tail and tail[-1][0].isspace():  # the space before the note goes with it
+            tail.pop()
         del self.chars[a:], self.starts[a:], self.ends[a:]
         self.put(word, o_start, o_end)
         for ch, s, e in tail:
