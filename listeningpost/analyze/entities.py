@@ -505,11 +505,13 @@ def _geocode_places(doc: AnalysisDoc, entities: list[Entity]) -> None:
     g = gazetteer()
     places = [e for e in entities if e.type == "PLACE" and e.data.get("layer") != "grid"]
     first = {id(e): g.resolve(_words(e.text)) for e in places}
-    context = {r.place.oblast for r in first.values() if r.place and r.place.oblast and not r.ambiguous}
+    sure = [r.place for r in first.values() if r.place and not r.ambiguous and r.place.kind not in ("country", "region")]
+    context = {p.oblast for p in sure if p.oblast}
+    points = [(p.lat, p.lon) for p in sure if p.kind not in ("oblast", "river")]
     for e in places:
         result = first[id(e)]
-        if result.ambiguous and context:
-            result = g.resolve(_words(e.text), context)
+        if result.ambiguous and (context or points):
+            result = g.resolve(_words(e.text), context, points)
         if result.place is not None:
             e.lat, e.lon, e.geo_confidence = result.place.lat, result.place.lon, result.confidence
             e.norm = e.norm or result.place.en or translit(result.place.name)

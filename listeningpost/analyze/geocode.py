@@ -110,7 +110,8 @@ class Gazetteer:
                     found.append(p)
         return found
 
-    def resolve(self, words: list[str], context_oblasts: Iterable[str] = ()) -> GeoResult:
+    def resolve(self, words: list[str], context_oblasts: Iterable[str] = (),
+                context_points: Iterable[tuple[float, float]] = ()) -> GeoResult:
         words = [w for w in words if w]
         while words and fold(words[0]) in PREPOSITIONS:
             words = words[1:]
@@ -126,11 +127,22 @@ class Gazetteer:
         if len(cands) == 1:
             return GeoResult(cands[0], best, cands)
         context = set(context_oblasts)
-        local = [c for c in cands if c.oblast and c.oblast in context]
-        if len(_distinct(local)) == 1:
+        local = _distinct([c for c in cands if c.oblast and c.oblast in context])
+        if len(local) == 1:
             return GeoResult(local[0], round(RANK.get(local[0].kind, 0.3) * 0.85, 3), cands)
+        points = list(context_points)
+        if points and len(cands) > 1:  # the candidate clearly nearest the call's other places
+            by_dist = sorted(cands, key=lambda c: min(_dist(c, p) for p in points))
+            d0, d1 = (min(_dist(c, p) for p in points) for c in by_dist[:2])
+            if d0 < 0.5 * d1 and d0 < 1.0:
+                return GeoResult(by_dist[0], round(RANK.get(by_dist[0].kind, 0.3) * 0.7, 3), cands)
         top = [c for c in cands if RANK.get(c.kind, 0.3) == best]
         return GeoResult(cands[0], round(best / len(top) if len(top) > 1 else best * 0.8, 3), cands)
+
+
+def _dist(c: Place, point: tuple[float, float]) -> float:
+    """Rough distance in degrees (longitude shrunk at Ukraine's latitude)."""
+    return ((c.lat - point[0]) ** 2 + ((c.lon - point[1]) * 0.66) ** 2) ** 0.5
 
 
 def _distinct(cands: list[Place]) -> list[Place]:
