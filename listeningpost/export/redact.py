@@ -1,0 +1,414 @@
+"""Redaction of bystanders' personal data in exports.
+
+What is removed: phone numbers (written in Russian/Ukrainian/international formats, or dictated as
+number words), personal names that are not on the reviewed allow-list of public figures
+(``public_figures.yaml``), street addresses, and whatever the analyst marked (``redaction_marks``).
+Each is replaced by a typed placeholder, the same one everywhere in one export: ``[PHONE]``,
+``[ADDRESS]``, ``[PERSON 1]``, ``[PERSON 2]`` ...
+
+A :class:`Redactor` first *learns* the people of the calls being exported (natasha NER over the
+turns, PERSON entities, analyst speaker names, marks) and then redacts every string of the call
+documents, so a name found in a turn is also removed from titles, quotes, entity rows, notes and
+file names. Words with timestamps are redacted as one text so a number dictated across several
+words disappears whole, and their times become the audio spans to bleep.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterable
+
+import yaml
+
+from listeningpost.analyze.entities import natasha_spans, translit
+from listeningpost.analyze.numbers import find_numbers
+from listeningpost.analyze.text import fold, morph
+from listeningpost.store.case import Case
+
+#: setting that makes `lpost export` redact unless --no-redact is given
+DEFAULT_SETTING = "export.redact"
+
+# Phones: digit groups joined by single separators, optional +, 7-15 digits in all.
+_PHONE = re.compile(r"(?<![\w+])\+?\(?\d+\)?(?:[ \-.\u00a0]?\(?\d+\)?){1,7}(?!\w)")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{1,2}[./]\d{1,2}[./]\d{2,4}$")
+_URL = re.compile(r"https?://\S+|www\.\S+", re.I)
+_GAP = re.compile(r"^[\s,.\-–—]*$")
+_EN_DIGITS = {
+    **{w: 1 for w in ("zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")},
+    **{w: 2 for w in ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+                      "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy",
+                      "eighty", "ninety")},
+}
+_EN_NUMBER_RUN = re.compile(r"\b(?:(?:%s)\b[\s,\-]*){3,}" % "|".join(_EN_DIGITS), re.I)
+
+# Addresses: a street word with a name and/or house number ("ул. Ленина, д. 5, кв. 12",
+# "вулиця Шевченка 10", "12 Lenin Street", "Lenin Street 5, apartment 3"); "на улице" alone is not one.
+_CAP = r"[A-ZА-ЯЁІЇЄҐ][\w’'\-]*"
+_HOUSE = r"(?:[,\s]+(?i:д(?:ом)?\.?|буд(?:инок)?\.?|house|building|No\.?)?\s*\d+[а-яa-z]?(?:/\d+)?)"
+_FLAT = r"(?:[,\s]+(?i:кв(?:артира|артиру|\.)?|apartment|apt\.?|flat)\s*\d+)"
+_STREET_RU = r"(?i:ул(?:иц[аеуы]|\.)|пр(?:оспект[а-я]*|-т|осп\.)|переул(?:ок|ке|ка)|пер\.|бульвар[а-я]*|б-р|шоссе|проезд[а-я]*|вул(?:иц[яіюе]|\.)|провул(?:ок|ку)|площ(?:адь|і|а))"
+_STREET_EN = r"(?:Street|St\.|Avenue|Ave\.|Lane|Road|Rd\.|Boulevard|Blvd\.?|Prospekt|Avenue|Square|Alley)"
+_ADDRESS = re.compile(
+    rf"\b{_STREET_RU}\s+(?:{_CAP}(?:\s+{_CAP})?{_HOUSE}?{_FLAT}?|[\w’'\-]+{_HOUSE}{_FLAT}?)"
+    rf"|(?<!\w)(?:\d+[A-Za-z]?\s+)?{_CAP}(?:\s+{_CAP})?\s+{_STREET_EN}{_HOUSE}?{_FLAT}?"
+    rf"|\b(?i:дом|будинок)\s+\d+\w?{_FLAT}"
+)
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+
+#: document keys whose values are codes, hashes or times (never personal data)
+_SKIP_KEYS = frozenset({
+    "schema", "sha256", "format", "kind", "type", "status", "engine", "model", "lang", "language", "origin",
+    "stage", "category", "added_at", "created_at", "updated_at", "started_at", "finished_at", "speaker",
+    "published_date", "obtained_date", "theme",
+})
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    kind: str
+    key: str = ""
+
+
+@dataclass
+class Mark:
+    text: str
+    kind: str = "REDACTED"
+
+
+@lru_cache(maxsize=1)
+def public_figures() -> frozenset[str]:
+    """Folded forms and lemma keys ("евгений викторович") of the allow-list names."""
+    data = yaml.safe_load((resources.files("listeningpost.export") / "public_figures.yaml").read_text("utf-8"))
+    out = set()
+    for entry in data:
+        for name in entry["names"]:
+            out.add(fold(name))
+            out.add(_lemma_key(_TOKEN.findall(name)))
+    return frozenset(out)
+
+
+def _lemma_key(tokens: list[str]) -> str:
+    return " ".join(morph(t).lemma for t in tokens)
+
+
+def _is_public(token: str) -> bool:
+    allow = public_figures()
+    return fold(token) in allow or morph(token).lemma in allow
+
+
+@lru_cache(maxsize=100_000)
+def _name_tagged(token: str) -> bool:
+    """pymorphy3 reads the token as a first name, surname or patronymic."""
+    m = morph(token)
+    return m.known and m.score >= 0.3 and bool(m.tags & {"Name", "Surn", "Patr"})
+
+
+@lru_cache(maxsize=100_000)
+def _person_like(token: str) -> bool:
+    """Whether a token NER called a person can be one: news NER misfires on profanity, plurals,
+    interjections and town names ("Бахмут" even parses as a first name)."""
+    m = morph(token)
+    if len(set(fold(token)) - {"-", "'", "’"}) < 3 or m.tags & {"plur", "Slng", "Geox"} or _is_place(token):
+        return False
+    return _name_tagged(token) or (not m.known and m.pos in ("NOUN", None))
+
+
+@lru_cache(maxsize=100_000)
+def _is_place(token: str) -> bool:
+    """A town or district of the gazetteer (villages of the full codifier are too many: "Саша" is one)."""
+    from listeningpost.analyze.geocode import gazetteer
+
+    return any(p.source != "katotth" or p.kind == "M" for p in gazetteer().lookup([token]))
+
+
+def _digit_count(value: float | int | None) -> int:
+    return len(str(int(value))) if value is not None and float(value).is_integer() else 0
+
+
+@dataclass
+class Redactor:
+    marks: list[Mark] = field(default_factory=list)
+    #: person key -> number (order of first appearance)
+    people: dict[str, int] = field(default_factory=dict)
+    #: exact surfaces and folded forms/lemmas -> person key
+    exact: dict[str, str] = field(default_factory=dict)
+    folded: dict[str, str] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    # -- learning ------------------------------------------------------------------------------
+    def learn_texts(self, texts: list[str]) -> None:
+        """Register the PER spans natasha finds in ``texts`` (original-language turn texts)."""
+        for text, spans in zip(texts, natasha_spans(texts)):
+            for label, a, b in spans:
+                if label == "PER":
+                    self.learn_name(text[a:b])
+
+    def learn_name(self, name: str, force: bool = False) -> None:
+        """Register a person's name (its name-like tokens) unless it names a public figure.
+        ``force``: the analyst said it is a person; register every token as given."""
+        tokens = _TOKEN.findall(name or "")
+        if not force:
+            if any(_is_public(t) for t in tokens) or _lemma_key(tokens) in public_figures():
+                return
+            tokens = [t for t in tokens if _person_like(t)]
+        if not tokens:
+            return
+        key = _lemma_key(tokens)
+        self.people.setdefault(key, len(self.people) + 1)
+        for t in tokens:
+            self.exact.setdefault(t, key)
+            for form in (fold(t), morph(t).lemma, fold(translit(t)), fold(translit(morph(t).lemma))):
+                self.folded.setdefault(form, key)
+
+    def learn_marks(self, marks: Iterable[Mark]) -> None:
+        for m in marks:
+            if m.text and m.text.strip():
+                self.marks.append(m)
+                if m.kind == "PERSON":
+                    self.learn_name(m.text, force=True)
+        self.marks.sort(key=lambda m: -len(m.text))
+
+    # -- finding -------------------------------------------------------------------------------
+    def spans(self, text: str) -> list[Span]:
+        if not text:
+            return []
+        found: list[Span] = []
+        for m in self.marks:
+            for hit in re.finditer(re.escape(m.text), text, re.I):
+                key = _lemma_key(_TOKEN.findall(m.text)) if m.kind == "PERSON" else ""
+                found.append(Span(hit.start(), hit.end(), m.kind, key))
+        found += self._phones(text) + self._addresses(text) + self._persons(text)
+        return _resolve(found)
+
+    def _phones(self, text: str) -> list[Span]:
+        urls = [(m.start(), m.end()) for m in _URL.finditer(text)]
+        out = []
+        for m in _PHONE.finditer(text):
+            digits = sum(ch.isdigit() for ch in m.group())
+            if 7 <= digits <= 15 and not _DATE.match(m.group()) and not any(a <= m.start() < b for a, b in urls):
+                out.append(Span(m.start(), m.end(), "PHONE"))
+        out += self._spoken_phones(text)
+        for m in _EN_NUMBER_RUN.finditer(text):
+            if sum(_EN_DIGITS[w.lower()] for w in re.findall(r"[A-Za-z]+", m.group())) >= 7:
+                out.append(Span(m.start(), m.start() + len(m.group().rstrip(" ,-")), "PHONE"))
+        return out
+
+    def _spoken_phones(self, text: str) -> list[Span]:
+        """Runs of >= 3 adjacent spoken numbers with >= 7 digits in all ("восемь девятьсот шестнадцать ...")."""
+        nums = [n for n in find_numbers(text) if n.kind == "count"]
+        out, run = [], []
+        for n in nums + [None]:
+            if n is not None and (not run or _GAP.match(text[run[-1].end:n.start])):
+                run.append(n)
+                continue
+            if len(run) >= 3 and sum(_digit_count(r.value) for r in run) >= 7:
+                out.append(Span(run[0].start, run[-1].end, "PHONE"))
+            run = [n] if n is not None else []
+        return out
+
+    def _addresses(self, text: str) -> list[Span]:
+        return [Span(m.start(), m.end(), "ADDRESS") for m in _ADDRESS.finditer(text)]
+
+    def _persons(self, text: str) -> list[Span]:
+        """Runs of adjacent name tokens ("Саша Иванов") are one person; a run that holds a public
+        figure's name ("Владимиру Александровичу Зеленскому") is left alone."""
+        out: list[Span] = []
+        run: list[re.Match] = []
+        for m in list(_TOKEN.finditer(text)) + [None]:
+            if m is not None and self._name_token(m.group()) and (not run or not text[run[-1].end():m.start()].strip()):
+                run.append(m)
+                continue
+            if run:
+                out += self._person_run(run)
+            run = [m] if m is not None and self._name_token(m.group()) else []
+        return out
+
+    def _name_token(self, token: str) -> bool:
+        if token in self.exact:
+            return True
+        return token[:1].isupper() and (
+            fold(token) in self.folded or morph(token).lemma in self.folded or _is_public(token)
+            or (_name_tagged(token) and _person_like(token)))
+
+    def _person_run(self, run: list[re.Match]) -> list[Span]:
+        tokens = [m.group() for m in run]
+        if any(_is_public(t) for t in tokens) or _lemma_key(tokens) in public_figures():
+            return []
+        keys = [self.exact.get(t) or self.folded.get(fold(t)) or self.folded.get(morph(t).lemma) for t in tokens]
+        key = next((k for k in keys if k), None)
+        if key is None:
+            self.learn_name(" ".join(tokens))
+            key = _lemma_key([t for t in tokens if _person_like(t)]) or _lemma_key(tokens)
+        return [Span(run[0].start(), run[-1].end(), "PERSON", key)]
+
+    # -- replacing -----------------------------------------------------------------------------
+    def placeholder(self, span: Span) -> str:
+        if span.kind == "PERSON" and span.key:
+            self.people.setdefault(span.key, len(self.people) + 1)
+            return f"[PERSON {self.people[span.key]}]"
+        return f"[{span.kind}]"
+
+    def redact(self, text: str) -> str:
+        if not isinstance(text, str) or not text:
+            return text
+        out, pos = [], 0
+        for s in self.spans(text):
+            out += [text[pos:s.start], self.placeholder(s)]
+            self.counts[s.kind] = self.counts.get(s.kind, 0) + 1
+            pos = s.end
+        return "".join(out + [text[pos:]])
+
+    def redact_words(self, words: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[tuple[float, float]]]:
+        """Redact timestamped words as one text; a placeholder word takes the times of what it hides.
+        Returns the new words and the (start, end) spans to bleep."""
+        text, offsets = _join_words(words)
+        spans = self.spans(text)
+        if not spans:
+            return words, []
+        out, bleeps, i = [], [], 0
+        for s in spans:
+            hit = [k for k, (a, b) in enumerate(offsets) if a < s.end and s.start < b]
+            if not hit:
+                continue
+            out += [dict(w) for w in words[i:hit[0]]]
+            first, last = words[hit[0]], words[hit[-1]]
+            out.append({**first, "text": (" " if first["text"].startswith(" ") else "") + self.placeholder(s),
+                        "end": last["end"], "probability": None})
+            self.counts[s.kind] = self.counts.get(s.kind, 0) + 1
+            if first.get("start") is not None and last.get("end") is not None:
+                bleeps.append((first["start"], last["end"]))
+            i = hit[-1] + 1
+        return out + [dict(w) for w in words[i:]], bleeps
+
+    # -- documents -----------------------------------------------------------------------------
+    def learn_documents(self, docs: list[dict[str, Any]]) -> None:
+        texts = [t["text"] for d in docs for t in d["turns"] if t["text"]]
+        self.learn_texts(texts)
+        for d in docs:
+            for e in d["entities"]:
+                if e["type"] in ("PERSON", "PER") and e["status"] != "rejected":
+                    self.learn_name(e["text"])
+                    self.learn_name(e.get("norm") or "")
+            for name in d["speakers"].values():
+                if name:
+                    self.learn_name(name)
+
+    def redact_document(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """A redacted deep copy of a call document, with ``redaction`` describing what was done."""
+        original = {t["id"]: t["text"] for t in doc["turns"]}
+        doc = _walk(copy.deepcopy(doc), self.redact, skip=("words",))
+        bleeps: list[tuple[float, float]] = []
+        for turn in doc["turns"]:
+            if turn["words"]:
+                turn["words"], spans = self.redact_words(turn["words"])
+                bleeps += spans
+            elif turn["text"] != original[turn["id"]] and turn["start"] is not None and turn["end"] is not None:
+                bleeps.append((turn["start"], turn["end"]))  # no word times: bleep the whole turn
+        doc["redaction"] = {"applied": True, "audio_spans": [list(b) for b in _union(bleeps)]}
+        return doc
+
+    def summary(self) -> dict[str, Any]:
+        return {"applied": True, "placeholders": dict(sorted(self.counts.items())), "people": len(self.people),
+                "rules": ["phone numbers (written and spoken)", "personal names not on the public-figure allow-list",
+                          "street addresses", "analyst marks"]}
+
+
+def _resolve(spans: list[Span]) -> list[Span]:
+    """Non-overlapping spans, longest first (marks win ties: they come first)."""
+    kept: list[Span] = []
+    for s in sorted(spans, key=lambda s: -(s.end - s.start)):
+        if all(s.end <= k.start or k.end <= s.start for k in kept):
+            kept.append(s)
+    return sorted(kept, key=lambda s: s.start)
+
+
+def _join_words(words: list[dict[str, Any]]) -> tuple[str, list[tuple[int, int]]]:
+    """Whisper words carry their leading space; others are joined with one."""
+    parts, offsets, pos = [], [], 0
+    for i, w in enumerate(words):
+        t = w["text"]
+        if i and not t.startswith(" "):
+            parts.append(" ")
+            pos += 1
+        lead = len(t) - len(t.lstrip())
+        offsets.append((pos + lead, pos + len(t)))
+        parts.append(t)
+        pos += len(t)
+    return "".join(parts), offsets
+
+
+def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[list[float]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def _walk(value: Any, fn, skip: tuple[str, ...] = (), key: str | None = None) -> Any:
+    if isinstance(value, dict):
+        return {k: (v if k in skip or k in _SKIP_KEYS else _walk(v, fn, skip, k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_walk(v, fn, skip, key) for v in value]
+    if isinstance(value, str):
+        return fn(value)
+    return value
+
+
+# -- marks stored in the case -----------------------------------------------------------------------
+
+def case_marks(case: Case, call_ids: list[int]) -> list[Mark]:
+    """Analyst marks for these calls (and case-wide ones); field marks become their field's value."""
+    marks = []
+    ph = ",".join("?" * len(call_ids)) or "NULL"
+    for r in case.query(f"SELECT * FROM redaction_marks WHERE call_id IS NULL OR call_id IN ({ph}) ORDER BY id", call_ids):
+        if r["text"]:
+            marks.append(Mark(r["text"], r["kind"]))
+        else:
+            value = field_value(case, r["target_table"], r["target_id"], r["field"])
+            if value:
+                marks.append(Mark(str(value), r["kind"]))
+    return marks
+
+
+def field_value(case: Case, table: str, row_id: int, column: str) -> Any:
+    """Current value of one field; table and column are checked against the schema (no injection)."""
+    tables = {r[0] for r in case.query("SELECT name FROM sqlite_master WHERE type='table'")}
+    if table not in tables or column not in {r[1] for r in case.query(f"PRAGMA table_info({table})")}:
+        raise ValueError(f"no field {table}.{column}")
+    row = case.one(f"SELECT {column} FROM {table} WHERE id=?", (row_id,))
+    return row[0] if row else None
+
+
+def add_mark(case: Case, *, author: str, kind: str = "REDACTED", text: str | None = None, call_id: int | None = None,
+             target: tuple[str, int, str] | None = None) -> int:
+    from listeningpost.store.case import now
+
+    table, row_id, column = target or (None, None, None)
+    if target is not None:
+        field_value(case, table, row_id, column)  # validates
+    with case.transaction():
+        cur = case.db.execute(
+            "INSERT INTO redaction_marks(call_id, kind, text, target_table, target_id, field, author, at)"
+            " VALUES (?,?,?,?,?,?,?,?)", (call_id, kind.upper(), text, table, row_id, column, author, now()))
+    return cur.lastrowid
+
+
+def make_redactor(case: Case, docs: list[dict[str, Any]]) -> Redactor:
+    red = Redactor()
+    red.learn_marks(case_marks(case, [d["id"] for d in docs]))
+    red.learn_documents(docs)
+    return red
+
+
+def redact_documents(case: Case, docs: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Redactor]:
+    red = make_redactor(case, docs)
+    return [red.redact_document(d) for d in docs], red
