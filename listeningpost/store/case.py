@@ -41,21 +41,32 @@ def _migration_files() -> list[tuple[str, str]]:
 class Case:
     """Handle on a case folder. Use ``Case.open(path)``; the connection is per thread."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, db_url: str | None = None):
         self.root = Path(root).resolve()
         self.db_path = self.root / DB_NAME
         self.archive = self.root / ARCHIVE_DIR
+        # PostgreSQL backend (listeningpost.scale.pg): the folder keeps the archive, the database the rest
+        self.db_url = db_url
         self._local = threading.local()
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
-    def open(cls, root: str | Path | None = None, create: bool = True) -> "Case":
+    def open(cls, root: str | Path | None = None, create: bool = True, db: str | None = None) -> "Case":
         root = Path(root) if root is not None else default_case_dir()
-        if not (root / DB_NAME).exists():
+        db = db or os.environ.get("LPOST_DB") or None
+        if db is not None:
+            from listeningpost.scale import pg
+
+            if not pg.is_db_url(db):
+                raise CaseError(f"--db/LPOST_DB must be a postgresql:// URL, got {db.split('://')[0]!r}")
+            if not create and not pg.has_case(db):
+                raise CaseError(f"no case in database {db.split('@')[-1]} (run `lpost ingest` or `lpost migrate`)")
+            root.mkdir(parents=True, exist_ok=True)
+        elif not (root / DB_NAME).exists():
             if not create:
                 raise CaseError(f"no case at {root} (run `lpost ingest` first or pass --case)")
             root.mkdir(parents=True, exist_ok=True)
-        case = cls(root)
+        case = cls(root, db)
         case.archive.mkdir(exist_ok=True)
         case.migrate()
         return case
@@ -69,6 +80,10 @@ class Case:
         return conn
 
     def _connect(self) -> sqlite3.Connection:
+        if self.db_url:
+            from listeningpost.scale import pg
+
+            return pg.connect(self.db_url)  # type: ignore[return-value]  (sqlite3-shaped)
         conn = sqlite3.connect(self.db_path, timeout=60, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
@@ -85,6 +100,10 @@ class Case:
 
     def migrate(self) -> list[str]:
         """Apply migrations not yet recorded; returns the names applied."""
+        if self.db_url:
+            from listeningpost.scale import pg
+
+            return pg.migrate(self)
         db = self.db
         db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
         done = {r[0] for r in db.execute("SELECT name FROM schema_migrations")}

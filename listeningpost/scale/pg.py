@@ -1,0 +1,479 @@
+"""PostgreSQL backend for a case: a connection object shaped like ``sqlite3.Connection``.
+
+The store (and every stage) is written against sqlite3: ``db.execute(sql, params)`` with ``?``
+parameters, rows indexable by name and position, ``cursor.lastrowid``, ``BEGIN IMMEDIATE``,
+``sqlite3.IntegrityError``. Rather than fork that code, ``PgConnection`` keeps the same surface over
+psycopg 3 and translates each statement once (``listeningpost.scale.dialect``, cached):
+
+* ``BEGIN IMMEDIATE`` takes a transaction-level advisory lock, so writers serialise exactly as on
+  SQLite (readers never wait) and read-then-write code stays race-free with many analysts at once;
+* each write inside a transaction runs under a savepoint, so a failed statement (say a unique
+  violation the caller catches) leaves the transaction usable, as SQLite does;
+* psycopg errors are re-raised as the matching ``sqlite3`` exception class;
+* ``str``/``int``/``bool`` parameters are sent untyped so the server types them from context, as
+  SQLite's column affinity does; ``numeric`` results come back as int or float, not Decimal.
+
+The case folder still holds the archive (media is never put in the database); the database holds
+everything ``case.sqlite`` would. One case per database or per schema (``?options=-csearch_path=x``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+
+from listeningpost.scale.dialect import DialectError, Translated, translate
+
+if TYPE_CHECKING:
+    from listeningpost.store.case import Case
+
+SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+
+# serialises write transactions of one case (= one database + schema), like SQLite's write lock
+_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext(current_database() || '.' || current_schema()))"
+_CACHE_MAX = 4096
+
+
+def is_db_url(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(SCHEMES)
+
+
+def _psycopg_url(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+# -- rows -------------------------------------------------------------------------------------------
+
+
+class _Keys:
+    __slots__ = ("names", "index")
+
+    def __init__(self, names: Sequence[str]):
+        self.names = tuple(names)
+        self.index: dict[str, int] = {}
+        for i, name in enumerate(self.names):
+            self.index.setdefault(name.lower(), i)
+
+
+class Row:
+    """Like ``sqlite3.Row``: index by position or (case-insensitive) name; ``dict(row)`` works."""
+
+    __slots__ = ("_keys", "_values")
+
+    def __init__(self, keys: _Keys, values: Sequence[Any]):
+        self._keys = keys
+        self._values = tuple(values)
+
+    def keys(self) -> list[str]:
+        return list(self._keys.names)
+
+    def __getitem__(self, key: int | str | slice) -> Any:
+        if isinstance(key, str):
+            try:
+                return self._values[self._keys.index[key.lower()]]
+            except KeyError:
+                raise IndexError(f"No item with that key: {key!r}") from None
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Row):
+            return self._keys.names == other._keys.names and self._values == other._values
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self._keys.names, self._values))
+
+    def __repr__(self) -> str:
+        return f"Row({dict(zip(self._keys.names, self._values))!r})"
+
+
+def _row_factory(cursor: Any):
+    desc = cursor.description
+    if desc is None:
+        return tuple
+    keys = _Keys([c.name for c in desc])
+    return lambda values: Row(keys, values)
+
+
+# -- cursor -----------------------------------------------------------------------------------------
+
+
+class PgCursor:
+    """The result of one ``execute``: rows fetched lazily from the psycopg cursor."""
+
+    arraysize = 1
+
+    def __init__(self, cur: Any = None, lastrowid: int | None = None, rowcount: int = -1, rows: list | None = None):
+        self._cur = cur
+        self._rows = rows
+        self.lastrowid = lastrowid
+        self.rowcount = rowcount
+        self.description = tuple((c.name, None, None, None, None, None, None) for c in cur.description) \
+            if cur is not None and cur.description else None
+
+    def fetchone(self) -> Any:
+        if self._rows is not None:
+            return self._rows.pop(0) if self._rows else None
+        return self._cur.fetchone() if self.description else None
+
+    def fetchall(self) -> list:
+        if self._rows is not None:
+            rows, self._rows = self._rows, []
+            return rows
+        return self._cur.fetchall() if self.description else []
+
+    def fetchmany(self, size: int | None = None) -> list:
+        size = size or self.arraysize
+        if self._rows is not None:
+            rows, self._rows = self._rows[:size], self._rows[size:]
+            return rows
+        return self._cur.fetchmany(size) if self.description else []
+
+    def __iter__(self) -> Iterator[Any]:
+        while True:
+            row = self.fetchone()
+            if row is None:
+                return
+            yield row
+
+    def close(self) -> None:
+        if self._cur is not None:
+            self._cur.close()
+
+
+# -- connection -------------------------------------------------------------------------------------
+
+
+def _adapt(conn: Any) -> None:
+    """Untyped str/int/bool parameters (typed by the server from context) and int/float numerics."""
+    from psycopg.adapt import Dumper, Loader
+
+    class UntypedNumber(Dumper):
+        oid = 0  # "unknown": PostgreSQL infers the type from where the parameter is used
+
+        def dump(self, obj: Any) -> bytes:
+            return str(int(obj)).encode()
+
+    class Number(Loader):
+        def load(self, data: Any) -> Any:
+            text = bytes(data).decode()
+            return float(text) if any(c in text for c in ".eEN") else int(text)
+
+    conn.adapters.register_dumper(int, UntypedNumber)
+    conn.adapters.register_dumper(bool, UntypedNumber)
+    conn.adapters.register_loader("numeric", Number)
+
+
+def _sqlite_error(exc: Exception) -> sqlite3.Error:
+    import psycopg
+
+    cls: type[sqlite3.Error]
+    if isinstance(exc, psycopg.errors.IntegrityError):
+        cls = sqlite3.IntegrityError
+    elif isinstance(exc, (psycopg.OperationalError, psycopg.ProgrammingError, DialectError)):
+        cls = sqlite3.OperationalError
+    elif isinstance(exc, psycopg.DataError):
+        cls = sqlite3.DataError
+    elif isinstance(exc, psycopg.InterfaceError):
+        cls = sqlite3.InterfaceError
+    else:
+        cls = sqlite3.DatabaseError
+    return cls(str(exc).strip())
+
+
+class PgConnection:
+    """A ``sqlite3.Connection`` look-alike over one psycopg connection (autocommit; explicit BEGIN)."""
+
+    dialect = "postgresql"
+
+    def __init__(self, url: str):
+        import psycopg
+
+        self.url = url
+        self._pg = psycopg.connect(_psycopg_url(url), autocommit=True, cursor_factory=psycopg.RawCursor,
+                                   row_factory=_row_factory)
+        _adapt(self._pg)
+        self._cache: dict[tuple[str, bool], Translated] = {}
+        self._pk: dict[str, list[str]] | None = None
+        self._identity: set[str] | None = None
+        self.row_factory = sqlite3.Row  # accepted and ignored: rows always behave like sqlite3.Row
+
+    # -- catalog (for INSERT OR REPLACE and lastrowid) -------------------------------------------
+    def _load_catalog(self) -> None:
+        pk: dict[str, list[str]] = {}
+        for table, column in self._pg.execute(
+            "SELECT c.relname, a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY(i.indkey)"
+            " WHERE i.indisprimary AND n.nspname = current_schema() ORDER BY c.relname, a.attnum"
+        ).fetchall():
+            pk.setdefault(table, []).append(column)
+        self._identity = {
+            r[0] for r in self._pg.execute(
+                "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema()"
+                " AND column_name = 'id' AND is_identity = 'YES'"
+            ).fetchall()
+        }
+        self._pk = pk
+
+    def _pk_of(self, table: str) -> list[str]:
+        if self._pk is None:
+            self._load_catalog()
+        return self._pk.get(table.lower(), [])  # type: ignore[union-attr]
+
+    def _has_identity(self, table: str) -> bool:
+        if self._identity is None:
+            self._load_catalog()
+        return table.lower() in self._identity  # type: ignore[operator]
+
+    def _translate(self, sql: str, many: bool = False) -> Translated:
+        key = (sql, many)
+        tr = self._cache.get(key)
+        if tr is None:
+            tr = translate(sql, self._pk_of, None if many else self._has_identity)
+            if len(self._cache) >= _CACHE_MAX:
+                self._cache.clear()
+            self._cache[key] = tr
+        return tr
+
+    def _forget_catalog(self) -> None:
+        self._pk = self._identity = None
+        self._cache.clear()
+
+    # -- sqlite3.Connection surface --------------------------------------------------------------
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return self._pg.info.transaction_status in (TransactionStatus.INTRANS, TransactionStatus.INERROR)
+
+    @property
+    def pg(self) -> Any:
+        """The psycopg connection, for PostgreSQL-only code (full-text search, COPY)."""
+        return self._pg
+
+    def execute(self, sql: str, params: Any = ()) -> PgCursor:
+        try:
+            tr = self._translate(sql)
+        except DialectError as exc:
+            raise _sqlite_error(exc) from exc
+        if tr.kind in ("begin", "commit", "rollback"):
+            return self._transaction_control(tr)
+        if tr.kind == "pragma":
+            return self._pragma(sql)
+        args = _bind(params, tr.names)
+        guarded = tr.kind in ("insert", "update", "delete") and self.in_transaction
+        try:
+            if guarded:
+                self._pg.execute("SAVEPOINT lpost_stmt")
+            cur = self._pg.cursor()
+            cur.execute(tr.sql, args)
+            if guarded:
+                self._pg.execute("RELEASE SAVEPOINT lpost_stmt")
+        except Exception as exc:
+            if guarded:
+                self._undo_statement()
+            if isinstance(exc, sqlite3.Error):
+                raise
+            raise _sqlite_error(exc) from exc
+        if tr.kind == "ddl":
+            self._forget_catalog()
+        if tr.returning_id:
+            row = cur.fetchone()
+            return PgCursor(lastrowid=row[0] if row else None, rowcount=cur.rowcount, rows=[])
+        return PgCursor(cur, rowcount=cur.rowcount)
+
+    def executemany(self, sql: str, seq_of_params: Iterable[Any]) -> PgCursor:
+        try:
+            tr = self._translate(sql, many=True)
+        except DialectError as exc:
+            raise _sqlite_error(exc) from exc
+        rows = [_bind(p, tr.names) for p in seq_of_params]
+        if not rows:
+            return PgCursor(rowcount=0, rows=[])
+        guarded = self.in_transaction
+        try:
+            if guarded:
+                self._pg.execute("SAVEPOINT lpost_stmt")
+            cur = self._pg.cursor()
+            cur.executemany(tr.sql, rows)
+            if guarded:
+                self._pg.execute("RELEASE SAVEPOINT lpost_stmt")
+        except Exception as exc:
+            if guarded:
+                self._undo_statement()
+            raise _sqlite_error(exc) from exc
+        return PgCursor(rowcount=cur.rowcount, rows=[])
+
+    def executescript(self, sql: str) -> PgCursor:
+        from listeningpost.store.case import _split_sql
+
+        for statement in _split_sql(sql):
+            self.execute(statement)
+        return PgCursor(rowcount=-1, rows=[])
+
+    def commit(self) -> None:
+        if self.in_transaction:
+            self.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.in_transaction:
+            self._pg.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self._pg.close()
+
+    def __enter__(self) -> "PgConnection":
+        return self
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.rollback()
+
+    # -- internals --------------------------------------------------------------------------------
+    def _undo_statement(self) -> None:
+        try:
+            self._pg.execute("ROLLBACK TO SAVEPOINT lpost_stmt")
+            self._pg.execute("RELEASE SAVEPOINT lpost_stmt")
+        except Exception:  # the connection itself is gone; the caller's error says why
+            pass
+
+    def _transaction_control(self, tr: Translated) -> PgCursor:
+        from psycopg.pq import TransactionStatus
+
+        words = tr.sql.upper().split()
+        try:
+            if tr.kind == "begin":
+                self._pg.execute("BEGIN")
+                if len(words) > 1 and words[1] in ("IMMEDIATE", "EXCLUSIVE"):
+                    self._pg.execute(_LOCK_SQL)
+            elif tr.kind == "commit":
+                if self._pg.info.transaction_status == TransactionStatus.INERROR:
+                    self._pg.execute("ROLLBACK")
+                    raise sqlite3.OperationalError("transaction aborted by an earlier error; rolled back")
+                self._pg.execute("COMMIT")
+            else:
+                self._pg.execute(tr.sql)
+        except sqlite3.Error:
+            raise
+        except Exception as exc:
+            raise _sqlite_error(exc) from exc
+        return PgCursor(rowcount=-1, rows=[])
+
+    def _pragma(self, sql: str) -> PgCursor:
+        """``PRAGMA table_info(t)`` is answered from the catalog; other pragmas are SQLite tuning."""
+        body = sql.strip().rstrip(";")[len("PRAGMA"):].strip()
+        if body.lower().startswith("table_info"):
+            table = body[body.index("(") + 1:body.rindex(")")].strip().strip("'\"")
+            cur = self._pg.cursor()
+            cur.execute(
+                "SELECT c.ordinal_position - 1 AS cid, c.column_name AS name, upper(c.data_type) AS type,"
+                " (c.is_nullable = 'NO')::int AS notnull, c.column_default AS dflt_value,"
+                " COALESCE(array_position(pk.cols, c.column_name::text), 0) AS pk"
+                " FROM information_schema.columns c LEFT JOIN ("
+                "  SELECT array_agg(a.attname::text ORDER BY array_position(i.indkey, a.attnum)) AS cols"
+                "  FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
+                "  WHERE i.indisprimary AND i.indrelid = to_regclass($1)) pk ON true"
+                " WHERE c.table_schema = current_schema() AND c.table_name = $1 ORDER BY c.ordinal_position",
+                (table.lower(),),
+            )
+            return PgCursor(cur)
+        return PgCursor(rowcount=-1, rows=[])
+
+
+def _bind(params: Any, names: list[str] | None) -> Sequence[Any]:
+    if names is not None:
+        return [params[n] for n in names]
+    if params is None:
+        return ()
+    return params if isinstance(params, (list, tuple)) else tuple(params)
+
+
+def connect(url: str) -> PgConnection:
+    return PgConnection(url)
+
+
+# -- migrations -------------------------------------------------------------------------------------
+
+_SQLITE_MASTER = """
+CREATE OR REPLACE VIEW sqlite_master AS
+SELECT 'table'::text AS type, table_name::text AS name, table_name::text AS tbl_name, NULL::text AS sql
+  FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
+UNION ALL
+SELECT 'index', indexname::text, tablename::text, indexdef FROM pg_indexes WHERE schemaname = current_schema()
+UNION ALL
+SELECT 'view', table_name::text, table_name::text, NULL FROM information_schema.views
+ WHERE table_schema = current_schema() AND table_name <> 'sqlite_master'
+"""
+
+
+def pg_migration_twins() -> dict[str, str]:
+    """PostgreSQL versions of migrations that cannot be translated mechanically (FTS5, triggers)."""
+    folder = resources.files("listeningpost.scale") / "pg_migrations"
+    if not folder.is_dir():
+        return {}
+    return {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir() if p.name.endswith(".sql")}
+
+
+def split_pg_sql(sql: str) -> list[str]:
+    """Statements of a PostgreSQL file: ``;`` at a line end, except inside ``$$`` function bodies."""
+    statements, buf, in_body = [], [], False
+    for line in sql.splitlines():
+        if not buf and (not line.strip() or line.strip().startswith("--")):
+            continue
+        buf.append(line)
+        if line.count("$$") % 2:
+            in_body = not in_body
+        if not in_body and line.rstrip().endswith(";"):
+            statements.append("\n".join(buf))
+            buf = []
+    if any(line.strip() for line in buf):
+        statements.append("\n".join(buf))
+    return statements
+
+
+def migrate(case: "Case") -> list[str]:
+    """Apply the case's migrations (the same files as SQLite, translated; twins where needed)."""
+    from listeningpost.store.case import _migration_files, _split_sql, now
+
+    db = case.db
+    with case.transaction():  # under the case lock: two processes opening a new case don't race
+        db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        db.execute(_SQLITE_MASTER)
+    done = {r[0] for r in db.execute("SELECT name FROM schema_migrations")}
+    twins = pg_migration_twins()
+    applied = []
+    for name, sql in _migration_files():
+        if name in done:
+            continue
+        with case.transaction():
+            if db.execute("SELECT 1 FROM schema_migrations WHERE name=?", (name,)).fetchone():
+                continue  # another process applied it while we waited for the lock
+            if name in twins:  # native PostgreSQL: run as written
+                for statement in split_pg_sql(twins[name]):
+                    db.pg.execute(statement)
+                db._forget_catalog()
+            else:
+                for statement in _split_sql(sql):
+                    db.execute(statement)
+            db.execute("INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)", (name, now()))
+        applied.append(name)
+    return applied
+
+
+def has_case(url: str) -> bool:
+    """Whether the database (schema) at ``url`` already holds a case."""
+    conn = PgConnection(url)
+    try:
+        return conn.execute("SELECT to_regclass('calls') IS NOT NULL").fetchone()[0]
+    finally:
+        conn.close()
