@@ -1,0 +1,244 @@
+"""SRT and WebVTT subtitles of one call, from word timestamps.
+
+Rules (those of broadcast subtitling): a line holds at most 42 characters, a language block at most
+2 lines, a cue lasts 1-7 s. Bilingual cues put the original above and the English below (in
+italics); the English of a turn has no word times, so it is shared out over the turn's cues in
+proportion to the original text each cue carries. Turns without words (imported transcripts) are
+timed by spreading their words evenly over the turn; those with no start time are left out.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import textwrap
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import srt
+import webvtt
+
+MAX_LINE = 42
+MAX_LINES = 2
+MIN_DUR = 1.0
+MAX_DUR = 7.0
+#: a turn's guessed length per character when neither its end nor the next start is known
+SECONDS_PER_CHAR = 0.07
+
+
+@dataclass
+class SubtitleOptions:
+    lang: str = "both"  # orig | en | both
+    speakers: bool = False
+    max_line: int = MAX_LINE
+
+
+@dataclass
+class Cue:
+    start: float
+    end: float
+    orig: str
+    en: str = ""
+    speaker: str | None = None
+
+
+def english_of(turn: dict[str, Any]) -> str:
+    """The turn's English: an analyst-edited or human translation first, then a machine one."""
+    best = sorted(
+        (t for t in turn["translations"] if t["lang"] == "en"),
+        key=lambda t: (not t["edited"], t["machine"]),
+    )
+    return best[0]["text"] if best else ""
+
+
+def turn_windows(turns: list[dict[str, Any]]) -> list[tuple[float, float] | None]:
+    """(start, end) of each turn. Imported transcripts give only the start of the 28-s chunk a turn
+    begins in, so turns sharing a start split the time to the next start by their text length."""
+    out: list[tuple[float, float] | None] = [None] * len(turns)
+    i = 0
+    while i < len(turns):
+        start = turns[i]["start"]
+        if start is None:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(turns) and turns[j]["start"] == start and turns[j]["end"] is None and turns[i]["end"] is None:
+            j += 1
+        group = turns[i:j]
+        end = group[-1]["end"]
+        if end is None:
+            nxt = next((t["start"] for t in turns[j:] if t["start"] is not None and t["start"] > start), None)
+            end = nxt if nxt is not None else start + SECONDS_PER_CHAR * sum(len(t["text"]) for t in group)
+        total = sum(len(t["text"]) + 1 for t in group)
+        pos = float(start)
+        for k, t in enumerate(group):
+            dur = (float(end) - float(start)) * (len(t["text"]) + 1) / total
+            out[i + k] = (pos, pos + dur)
+            pos += dur
+        i = j
+    return out
+
+
+def timed_words(turn: dict[str, Any], window: tuple[float, float] | None) -> list[dict[str, Any]]:
+    """The turn's timed words; without word times, its words spread evenly over its window."""
+    words = [w for w in turn["words"] if w["start"] is not None and w["end"] is not None and w["text"].strip()]
+    if words:
+        return [{"text": w["text"].strip(), "start": float(w["start"]), "end": float(w["end"])} for w in words]
+    if window is None:
+        return []
+    tokens = turn["text"].split()
+    total = sum(len(t) + 1 for t in tokens) or 1
+    out, pos = [], window[0]
+    for t in tokens:
+        dur = (window[1] - window[0]) * (len(t) + 1) / total
+        out.append({"text": t, "start": pos, "end": pos + dur})
+        pos += dur
+    return out
+
+
+def _fits(text: str, width: int, lines: int) -> bool:
+    return len(textwrap.wrap(text, width, break_long_words=True)) <= lines
+
+
+def build_cues(doc: dict[str, Any], opts: SubtitleOptions) -> list[Cue]:
+    cues: list[Cue] = []
+    width = opts.max_line
+    turns = doc["turns"]
+    # bilingual: one line of original so a cue stays at 2-3 lines on screen
+    lines = 1 if opts.lang == "both" else MAX_LINES
+    for turn, window in zip(turns, turn_windows(turns)):
+        words = timed_words(turn, window)
+        if not words:
+            continue
+        english = english_of(turn) if opts.lang in ("en", "both") else ""
+        ratio = len(english) / (sum(len(w["text"]) + 1 for w in words)) if english else 0.0
+        label = f"{turn['speaker']}: " if opts.speakers and turn["speaker"] else ""
+        groups: list[list[dict]] = []
+        cur: list[dict] = []
+        for w in words:
+            trial = (label if not groups else "") + " ".join(x["text"] for x in cur + [w])
+            ok_orig = opts.lang == "en" or _fits(trial, width, lines)
+            ok_en = not english or len(trial) * ratio <= width * (lines if opts.lang == "both" else MAX_LINES) - 4
+            ok_dur = w["end"] - (cur[0]["start"] if cur else w["start"]) <= MAX_DUR
+            if cur and not (ok_orig and ok_en and ok_dur):
+                groups.append(cur)
+                cur = []
+            cur.append(w)
+        if cur:
+            groups.append(cur)
+        en_parts = _share(english, [sum(len(w["text"]) + 1 for w in g) for g in groups])
+        for k, (g, en) in enumerate(zip(groups, en_parts)):
+            cue = Cue(g[0]["start"], g[-1]["end"], " ".join(w["text"] for w in g), en,
+                      turn["speaker"] if k == 0 and label else None)
+            cues += _split_long(cue, opts, lines)
+    cues.sort(key=lambda c: (c.start, c.end))
+    return _fix_durations(cues, opts)
+
+
+def _too_long(cue: Cue, opts: SubtitleOptions, lines: int) -> bool:
+    orig, en = cue_lines(cue, opts)
+    return len(orig) > lines or len(en) > MAX_LINES
+
+
+def _split_long(cue: Cue, opts: SubtitleOptions, lines: int) -> list[Cue]:
+    """Halve a cue (text and time) until each language block fits its lines."""
+    ow, ew = cue.orig.split(), cue.en.split()
+    if not _too_long(cue, opts, lines) or (len(ow) < 2 and len(ew) < 2):
+        return [cue]
+    oh, eh = (len(ow) + 1) // 2, (len(ew) + 1) // 2
+    left = " ".join(ow[:oh]) if opts.lang != "en" else ""
+    share = (len(left) / max(len(cue.orig), 1)) if opts.lang != "en" else eh / max(len(ew), 1)
+    mid = cue.start + (cue.end - cue.start) * share
+    a = Cue(cue.start, mid, " ".join(ow[:oh]), " ".join(ew[:eh]), cue.speaker)
+    b = Cue(mid, cue.end, " ".join(ow[oh:]), " ".join(ew[eh:]))
+    return _split_long(a, opts, lines) + _split_long(b, opts, lines)
+
+
+def _share(text: str, weights: list[int]) -> list[str]:
+    """Split ``text`` at word boundaries into len(weights) parts proportional to the weights."""
+    if not text:
+        return [""] * len(weights)
+    words = text.split()
+    total = sum(weights) or 1
+    out, start, acc = [], 0, 0
+    for k, wgt in enumerate(weights):
+        acc += wgt
+        end = len(words) if k == len(weights) - 1 else round(len(words) * acc / total)
+        out.append(" ".join(words[start:max(end, start)]))
+        start = max(end, start)
+    return out
+
+
+def _fix_durations(cues: list[Cue], opts: SubtitleOptions) -> list[Cue]:
+    """Lengthen short cues into the silence after (or before) them; merge those that cannot be."""
+    out: list[Cue] = []
+    for i, c in enumerate(cues):
+        c.end = min(c.end, c.start + MAX_DUR)
+        if c.end - c.start < MIN_DUR:
+            nxt = cues[i + 1].start if i + 1 < len(cues) else c.start + MIN_DUR
+            c.end = max(c.end, min(c.start + MIN_DUR, nxt))
+        if c.end - c.start < MIN_DUR and out:
+            prev_end = max(out[-1].end, out[-2].end if len(out) > 1 else 0.0)
+            c.start = max(min(c.start, c.end - MIN_DUR), prev_end, 0.0)
+        if c.end - c.start < MIN_DUR and out and _mergeable(out[-1], c, opts):
+            prev = out[-1]
+            prev.orig, prev.en, prev.end = f"{prev.orig} {c.orig}", f"{prev.en} {c.en}".strip(), c.end
+            continue
+        out.append(c)
+    return out
+
+
+def _mergeable(a: Cue, b: Cue, opts: SubtitleOptions) -> bool:
+    return (b.end - a.start <= MAX_DUR and _fits(f"{a.orig} {b.orig}", opts.max_line, MAX_LINES)
+            and _fits(f"{a.en} {b.en}", opts.max_line, MAX_LINES))
+
+
+def cue_lines(cue: Cue, opts: SubtitleOptions) -> tuple[list[str], list[str]]:
+    """(original lines, English lines) of a cue, wrapped."""
+    prefix = f"{cue.speaker}: " if cue.speaker else ""
+    orig = textwrap.wrap(prefix + cue.orig, opts.max_line, break_long_words=True) if opts.lang != "en" else []
+    en = textwrap.wrap((prefix if opts.lang == "en" else "") + cue.en, opts.max_line, break_long_words=True)
+    return orig, en
+
+
+def cue_text(cue: Cue, opts: SubtitleOptions, markup: bool = True) -> str:
+    orig, en = cue_lines(cue, opts)
+    if opts.lang == "both" and markup:
+        en = [f"<i>{_escape(line)}</i>" for line in en]
+        orig = [_escape(line) for line in orig]
+    return "\n".join(orig + en)
+
+
+def _escape(text: str) -> str:
+    # WebVTT/SRT renderers read < and & as markup
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _td(seconds: float) -> timedelta:
+    return timedelta(milliseconds=round(seconds * 1000))
+
+
+def to_srt(doc: dict[str, Any], opts: SubtitleOptions) -> str:
+    subs = [
+        srt.Subtitle(index=i, start=_td(c.start), end=_td(c.end), content=cue_text(c, opts))
+        for i, c in enumerate(build_cues(doc, opts), 1)
+        if cue_text(c, opts).strip()
+    ]
+    return srt.compose(subs, reindex=True)
+
+
+def to_vtt(doc: dict[str, Any], opts: SubtitleOptions) -> str:
+    vtt = webvtt.WebVTT()
+    for c in build_cues(doc, opts):
+        text = cue_text(c, opts)
+        if text.strip():
+            vtt.captions.append(webvtt.Caption(_stamp(c.start), _stamp(c.end), text))
+    buf = io.StringIO()
+    vtt.write(buf)
+    return re.sub(r"\n{3,}", "\n\n", buf.getvalue())
+
+
+def _stamp(seconds: float) -> str:
+    ms = round(seconds * 1000)
+    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
