@@ -1,0 +1,351 @@
+"""Analyst corrections with history and undo.
+
+Every correction is one ``edits`` row. Field changes store row patches as before/after:
+``{"turns": {"12": {"text": "...", "edited": 0}}}`` (keys are rowids), so undo applies the
+``before`` patch. Split and merge store snapshots and have their own inverse. Undo is refused when a
+later edit changed the same rows (undo that first), so nothing an analyst wrote is lost silently.
+
+Rules kept: an edited turn or translation gets ``edited = 1`` and an entity/claim/theme decision
+sets ``status`` (confirmed, rejected, corrected); stages never overwrite such rows.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from listeningpost.store.case import Case, now
+from listeningpost.store.layers import record_edit, renumber_turns
+
+#: columns an analyst may change, per table (also the allow-list that keeps SQL names safe)
+EDITABLE = {
+    "turns": ("text", "speaker", "edited"),
+    "words": ("text",),
+    "translations": ("text", "edited"),
+    "speakers": ("name",),
+    "entities": ("type", "text", "norm", "lat", "lon", "status"),
+    "claims": ("type", "count", "quote", "subject", "place", "period", "equipment", "hedged", "negated", "status"),
+    "themes": ("theme", "status"),
+}
+DECISIONS = ("confirmed", "rejected", "corrected", "machine")
+
+
+class EditError(Exception):
+    """A correction that cannot be applied (unknown row, bad field, conflicting undo)."""
+
+
+Patch = dict[str, dict[str, dict[str, Any]]]
+
+
+def _row(case: Case, table: str, rowid: int, call_id: int | None = None) -> dict[str, Any]:
+    if table not in EDITABLE:
+        raise EditError(f"not editable: {table}")
+    row = case.one(f"SELECT rowid AS _rowid, * FROM {table} WHERE rowid=?", (rowid,))
+    if row is None:
+        raise EditError(f"no {table} row {rowid}")
+    row = dict(row)
+    if call_id is not None and _call_of(case, table, row) != call_id:
+        raise EditError(f"{table} row {rowid} is not in call {call_id}")
+    return row
+
+
+def _call_of(case: Case, table: str, row: dict[str, Any]) -> int | None:
+    if "call_id" in row:
+        return row["call_id"]
+    if table == "words" or table == "translations":
+        r = case.one("SELECT call_id FROM turns WHERE id=?", (row["turn_id"],))
+        return r["call_id"] if r else None
+    return None
+
+
+def _apply(case: Case, patch: Patch) -> None:
+    for table, rows in patch.items():
+        for rowid, values in rows.items():
+            bad = set(values) - set(EDITABLE[table])
+            if bad:
+                raise EditError(f"cannot edit {table}.{', '.join(sorted(bad))}")
+            cols = ", ".join(f"{c}=?" for c in values)
+            case.db.execute(f"UPDATE {table} SET {cols} WHERE rowid=?", (*values.values(), int(rowid)))
+
+
+def _current(case: Case, patch: Patch) -> Patch:
+    out: Patch = {}
+    for table, rows in patch.items():
+        for rowid, values in rows.items():
+            row = _row(case, table, int(rowid))
+            out.setdefault(table, {})[rowid] = {c: row[c] for c in values}
+    return out
+
+
+def _patch_edit(case: Case, author: str, call_id: int, action: str, target: tuple[str, int], after: Patch,
+                field: str | None = None) -> int:
+    """Apply ``after`` and record it with the current values as ``before``."""
+    with case.transaction():
+        before = _current(case, after)
+        if before == after:
+            raise EditError("nothing changed")
+        _apply(case, after)
+        return record_edit(case, author=author, target_table=target[0], target_id=target[1], action=action,
+                           field=field, before=before, after=after, call_id=call_id)
+
+
+# -- turns, words, translations, speakers ------------------------------------------------------
+def edit_turn_text(case: Case, call_id: int, turn_id: int, text: str, author: str) -> int:
+    _row(case, "turns", turn_id, call_id)
+    text = text.strip()
+    if not text:
+        raise EditError("a turn needs text (merge or split instead of emptying it)")
+    return _patch_edit(case, author, call_id, "set", ("turns", turn_id),
+                       {"turns": {str(turn_id): {"text": text, "edited": 1}}}, "text")
+
+
+def edit_word(case: Case, call_id: int, word_id: int, text: str, author: str) -> int:
+    """Correct one word; the turn text follows when it was the words joined (ASR turns)."""
+    word = _row(case, "words", word_id, call_id)
+    text = text.strip()
+    if not text:
+        raise EditError("a word needs text")
+    turn = _row(case, "turns", word["turn_id"])
+    words = case.query("SELECT id, text FROM words WHERE turn_id=? ORDER BY idx", (turn["id"],))
+    lead = word["text"][: len(word["text"]) - len(word["text"].lstrip())]  # whisper words keep their space
+    new_word = lead + text
+    patch: Patch = {"words": {str(word_id): {"text": new_word}}, "turns": {str(turn["id"]): {"edited": 1}}}
+    joined = "".join(w["text"] for w in words)
+    if joined.strip() == turn["text"].strip():
+        patch["turns"][str(turn["id"])]["text"] = "".join(new_word if w["id"] == word_id else w["text"]
+                                                          for w in words).strip()
+    return _patch_edit(case, author, call_id, "set", ("words", word_id), patch, "text")
+
+
+def edit_translation(case: Case, call_id: int, translation_id: int, text: str, author: str) -> int:
+    _row(case, "translations", translation_id, call_id)
+    return _patch_edit(case, author, call_id, "set", ("translations", translation_id),
+                       {"translations": {str(translation_id): {"text": text.strip(), "edited": 1}}}, "text")
+
+
+def rename_speaker(case: Case, call_id: int, label: str, name: str, author: str) -> int:
+    row = case.one("SELECT rowid FROM speakers WHERE call_id=? AND label=?", (call_id, label))
+    if row is None:
+        raise EditError(f"no speaker {label!r} in call {call_id}")
+    return _patch_edit(case, author, call_id, "rename", ("speakers", row[0]),
+                       {"speakers": {str(row[0]): {"name": name.strip() or None}}}, "name")
+
+
+def reassign_speaker(case: Case, call_id: int, turn_id: int, label: str, author: str) -> int:
+    _row(case, "turns", turn_id, call_id)
+    label = label.strip()
+    if not label:
+        raise EditError("speaker label is empty")
+    with case.transaction():
+        case.db.execute("INSERT OR IGNORE INTO speakers(call_id, label) VALUES (?, ?)", (call_id, label))
+        return _patch_edit(case, author, call_id, "set", ("turns", turn_id),
+                           {"turns": {str(turn_id): {"speaker": label, "edited": 1}}}, "speaker")
+
+
+# -- entity / claim / theme decisions ------------------------------------------------------------
+def decide(case: Case, call_id: int, table: str, row_id: int, status: str, author: str,
+           changes: dict[str, Any] | None = None) -> int:
+    """Confirm, reject or correct (with changed fields) an entity, claim or theme."""
+    if table not in ("entities", "claims", "themes"):
+        raise EditError(f"no decisions on {table}")
+    if status not in DECISIONS:
+        raise EditError(f"status must be one of {', '.join(DECISIONS)}")
+    _row(case, table, row_id, call_id)
+    values = {k: v for k, v in (changes or {}).items() if k != "status"}
+    if values and status != "corrected":
+        raise EditError("changed fields need status 'corrected'")
+    return _patch_edit(case, author, call_id, "status", (table, row_id),
+                       {table: {str(row_id): {**values, "status": status}}}, "status")
+
+
+# -- split and merge -------------------------------------------------------------------------
+def _turn_snapshot(case: Case, turn_id: int) -> dict[str, Any]:
+    turn = dict(case.one("SELECT * FROM turns WHERE id=?", (turn_id,)))
+    turn["translations"] = [dict(r) for r in case.query("SELECT * FROM translations WHERE turn_id=?", (turn_id,))]
+    turn["word_ids"] = [r[0] for r in case.query("SELECT id FROM words WHERE turn_id=? ORDER BY idx", (turn_id,))]
+    for table in ("entities", "claims", "themes"):
+        turn[table] = [r[0] for r in case.query(f"SELECT id FROM {table} WHERE turn_id=?", (turn_id,))]
+    return turn
+
+
+def split_turn(case: Case, call_id: int, turn_id: int, at: int, author: str, word_index: bool = False) -> int:
+    """Split a turn at character ``at`` of its text (or before word ``at`` when ``word_index``).
+
+    The second half becomes a new turn with the same speaker; words move with their half and the
+    split time is the first moved word's start. Translations stay on the first half (flagged
+    edited) because a translation cannot be split by position reliably.
+    """
+    turn = _row(case, "turns", turn_id, call_id)
+    with case.transaction():
+        words = case.query("SELECT * FROM words WHERE turn_id=? ORDER BY idx", (turn_id,))
+        if word_index:
+            if not 0 < at < len(words):
+                raise EditError("split point must be inside the turn")
+            first = "".join(w["text"] for w in words[:at]).strip()
+            second = "".join(w["text"] for w in words[at:]).strip()
+            moved = words[at:]
+        else:
+            first, second = turn["text"][:at].strip(), turn["text"][at:].strip()
+            if not first or not second:
+                raise EditError("split point must be inside the text")
+            n_first = len(first.split())
+            moved = words[n_first:] if len(words) == len(turn["text"].split()) else []
+        split_s = moved[0]["start_s"] if moved and moved[0]["start_s"] is not None else None
+        before = _turn_snapshot(case, turn_id)
+        cur = case.db.execute(
+            "INSERT INTO turns(call_id, idx, speaker, start_s, end_s, language, language_prob, text, origin, run_id,"
+            " edited) VALUES (?,?,?,?,?,?,?,?, 'analyst', NULL, 1)",
+            (call_id, turn["idx"], turn["speaker"], split_s if split_s is not None else turn["end_s"],
+             turn["end_s"], turn["language"], turn["language_prob"], second),
+        )
+        new_id = cur.lastrowid
+        for i, w in enumerate(moved):
+            case.db.execute("UPDATE words SET turn_id=?, idx=? WHERE id=?", (new_id, i, w["id"]))
+        case.db.execute("UPDATE turns SET text=?, end_s=COALESCE(?, end_s), edited=1 WHERE id=?", (first, split_s, turn_id))
+        case.db.execute("UPDATE translations SET edited=1 WHERE turn_id=?", (turn_id,))
+        case.db.execute("UPDATE turns SET idx=idx+1 WHERE call_id=? AND idx>? AND id<>?", (call_id, turn["idx"], new_id))
+        case.db.execute("UPDATE turns SET idx=? WHERE id=?", (turn["idx"] + 1, new_id))
+        return record_edit(case, author=author, target_table="turns", target_id=turn_id, action="split",
+                           field="text", before=before,
+                           after={"turn": turn_id, "new_turn": new_id, "first": first, "second": second},
+                           call_id=call_id)
+
+
+def merge_turns(case: Case, call_id: int, turn_id: int, author: str) -> int:
+    """Merge a turn with the next one; the next turn's words, translations and analysis rows move
+    into it and the next turn is removed (restored by undo)."""
+    turn = _row(case, "turns", turn_id, call_id)
+    with case.transaction():
+        nxt = case.one("SELECT * FROM turns WHERE call_id=? AND idx>? ORDER BY idx LIMIT 1", (call_id, turn["idx"]))
+        if nxt is None:
+            raise EditError("no next turn to merge with")
+        before = {"turn": _turn_snapshot(case, turn_id), "next": _turn_snapshot(case, nxt["id"])}
+        base = len(before["turn"]["word_ids"])
+        for i, wid in enumerate(before["next"]["word_ids"]):
+            case.db.execute("UPDATE words SET turn_id=?, idx=? WHERE id=?", (turn_id, base + i, wid))
+        for tr in before["next"]["translations"]:
+            mine = case.one("SELECT id, text FROM translations WHERE turn_id=? AND lang=? AND engine=?",
+                            (turn_id, tr["lang"], tr["engine"]))
+            if mine:
+                case.db.execute("UPDATE translations SET text=?, edited=1 WHERE id=?",
+                                (f"{mine['text']} {tr['text']}".strip(), mine["id"]))
+            else:
+                case.db.execute("UPDATE translations SET turn_id=?, edited=1 WHERE id=?", (turn_id, tr["id"]))
+        for table in ("entities", "claims", "themes"):
+            case.db.execute(f"UPDATE {table} SET turn_id=? WHERE turn_id=?", (turn_id, nxt["id"]))
+        text = f"{turn['text']} {nxt['text']}".strip()
+        case.db.execute("UPDATE turns SET text=?, end_s=COALESCE(?, end_s), edited=1 WHERE id=?",
+                        (text, nxt["end_s"], turn_id))
+        case.db.execute("DELETE FROM turns WHERE id=?", (nxt["id"],))
+        renumber_turns(case, call_id)
+        return record_edit(case, author=author, target_table="turns", target_id=turn_id, action="merge",
+                           field="text", before=before, after={"turn": turn_id, "removed": nxt["id"], "text": text},
+                           call_id=call_id)
+
+
+def _restore_turn(case: Case, snap: dict[str, Any]) -> None:
+    """Put a turn back as snapshotted (same id), with its translations, words and links."""
+    cols = [c for c in snap if c not in ("translations", "word_ids", "entities", "claims", "themes")]
+    exists = case.one("SELECT 1 FROM turns WHERE id=?", (snap["id"],))
+    if exists:
+        case.db.execute(f"UPDATE turns SET {', '.join(f'{c}=?' for c in cols)} WHERE id=?",
+                        (*[snap[c] for c in cols], snap["id"]))
+    else:
+        case.db.execute(f"INSERT INTO turns({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                        [snap[c] for c in cols])
+    for i, wid in enumerate(snap["word_ids"]):
+        case.db.execute("UPDATE words SET turn_id=?, idx=? WHERE id=?", (snap["id"], i, wid))
+    for tr in snap["translations"]:
+        tcols = list(tr)
+        case.db.execute(f"INSERT OR REPLACE INTO translations({', '.join(tcols)}) VALUES ({', '.join('?' for _ in tcols)})",
+                        [tr[c] for c in tcols])
+    for table in ("entities", "claims", "themes"):
+        for rid in snap[table]:
+            case.db.execute(f"UPDATE {table} SET turn_id=? WHERE id=?", (snap["id"], rid))
+
+
+# -- undo and history ------------------------------------------------------------------------
+def undo(case: Case, edit_id: int, author: str) -> int:
+    """Apply the inverse of an edit, record it, and mark the original ``undone_by``."""
+    with case.transaction():
+        edit = case.one("SELECT * FROM edits WHERE id=?", (edit_id,))
+        if edit is None:
+            raise EditError(f"no edit {edit_id}")
+        if edit["undone_by"] is not None:
+            raise EditError("already undone")
+        if edit["action"] == "undo":
+            raise EditError("an undo cannot be undone; make the change again")
+        before, after = json.loads(edit["before_json"]), json.loads(edit["after_json"])
+        later = case.one(
+            "SELECT id FROM edits WHERE call_id IS ? AND id>? AND undone_by IS NULL AND action<>'undo' LIMIT 1",
+            (edit["call_id"], edit_id))
+        if edit["action"] in ("split", "merge"):
+            if later:
+                raise EditError("undo the later edits of this call first")
+            if edit["action"] == "split":
+                _undo_split(case, before, after)
+            else:
+                _restore_turn(case, before["next"])
+                _restore_turn(case, before["turn"])
+            renumber_turns(case, edit["call_id"])
+            undo_before, undo_after = after, before
+        else:
+            try:
+                current = _current(case, after)
+            except EditError:
+                raise EditError("the edited row no longer exists (undo later splits/merges first)")
+            if current != after:
+                raise EditError("changed again since; undo the later edit first")
+            _apply(case, before)
+            undo_before, undo_after = after, before
+        undo_id = record_edit(case, author=author, target_table=edit["target_table"], target_id=edit["target_id"],
+                              action="undo", field=edit["field"], before=undo_before, after=undo_after,
+                              call_id=edit["call_id"])
+        case.db.execute("UPDATE edits SET undone_by=? WHERE id=?", (undo_id, edit_id))
+        return undo_id
+
+
+def _undo_split(case: Case, before: dict[str, Any], after: dict[str, Any]) -> None:
+    new_id = after["new_turn"]
+    for table in ("entities", "claims", "themes"):
+        case.db.execute(f"UPDATE {table} SET turn_id=? WHERE turn_id=?", (before["id"], new_id))
+    case.db.execute("UPDATE words SET turn_id=? WHERE turn_id=?", (before["id"], new_id))
+    case.db.execute("DELETE FROM turns WHERE id=?", (new_id,))
+    _restore_turn(case, before)
+
+
+def history(case: Case, call_id: int, limit: int = 500) -> list[dict[str, Any]]:
+    rows = case.query("SELECT * FROM edits WHERE call_id=? ORDER BY id DESC LIMIT ?", (call_id, limit))
+    return [
+        {"id": r["id"], "at": r["at"], "author": r["author"], "action": r["action"], "target_table": r["target_table"],
+         "target_id": r["target_id"], "field": r["field"], "before": json.loads(r["before_json"] or "null"),
+         "after": json.loads(r["after_json"] or "null"), "undone_by": r["undone_by"],
+         "summary": summarize(r["action"], json.loads(r["before_json"] or "null"), json.loads(r["after_json"] or "null"))}
+        for r in rows
+    ]
+
+
+def summarize(action: str, before: Any, after: Any) -> str:
+    """One line for the history panel: 'old → new' for field changes."""
+    if action in ("set", "rename", "status", "undo") and isinstance(after, dict) and isinstance(before, dict) \
+            and all(isinstance(v, dict) for v in after.values()):
+        parts = []
+        for table, rows in after.items():
+            for rowid, values in rows.items():
+                for col, new in values.items():
+                    if col == "edited":
+                        continue
+                    old = before.get(table, {}).get(rowid, {}).get(col)
+                    parts.append(f"{table[:-1]} {rowid} {col}: {old!s} → {new!s}")
+        return "; ".join(parts)
+    if action == "split" and isinstance(after, dict):
+        return f"split turn {after.get('turn')} → new turn {after.get('new_turn')}"
+    if action == "merge" and isinstance(after, dict):
+        return f"merged turn {after.get('removed')} into {after.get('turn')}"
+    if action == "undo":
+        return "undo of a split/merge"
+    return action
+
+
+__all__ = ["EditError", "EDITABLE", "DECISIONS", "edit_turn_text", "edit_word", "edit_translation",
+           "rename_speaker", "reassign_speaker", "decide", "split_turn", "merge_turns", "undo", "history", "now"]

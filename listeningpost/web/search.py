@@ -1,0 +1,92 @@
+"""Search box adapter: the search package's engine when installed, else a plain substring match.
+
+The calls list needs matching call ids in rank order plus one snippet per call; this module turns
+either backend's answer into that shape, so the list page does not depend on the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from listeningpost.store.case import Case
+
+MAX_HITS = 1000
+
+
+@dataclass
+class Matches:
+    call_ids: list[int]
+    snippets: dict[int, str] = field(default_factory=dict)
+    engine: str = "substring"
+    error: str | None = None
+
+
+def _engine():
+    try:
+        from listeningpost.search.api import search  # the search issue's query language
+    except ImportError:
+        return None
+    return search
+
+
+def _get(hit: Any, *names: str) -> Any:
+    for name in names:
+        value = hit.get(name) if isinstance(hit, dict) else getattr(hit, name, None)
+        if value is not None:
+            return value
+    return None
+
+
+def indexed(case: Case) -> bool:
+    try:
+        return case.one("SELECT 1 FROM search_docs LIMIT 1") is not None
+    except Exception:  # no search tables in this case
+        return False
+
+
+def find(case: Case, query: str, mode: str = "lexical") -> Matches:
+    """Call ids matching the search box (rank order). Uses the search index once the index stage
+    has run, else a substring scan so a fresh case is still searchable."""
+    engine = _engine()
+    if engine is None or not indexed(case):
+        return substring(case, query)
+    try:
+        result = engine(case, query, {}, mode, MAX_HITS, 0, facets=False)
+    except Exception as exc:  # a query syntax error is shown, not a 500
+        return Matches([], engine=f"search ({mode})", error=str(exc))
+    out = Matches([], engine=f"search ({mode})")
+    for hit in _get(result, "hits") or []:
+        cid = _get(hit, "call_id")
+        if cid is None or int(cid) in out.snippets:
+            continue
+        out.call_ids.append(int(cid))
+        out.snippets[int(cid)] = _snip(str(_get(hit, "text") or ""), "")
+    return out
+
+
+def substring(case: Case, query: str) -> Matches:
+    """Case-insensitive (Unicode) match in titles, turns and translations, without a search index."""
+    needle = query.strip().casefold()
+    if not needle:
+        return Matches([])
+    # SQLite's lower()/LIKE fold ASCII only; Cyrillic needs Python's casefold
+    case.db.create_function("lp_casefold", 1, lambda t: t.casefold() if t else "", deterministic=True)
+    rows = case.query(
+        "SELECT call_id, MIN(text) AS text FROM ("
+        " SELECT t.call_id, t.text FROM turns t WHERE instr(lp_casefold(t.text), ?) > 0"
+        " UNION ALL SELECT t.call_id, tr.text FROM translations tr JOIN turns t ON t.id=tr.turn_id"
+        "  WHERE instr(lp_casefold(tr.text), ?) > 0"
+        " UNION ALL SELECT id, title FROM calls WHERE instr(lp_casefold(title), ?) > 0"
+        ") GROUP BY call_id ORDER BY call_id LIMIT ?",
+        (needle, needle, needle, MAX_HITS),
+    )
+    return Matches([r["call_id"] for r in rows], {r["call_id"]: _snip(r["text"], needle) for r in rows})
+
+
+def _snip(text: str, needle: str, width: int = 80) -> str:
+    at = text.casefold().find(needle.casefold()) if needle else -1
+    if at < 0:
+        return text[:width * 2]
+    start = max(0, at - width)
+    return ("…" if start else "") + text[start:at + len(needle) + width] + ("…" if at + len(needle) + width < len(text) else "")
