@@ -1,0 +1,317 @@
+"""The one search API, used by `lpost search` and the web app.
+
+    from listeningpost.search.api import search
+    result = search(case, 'танк NOT "в лесу" lang:ru', filters={"publisher": ["SBU"]},
+                    mode="hybrid", limit=20, offset=0, translit=False)
+    result.total            # matching turns (lexical); in semantic mode the number of ranked turns
+    result.hits[0]          # Hit(call_id, turn_id, speaker, start_s, end_s, text, snippet_html,
+                            #     translation, score, link, call_external_id, call_title, idx, lexical_rank,
+                            #     semantic_rank)
+    result.facets           # {"publisher": [{"value", "count"}], "lang", "speaker", "published",
+                            #  "claim", "theme", "entity": {TYPE: [{"value", "count"}]}, "status"}
+    result.to_dict()        # JSON-ready (schema listeningpost.search/1)
+
+``query`` uses the language in ``listeningpost.search.query`` (words match any inflection, "exact
+phrases", OR, NOT, field:value filters). ``filters`` takes the same fields as a dict of lists (or
+single strings) and is AND-ed with filters written in the query. ``mode``: ``lexical`` (FTS5 bm25),
+``semantic`` (multilingual-e5 cosine; English finds Russian/Ukrainian), ``hybrid`` (reciprocal rank
+fusion of both; the default). ``snippet_html`` is escaped text with the matched words in ``<mark>``.
+Raises ``SearchError`` for a query or filter it cannot run.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from listeningpost.search import morph
+from listeningpost.search.facets import FROM_DOCS, FilterError, build_filters, compute_facets
+from listeningpost.search.index import refresh_dirty
+from listeningpost.search.query import Compiled, QueryError, compile_query, parse
+from listeningpost.store.case import Case
+
+SCHEMA = "listeningpost.search/1"
+Mode = Literal["hybrid", "lexical", "semantic"]
+RRF_K = 60                 # reciprocal rank fusion constant (Cormack et al. 2009)
+FUSE_DEPTH = 100           # ranks taken from each list for fusion
+FACET_CAP = 5000           # facets count over at most this many best hits
+EXACT_SUBSET = 20000       # filtered semantic search scores candidates exactly up to this many
+SNIPPET_WORDS = 40
+BM25_WEIGHTS = (1.0, 1.0, 0.8)  # text, lemmas, translation
+
+
+class SearchError(ValueError):
+    pass
+
+
+@dataclass
+class Hit:
+    call_id: int
+    turn_id: int
+    speaker: str | None
+    start_s: float | None
+    end_s: float | None
+    text: str
+    snippet_html: str
+    translation: str | None
+    score: float
+    link: str
+    call_external_id: str | None = None
+    call_title: str | None = None
+    idx: int | None = None
+    lexical_rank: int | None = None
+    semantic_rank: int | None = None
+
+
+@dataclass
+class SearchResult:
+    query: str
+    mode: str
+    hits: list[Hit]
+    total: int
+    facets: dict[str, Any] = field(default_factory=dict)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    offset: int = 0
+    limit: int = 20
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["schema"] = SCHEMA
+        return data
+
+
+def _norm_filters(filters: dict[str, Any] | None) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in (filters or {}).items():
+        if value is None or value == "" or value == []:
+            continue
+        out[key] = [str(v) for v in value] if isinstance(value, (list, tuple, set)) else [str(value)]
+    return out
+
+
+def search(
+    case: Case,
+    query: str = "",
+    filters: dict[str, Any] | None = None,
+    mode: Mode = "hybrid",
+    limit: int = 20,
+    offset: int = 0,
+    translit: bool = False,
+    facets: bool = True,
+    embedder: str | None = None,
+) -> SearchResult:
+    if mode not in ("hybrid", "lexical", "semantic"):
+        raise SearchError(f"mode is hybrid, lexical or semantic, not {mode!r}")
+    _refresh(case)
+    parsed = parse(query)
+    merged = _norm_filters(filters)
+    for key, values in parsed.filters.items():
+        merged.setdefault(key, []).extend(values)
+    try:
+        compiled = compile_query(parsed, translit=translit)
+        where = build_filters(merged)
+    except (QueryError, FilterError) as exc:
+        raise SearchError(str(exc)) from exc
+
+    need = offset + limit
+    lexical: list[tuple[int, float]] = []
+    semantic: list[tuple[int, float]] = []
+    total = 0
+    use_semantic = mode != "lexical" and bool(compiled.semantic_text.strip())
+    if mode != "semantic" or not use_semantic:
+        lexical, total = _lexical(case, compiled, where, need if mode == "lexical" else max(FUSE_DEPTH, need))
+    if use_semantic:
+        semantic = _semantic(case, compiled, where, max(FUSE_DEPTH, need) if mode == "hybrid" else need, embedder)
+
+    if mode == "lexical" or not use_semantic:
+        ranked = lexical
+    elif mode == "semantic":
+        ranked = semantic
+        total = len(semantic)
+    else:
+        ranked = _fuse(lexical, semantic)
+        total = max(total, len(ranked))
+    lex_rank = {t: i + 1 for i, (t, _) in enumerate(lexical)}
+    sem_rank = {t: i + 1 for i, (t, _) in enumerate(semantic)}
+    page = ranked[offset:offset + limit]
+    hits = _hydrate(case, page, compiled, lex_rank, sem_rank)
+    facet_ids: list[int] = []
+    if facets:
+        lex_ids = [t for t, _ in lexical]
+        if mode != "semantic" and total > len(lexical):
+            lex_ids = _facet_ids(case, compiled, where)
+        facet_ids = list(dict.fromkeys(lex_ids + [t for t, _ in semantic]))
+    return SearchResult(
+        query=query, mode=mode, hits=hits, total=total,
+        facets=compute_facets(case, facet_ids[:FACET_CAP]) if facets else {},
+        filters=merged, offset=offset, limit=limit,
+    )
+
+
+def _refresh(case: Case) -> None:
+    """Index calls changed since the last index run (edits, new translations) before searching;
+    skipped when another process holds the write lock (the index stage will catch up)."""
+    if case.one("SELECT 1 FROM search_dirty LIMIT 1") is None:
+        return
+    db = case.db
+    db.execute("PRAGMA busy_timeout=250")
+    try:
+        refresh_dirty(case)
+    except sqlite3.OperationalError:
+        pass
+    finally:
+        db.execute("PRAGMA busy_timeout=60000")
+
+
+def _match_expr(compiled: Compiled) -> str | None:
+    if compiled.match and compiled.exclude:
+        return f"({compiled.match}) NOT ({compiled.exclude})"
+    return compiled.match
+
+
+def _lexical(case: Case, compiled: Compiled, where, depth: int) -> tuple[list[tuple[int, float]], int]:
+    expr = _match_expr(compiled)
+    try:
+        if expr:
+            base = f"FROM search_fts JOIN {FROM_DOCS.replace('search_docs d', 'search_docs d ON d.turn_id = search_fts.rowid', 1)}" \
+                   f" WHERE search_fts MATCH ? AND {where.sql}"
+            params = [expr, *where.params]
+            w = ", ".join(str(x) for x in BM25_WEIGHTS)
+            rows = case.query(f"SELECT d.turn_id, bm25(search_fts, {w}) AS r {base} ORDER BY r LIMIT ?", [*params, depth]) if depth else []
+            total = case.one(f"SELECT COUNT(*) {base}", params)[0]
+            return [(r[0], -r[1]) for r in rows], total
+        # no positive words: filters alone, minus the excluded words; in call and turn order
+        base = f"FROM {FROM_DOCS} WHERE {where.sql}"
+        params = list(where.params)
+        if compiled.exclude:
+            base += " AND d.turn_id NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)"
+            params.append(compiled.exclude)
+        rows = case.query(f"SELECT d.turn_id {base} ORDER BY d.call_id, d.turn_id LIMIT ?", [*params, depth]) if depth else []
+        total = case.one(f"SELECT COUNT(*) {base}", params)[0]
+        return [(r[0], 0.0) for r in rows], total
+    except sqlite3.OperationalError as exc:
+        raise SearchError(f"cannot run query: {exc}") from exc
+
+
+def _facet_ids(case: Case, compiled: Compiled, where) -> list[int]:
+    ranked, _ = _lexical(case, compiled, where, FACET_CAP)
+    return [t for t, _ in ranked]
+
+
+def _semantic(case: Case, compiled: Compiled, where, k: int, embedder_name: str | None) -> list[tuple[int, float]]:
+    from listeningpost.search import vectors
+
+    embedder = vectors.get_embedder(embedder_name or vectors.case_embedder_name(case))
+    index = vectors.vector_index(case, embedder)
+    qvec = embedder.embed_query(compiled.semantic_text)
+    excluded: set[int] = set()
+    if compiled.exclude:
+        excluded = {r[0] for r in case.query("SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (compiled.exclude,))}
+    if where.where:
+        candidates = [r[0] for r in case.query(
+            f"SELECT d.turn_id FROM {FROM_DOCS} WHERE {where.sql} LIMIT ?", [*where.params, EXACT_SUBSET + 1])]
+        if len(candidates) <= EXACT_SUBSET:
+            found = index.search(qvec, k + len(excluded), turn_ids=[t for t in candidates if t not in excluded])
+            return [(t, s) for t, s in found if t not in excluded][:k]
+        # a broad filter: approximate search, widened until enough hits pass the filter
+        want = k * 4
+        while True:
+            found = index.search(qvec, want)
+            ok = _passing(case, [t for t, _ in found], where)
+            kept = [(t, s) for t, s in found if t in ok and t not in excluded]
+            if len(kept) >= k or len(found) < want:
+                return kept[:k]
+            want *= 4
+    found = index.search(qvec, k + len(excluded))
+    return [(t, s) for t, s in found if t not in excluded][:k]
+
+
+def _passing(case: Case, turn_ids: list[int], where) -> set[int]:
+    if not turn_ids:
+        return set()
+    rows = case.query(
+        f"SELECT d.turn_id FROM {FROM_DOCS} WHERE d.turn_id IN (SELECT value FROM json_each(?)) AND {where.sql}",
+        [json.dumps(turn_ids), *where.params],
+    )
+    return {r[0] for r in rows}
+
+
+def _fuse(*lists: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    scores: dict[int, float] = {}
+    for ranked in lists:
+        for rank, (turn_id, _) in enumerate(ranked[:FUSE_DEPTH]):
+            scores[turn_id] = scores.get(turn_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+# -- hits ----------------------------------------------------------------------------------------
+def _hydrate(case: Case, page: list[tuple[int, float]], compiled: Compiled, lex_rank, sem_rank) -> list[Hit]:
+    if not page:
+        return []
+    ids = [t for t, _ in page]
+    rows = {
+        r["id"]: r for r in case.query(
+            "SELECT t.id, t.call_id, t.idx, t.speaker, t.start_s, t.end_s, t.text, c.external_id, c.title,"
+            " (SELECT tr.text FROM translations tr WHERE tr.turn_id = t.id AND tr.lang = 'en'"
+            "   ORDER BY tr.engine = 'human' DESC, tr.edited DESC, tr.id DESC LIMIT 1) AS en"
+            " FROM turns t JOIN calls c ON c.id = t.call_id WHERE t.id IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),),
+        )
+    }
+    hits = []
+    for turn_id, score in page:
+        r = rows.get(turn_id)
+        if r is None:
+            continue
+        start = r["start_s"]
+        hits.append(Hit(
+            call_id=r["call_id"], turn_id=turn_id, speaker=r["speaker"], start_s=start, end_s=r["end_s"],
+            text=r["text"], snippet_html=snippet_html(r["text"], compiled), translation=r["en"],
+            score=round(float(score), 6), link=f"/calls/{r['call_id']}#t={start or 0:g}",
+            call_external_id=r["external_id"], call_title=r["title"], idx=r["idx"],
+            lexical_rank=lex_rank.get(turn_id), semantic_rank=sem_rank.get(turn_id),
+        ))
+    return hits
+
+
+def _marked_spans(text: str, compiled: Compiled) -> list[tuple[int, int]]:
+    tokens = list(morph.WORD_RE.finditer(text))
+    folded = [morph.fold(m.group(0)) for m in tokens]
+    marked = set()
+    for i, m in enumerate(tokens):
+        word, low = m.group(0), folded[i]
+        if low in compiled.forms or any(low.startswith(p) for p in compiled.prefixes):
+            marked.add(i)
+        elif compiled.lemmas and morph.is_cyrillic(word) and morph.lemma(word, morph.guess_lang(word)) in compiled.lemmas:
+            marked.add(i)
+    for phrase in compiled.phrases:
+        n = len(phrase)
+        for i in range(len(folded) - n + 1):
+            if folded[i:i + n] == phrase:
+                marked.update(range(i, i + n))
+    return [(tokens[i].start(), tokens[i].end()) for i in sorted(marked)]
+
+
+def snippet_html(text: str, compiled: Compiled, words: int = SNIPPET_WORDS) -> str:
+    """Escaped text with matches in <mark>; long turns are cut to a window around the first match."""
+    spans = _marked_spans(text, compiled)
+    lo, hi = 0, len(text)
+    tokens = list(morph.WORD_RE.finditer(text))
+    if len(tokens) > words:
+        first = next((i for i, m in enumerate(tokens) if spans and m.start() == spans[0][0]), 0)
+        a = max(0, first - words // 3)
+        b = min(len(tokens), a + words)
+        lo = tokens[a].start() if a > 0 else 0
+        hi = tokens[b - 1].end() if b < len(tokens) else len(text)
+    out, pos = [], lo
+    for s, e in spans:
+        if s < lo or e > hi:
+            continue
+        out.append(html.escape(text[pos:s]))
+        out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
+        pos = e
+    out.append(html.escape(text[pos:hi]))
+    return ("… " if lo > 0 else "") + "".join(out) + (" …" if hi < len(text) else "")

@@ -1,0 +1,295 @@
+"""Query language -> FTS5 MATCH expression, filters and the text for semantic search.
+
+Syntax (case of operators matters: ``OR``/``NOT`` upper case):
+
+* ``танк``            any inflection (танков, танками): matched on the lemma column; Latin words match
+                      the lemma column and the English translation (Porter-stemmed).
+* ``"в лесу сидим"``  exact word forms in order (the text column; Latin phrases also the translation).
+* ``танк*``           prefix of a word form or lemma.
+* ``a OR b``, ``a | b``, ``NOT a``, ``-a``, ``( ... )``; juxtaposition is AND.
+* filters ``field:value`` or ``field:"two words"`` (repeat a field for OR):
+  publisher, lang, speaker, call, entity (canonical norm or surface; ``entity:PLACE:Bakhmut``),
+  claim (type), theme, status (machine|confirmed|rejected|corrected|reviewed|unreviewed),
+  after/before (published date, after inclusive, before exclusive; YYYY, YYYY-MM or YYYY-MM-DD),
+  published (date prefix), mentioned (a DATE entity in the call whose norm starts with the value).
+
+Transliteration (Latin <-> Cyrillic) is applied only when asked (``translit=True``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from listeningpost.search import morph
+
+FILTER_FIELDS = {
+    "publisher", "lang", "language", "speaker", "call", "entity", "claim", "theme", "status",
+    "after", "before", "published", "mentioned",
+}
+_ALIASES = {"language": "lang"}
+
+_TOKEN = re.compile(
+    r'\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<field>[A-Za-z_]+):(?:"(?P<fq>[^"]*)"?|(?P<fv>[^\s()]+))'
+    r'|"(?P<phrase>[^"]*)"?|(?P<word>[^\s()"]+))'
+)
+
+
+class QueryError(ValueError):
+    """The query cannot be expressed (e.g. ``a OR NOT b``)."""
+
+
+# -- syntax tree ---------------------------------------------------------------------------------
+@dataclass
+class Term:
+    word: str
+    prefix: bool = False
+
+
+@dataclass
+class Phrase:
+    text: str
+
+
+@dataclass
+class Not:
+    child: object
+
+
+@dataclass
+class And:
+    children: list
+
+
+@dataclass
+class Or:
+    children: list
+
+
+@dataclass
+class ParsedQuery:
+    tree: object | None
+    filters: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    out = []
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            break
+        pos = m.end()
+        if m.group("lp"):
+            out.append(("(", "("))
+        elif m.group("rp"):
+            out.append((")", ")"))
+        elif m.group("field") and m.group("field").lower() in FILTER_FIELDS:
+            name = m.group("field").lower()
+            out.append(("filter", f"{_ALIASES.get(name, name)}\x1f{m.group('fq') if m.group('fq') is not None else m.group('fv')}"))
+        elif m.group("field"):
+            out.append(("word", m.group(0).strip()))  # not a filter (e.g. 12:30): a plain word
+        elif m.group("phrase") is not None:
+            out.append(("phrase", m.group("phrase")))
+        else:
+            word = m.group("word")
+            if word in ("OR", "|"):
+                out.append(("or", word))
+            elif word == "NOT":
+                out.append(("not", word))
+            elif word in ("AND", "&"):
+                continue
+            else:
+                out.append(("word", word))
+    return out
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, str]]):
+        self.tokens, self.pos = tokens, 0
+        self.filters: dict[str, list[str]] = {}
+
+    def peek(self) -> str | None:
+        return self.tokens[self.pos][0] if self.pos < len(self.tokens) else None
+
+    def parse_or(self):
+        parts = [self.parse_and()]
+        while self.peek() == "or":
+            self.pos += 1
+            parts.append(self.parse_and())
+        parts = [p for p in parts if p is not None]
+        return None if not parts else parts[0] if len(parts) == 1 else Or(parts)
+
+    def parse_and(self):
+        parts = []
+        while self.peek() not in (None, "or", ")"):
+            node = self.parse_unary()
+            if node is not None:
+                parts.append(node)
+        return None if not parts else parts[0] if len(parts) == 1 else And(parts)
+
+    def parse_unary(self):
+        kind, value = self.tokens[self.pos]
+        self.pos += 1
+        if kind == "not":
+            if self.peek() in (None, "or", ")"):
+                return None
+            child = self.parse_unary()
+            return Not(child) if child is not None else None
+        if kind == "(":
+            node = self.parse_or()
+            if self.peek() == ")":
+                self.pos += 1
+            return node
+        if kind == ")":
+            return None
+        if kind == "filter":
+            name, val = value.split("\x1f", 1)
+            self.filters.setdefault(name, []).append(val)
+            return None
+        if kind == "phrase":
+            return Phrase(value) if morph.words(value) else None
+        if kind == "word":
+            if value.startswith("-") and len(value) > 1:
+                child = self._word(value[1:])
+                return Not(child) if child is not None else None
+            return self._word(value)
+        return None
+
+    def _word(self, value: str):
+        prefix = value.endswith("*")
+        parts = morph.words(value)
+        if not parts:
+            return None
+        if len(parts) > 1:  # Точка-У, б/у: the words in order
+            return Phrase(" ".join(parts))
+        return Term(parts[0], prefix=prefix)
+
+
+def parse(text: str) -> ParsedQuery:
+    parser = _Parser(_tokens(text or ""))
+    tree = parser.parse_or()
+    while parser.pos < len(parser.tokens):  # stray ')' etc.
+        parser.pos += 1
+        more = parser.parse_or()
+        if more is not None:
+            tree = And([tree, more]) if tree is not None else more
+    return ParsedQuery(tree, parser.filters)
+
+
+# -- compilation -----------------------------------------------------------------------------------
+@dataclass
+class Compiled:
+    match: str | None           # FTS5 expression for the positive part
+    exclude: str | None         # FTS5 expression whose matches are removed
+    semantic_text: str          # what the embedder reads (positive words and phrases)
+    lemmas: set[str] = field(default_factory=set)      # for highlighting
+    forms: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+    phrases: list[list[str]] = field(default_factory=list)
+
+
+def _q(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def translit_variants(word: str) -> set[str]:
+    """Other-script spellings of a word (only used with the explicit transliteration option)."""
+    import cyrtranslit
+
+    if morph.is_cyrillic(word):
+        lang = "ua" if morph.guess_lang(word) == "uk" else "ru"
+        latin = cyrtranslit.to_latin(word, lang).lower()
+        return {latin, latin.replace("h", "kh"), latin.replace("c", "ts")} - {word}
+    low = word.lower()
+    # English habit: kh/zh/ts/ya for х/ж/ц/я; cyrtranslit's Russian scheme writes h, zh, c, ja
+    guess = low.replace("kh", "h").replace("ts", "c").replace("ya", "ja").replace("yu", "ju")
+    out = {cyrtranslit.to_cyrillic(v, "ru").lower() for v in {low, guess}}
+    out |= {cyrtranslit.to_cyrillic(v, "ua").lower() for v in {low, guess}}
+    return out
+
+
+class _Compiler:
+    def __init__(self, translit: bool):
+        self.translit = translit
+        self.out = Compiled(None, None, "")
+        self.semantic: list[str] = []
+
+    def term(self, node: Term) -> str:
+        word = node.word
+        if node.prefix:
+            stem = morph.fold(word)
+            self.out.prefixes.add(stem)
+            return f"({{text lemmas translation}} : {_q(stem)}*)"
+        parts = []
+        if morph.is_cyrillic(word):
+            variants = set(morph.lemma_variants(word))
+            self.out.lemmas |= variants
+            self.out.forms.add(morph.fold(word))
+            parts.append("lemmas : (" + " OR ".join(_q(v) for v in sorted(variants)) + ")")
+        else:
+            low = morph.fold(word)
+            self.out.forms.add(low)
+            self.out.lemmas.add(low)
+            parts.append(f"{{lemmas translation}} : {_q(low)}")
+        if self.translit:
+            for variant in sorted(translit_variants(word)):
+                if morph.is_cyrillic(variant):
+                    lem = set(morph.lemma_variants(variant))
+                    self.out.lemmas |= lem
+                    parts.append("lemmas : (" + " OR ".join(_q(v) for v in sorted(lem)) + ")")
+                else:
+                    self.out.forms.add(variant)
+                    parts.append(f"translation : {_q(variant)}")
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+    def phrase(self, node: Phrase) -> str:
+        tokens = [morph.fold(w) for w in morph.words(node.text)]
+        self.out.phrases.append(tokens)
+        cols = "{text translation}" if not morph.is_cyrillic(node.text) else "text"
+        return f"{cols} : {_q(' '.join(tokens))}"
+
+    def node(self, node, negative: bool = False) -> str:
+        if isinstance(node, Term):
+            if not negative:
+                self.semantic.append(node.word)
+                return self.term(node)
+            return _Compiler(self.translit).term(node)
+        if isinstance(node, Phrase):
+            if not negative:
+                self.semantic.append(node.text)
+                return self.phrase(node)
+            return _Compiler(self.translit).phrase(node)
+        if isinstance(node, Or):
+            if any(isinstance(c, Not) for c in node.children):
+                raise QueryError("NOT cannot stand inside OR; write `a NOT b` or `(a OR b) NOT c`")
+            return "(" + " OR ".join(self.node(c, negative) for c in node.children) + ")"
+        if isinstance(node, And):
+            pos = [c for c in node.children if not isinstance(c, Not)]
+            neg = [c.child for c in node.children if isinstance(c, Not)]
+            if not pos:
+                raise QueryError("a group needs at least one word that is not negated")
+            expr = "(" + " AND ".join(self.node(c, negative) for c in pos) + ")"
+            if neg:
+                expr = "(" + expr + " NOT (" + " OR ".join(self.node(c, True) for c in neg) + "))"
+            return expr
+        if isinstance(node, Not):
+            raise QueryError("a group needs at least one word that is not negated")
+        raise QueryError(f"cannot compile {node!r}")
+
+
+def compile_query(parsed: ParsedQuery, translit: bool = False) -> Compiled:
+    comp = _Compiler(translit)
+    tree = parsed.tree
+    if tree is None:
+        return comp.out
+    # top level: positives AND-ed, negatives may stand alone ("NOT x" alone = everything but x)
+    children = tree.children if isinstance(tree, And) else [tree]
+    pos = [c for c in children if not isinstance(c, Not)]
+    neg = [c.child for c in children if isinstance(c, Not)]
+    if pos:
+        comp.out.match = comp.node(pos[0] if len(pos) == 1 else And(pos))
+    if neg:
+        comp.out.exclude = " OR ".join(comp.node(c, True) for c in neg)
+    comp.out.semantic_text = " ".join(comp.semantic)
+    return comp.out
