@@ -1,0 +1,213 @@
+"""Ray executor: ``lpost process --executor ray [--ray-address auto|ray://HOST:PORT] --workers N``.
+
+Each worker is a Ray actor holding the stage object, so a model is loaded once per actor and reused
+for every call it gets (the stages cache models per process). GPU stages (settings ``device`` =
+``cuda``) ask Ray for ``num_gpus`` per actor; CPU stages fan out over ``num_cpus``. Items are what
+``Stage.load`` builds: audio travels as a path into the case archive, so workers on other nodes need
+the case folder on a shared filesystem (the same path everywhere), never pickled bytes.
+
+Only results come back: the job runner saves them in the coordinator (the single writer) and marks
+the job done in the same transaction, so a worker that dies mid-item (killed, out of memory, node
+lost) is replaced and its items re-submitted, and nothing is saved twice. At most ``window`` items
+are in flight, so memory stays bounded for any case size.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import ray
+from ray.exceptions import (
+    ActorUnavailableError,
+    RayActorError,
+    RayTaskError,
+    WorkerCrashedError,
+)
+
+from listeningpost.jobs.executors import EXECUTORS, Executor, Outcome, describe_error
+from listeningpost.pipeline import Stage
+
+# errors that mean "the worker went away", not "the item is bad": the item is tried again elsewhere
+WORKER_LOST = (RayActorError, WorkerCrashedError, ActorUnavailableError)
+
+
+class StageWorker:
+    """Ray actor body: one stage, its models cached in this process across items."""
+
+    def __init__(self, stage: Stage):
+        self.stage = stage
+
+    def pid(self) -> int:
+        return os.getpid()
+
+    def compute(self, item: Any) -> Any:
+        return self.stage.compute(item)
+
+
+@dataclass
+class RayStats:
+    submitted: int = 0
+    resubmitted: int = 0
+    workers_started: int = 0
+    workers_lost: int = 0
+    lost_pids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Slot:
+    actor: Any
+    pid: int
+    node: str = ""
+    in_flight: int = 0
+
+
+class RayExecutor(Executor):
+    name = "ray"
+
+    def __init__(
+        self,
+        workers: int = 1,
+        address: str | None = None,
+        num_cpus: float | None = None,
+        num_gpus: float | None = None,
+        max_retries: int = 3,
+        per_worker: int = 2,
+        init_options: dict[str, Any] | None = None,
+    ):
+        self.workers = max(1, int(workers))
+        self.address = address
+        self.num_cpus = num_cpus
+        self.num_gpus = num_gpus
+        self.max_retries = max(0, int(max_retries))
+        self.window = self.workers * max(1, int(per_worker))
+        self.init_options = init_options or {}
+        self.stats = RayStats()
+        self._owns_ray = False
+        self._slots: list[_Slot] = []
+
+    # -- cluster ---------------------------------------------------------------------------------
+    def _ensure_ray(self) -> None:
+        if ray.is_initialized():
+            return
+        opts: dict[str, Any] = {"logging_level": "WARNING", "log_to_driver": False, **self.init_options}
+        if self.address:
+            ray.init(address=self.address, **opts)
+        else:
+            # no cluster given: a private one on this machine, sized to the workers asked for
+            opts.setdefault("num_cpus", self.workers)
+            opts.setdefault("include_dashboard", False)
+            ray.init(**opts)
+        self._owns_ray = True
+
+    def _resources(self, stage: Stage) -> dict[str, float]:
+        settings = stage.settings()
+        device = str(settings.get("device", "cpu")).lower()
+        gpus = self.num_gpus if self.num_gpus is not None else (1.0 if device.startswith(("cuda", "gpu")) else 0.0)
+        cpus = self.num_cpus if self.num_cpus is not None else 1.0
+        return {"num_cpus": cpus, "num_gpus": gpus}
+
+    def _start_worker(self, remote_cls: Any, stage_ref: Any) -> _Slot:
+        actor = remote_cls.remote(stage_ref)
+        pid = ray.get(actor.pid.remote())  # also waits until the actor is up (and its stage unpickled)
+        self.stats.workers_started += 1
+        return _Slot(actor, pid)
+
+    def worker_pids(self) -> list[int]:
+        """PIDs of the live workers (for `lpost status`-style diagnostics and the crash tests)."""
+        return [s.pid for s in self._slots]
+
+    # -- running -----------------------------------------------------------------------------------
+    def run(self, stage, items) -> Iterator[Outcome]:
+        self._ensure_ray()
+        remote_cls = ray.remote(max_restarts=0, max_task_retries=0, **self._resources(stage))(StageWorker)
+        stage_ref = ray.put(stage)  # shipped to the cluster once, not per actor
+        self._slots = [self._start_worker(remote_cls, stage_ref) for _ in range(self.workers)]
+        pending: dict[Any, tuple[Any, Any, _Slot, int]] = {}  # ref -> (key, item, slot, attempt)
+
+        def submit(key: Any, item: Any, attempt: int) -> None:
+            slot = min(self._slots, key=lambda s: s.in_flight)
+            ref = slot.actor.compute.remote(item)
+            slot.in_flight += 1
+            pending[ref] = (key, item, slot, attempt)
+            self.stats.submitted += 1
+
+        source = iter(items)
+        exhausted = False
+        try:
+            while pending or not exhausted:
+                while not exhausted and len(pending) < self.window:
+                    try:
+                        key, load = next(source)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    try:
+                        item = load()
+                    except Exception as exc:
+                        yield Outcome(key, False, error=describe_error(exc))
+                        continue
+                    submit(key, item, 1)
+                if not pending:
+                    continue
+                done, _ = ray.wait(list(pending), num_returns=1)
+                for ref in done:
+                    key, item, slot, attempt = pending.pop(ref)
+                    slot.in_flight -= 1
+                    try:
+                        yield Outcome(key, True, ray.get(ref))
+                    except WORKER_LOST as exc:
+                        self._replace(slot, remote_cls, stage_ref)
+                        if attempt <= self.max_retries:
+                            self.stats.resubmitted += 1
+                            submit(key, item, attempt + 1)
+                        else:
+                            yield Outcome(key, False, error=f"worker died {attempt} times on this item: "
+                                                            + describe_error(exc))
+                    except RayTaskError as exc:
+                        cause = exc.cause if isinstance(exc.cause, BaseException) else exc
+                        yield Outcome(key, False, error=describe_error(cause))
+                    except Exception as exc:
+                        yield Outcome(key, False, error=describe_error(exc))
+        finally:
+            for ref in pending:
+                ray.cancel(ref, force=True)
+            self._stop_workers()
+
+    def _replace(self, slot: _Slot, remote_cls: Any, stage_ref: Any) -> None:
+        """Swap a dead actor for a fresh one (once: its other in-flight items fail the same way)."""
+        if slot not in self._slots:
+            return
+        self.stats.workers_lost += 1
+        self.stats.lost_pids.append(slot.pid)
+        try:
+            ray.kill(slot.actor, no_restart=True)
+        except Exception:  # already gone
+            pass
+        fresh = self._start_worker(remote_cls, stage_ref)
+        fresh.in_flight = 0
+        self._slots[self._slots.index(slot)] = fresh
+
+    def _stop_workers(self) -> None:
+        for slot in self._slots:
+            try:
+                ray.kill(slot.actor, no_restart=True)
+            except Exception:
+                pass
+        self._slots = []
+
+    def close(self) -> None:
+        self._stop_workers()
+        if self._owns_ray and ray.is_initialized():
+            ray.shutdown()
+        self._owns_ray = False
+
+
+def _make(workers: int = 1, address: str | None = None, **options: Any) -> RayExecutor:
+    return RayExecutor(workers=workers, address=address, **options)
+
+
+EXECUTORS["ray"] = _make
+
+__all__ = ["RayExecutor", "RayStats", "StageWorker", "WORKER_LOST"]
