@@ -375,6 +375,22 @@ def natasha_layer(v: TurnView, spans: list[tuple[str, int, int]]) -> Iterable[Ca
                 yield Cand("ORG", a, b, translit(words[0].text).upper(), PRIORITY["ORG"] - 1, "natasha")
 
 
+def name_layer(v: TurnView) -> Iterable[Cand]:
+    """A capitalised first name / surname the dictionary knows (Лёха, Володьке, Путин) outside quotes."""
+    for i in v.words:
+        t = v.toks[i]
+        if i in v.quoted or t.text.isupper() or "-" in t.text or not _is_name(t):
+            continue
+        if v.starts_sentence(i) and t.known and not _name_first(t):
+            continue  # a sentence-initial common word that is also a rare name
+        yield Cand("PERSON", i, i + 1, translit(lemma_of_person(t)).capitalize(), PRIORITY["PERSON"] - 1, "name")
+
+
+def _name_first(t: Token) -> bool:
+    parses = analyzer("ru").parse(t.text)
+    return bool(parses) and bool(_NAME_TAGS & set(str(parses[0].tag).replace(" ", ",").split(",")))
+
+
 def _is_name(t: Token) -> bool:
     if not t.text[:1].isupper():
         return False
@@ -450,6 +466,28 @@ def natasha_spans(texts: list[str]) -> list[list[tuple[str, int, int]]]:
     return [[(s.type, s.start, s.stop) for s in markup.spans] for markup in _ner().map(texts)]
 
 
+def _worth_ner(tok: Token) -> bool:
+    """A capitalised word that could be a name or place (natasha only sees sentences that have one)."""
+    if not tok.text[:1].isupper() or tok.text.isupper() or not tok.is_word:
+        return False
+    return not tok.known or _is_name(tok) or _is_geo(tok)
+
+
+def _natasha_for(doc: AnalysisDoc) -> list[list[tuple[str, int, int]]]:
+    """natasha on the sentences that can hold a PER/LOC (the NER is most of the stage's time otherwise)."""
+    pieces: list[tuple[int, int, str]] = []
+    for turn in doc.turns:
+        for sent in turn.sentences:
+            words = [t for t in sent.tokens if t.is_word]
+            if words and any(_worth_ner(t) for t in words):
+                a, b = sent.tokens[0].nstart, sent.tokens[-1].nend
+                pieces.append((turn.index, a, turn.norm.text[a:b]))
+    out: list[list[tuple[str, int, int]]] = [[] for _ in doc.turns]
+    for (ti, offset, _), spans in zip(pieces, natasha_spans([p[2] for p in pieces])):
+        out[ti].extend((kind, a + offset, b + offset) for kind, a, b in spans)
+    return out
+
+
 # --- transliteration --------------------------------------------------------------------------------
 
 _TRANSLIT = str.maketrans({
@@ -480,7 +518,8 @@ def _resolve(cands: list[Cand]) -> list[Cand]:
 
 def turn_candidates(v: TurnView, ner: list[tuple[str, int, int]]) -> list[Cand]:
     cands: list[Cand] = []
-    for layer in (lexicon_layer, casualty_layer, callsign_layer, date_layer, place_layer, military_unit_numbers):
+    for layer in (lexicon_layer, casualty_layer, callsign_layer, date_layer, place_layer, military_unit_numbers,
+                  name_layer):
         cands.extend(layer(v))
     cands.extend(natasha_layer(v, ner))
     return _resolve(cands)
@@ -489,7 +528,7 @@ def turn_candidates(v: TurnView, ner: list[tuple[str, int, int]]) -> list[Cand]:
 def extract_entities(doc: AnalysisDoc, use_natasha: bool = True) -> None:
     """Fill ``doc.entities`` (all mentions, in turn order); PLACEs carry coordinates where resolved."""
     views = [TurnView(t) for t in doc.turns]
-    ner = natasha_spans([t.norm.text for t in doc.turns]) if use_natasha else [[] for _ in doc.turns]
+    ner = _natasha_for(doc) if use_natasha else [[] for _ in doc.turns]
     entities: list[Entity] = []
     for v, spans in zip(views, ner):
         for c in turn_candidates(v, spans):

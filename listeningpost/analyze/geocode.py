@@ -66,10 +66,11 @@ class GeoResult:
 # --- keys -----------------------------------------------------------------------------------------
 
 
-def _lemmas(word: str, lang: str, every_parse: bool) -> set[str]:
+@lru_cache(maxsize=100_000)
+def _lemmas(word: str, lang: str, every_parse: bool) -> frozenset[str]:
     parses = analyzer(lang).parse(word)
     forms = {fold(p.normal_form) for p in (parses if every_parse else parses[:1])}
-    return forms | {fold(word)}
+    return frozenset(forms | {fold(word)})
 
 
 def name_keys(name: str, lang: str = "ru") -> set[str]:
@@ -80,6 +81,11 @@ def name_keys(name: str, lang: str = "ru") -> set[str]:
 
 
 def query_keys(words: list[str]) -> set[str]:
+    return set(_query_keys(tuple(words)))
+
+
+@lru_cache(maxsize=50_000)
+def _query_keys(words: tuple[str, ...]) -> frozenset[str]:
     """Keys a spoken form may match: every parse's lemma in ru and uk, plus the folded words."""
     options = []
     for w in words:
@@ -89,7 +95,7 @@ def query_keys(words: list[str]) -> set[str]:
         keys.add(" ".join(combo).replace(" - ", "-"))
         if len(keys) > 64:
             break
-    return keys
+    return frozenset(keys)
 
 
 # --- loading --------------------------------------------------------------------------------------
