@@ -94,8 +94,11 @@ def translate_batch(loaded: _Loaded, texts: list[str], langs: list[str], beam_si
     else:
         tokens = [[*loaded.source_sp.encode(t, out_type=str), "</s>"] for t in texts]
         prefix = None
+    # output rarely exceeds twice the input; the bound also stops a degenerate repetition loop early
+    longest = max((len(t) for t in tokens), default=1)
     results = loaded.translator.translate_batch(
-        tokens, target_prefix=prefix, beam_size=beam_size, max_decoding_length=512, repetition_penalty=1.1,
+        tokens, target_prefix=prefix, beam_size=beam_size, max_decoding_length=min(400, 2 * longest + 16),
+        repetition_penalty=1.1,
     )
     outputs = []
     for res in results:
