@@ -1,0 +1,49 @@
+"""Fixtures for the scale-out tests: a small local Ray cluster and a throwaway PostgreSQL server.
+
+Both are expensive on a 2-core machine, so each is started once per module/session and always torn
+down by the fixture finaliser (no server is left running after the tests).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    """Head node plus one worker node on this machine (2 CPUs in all); yields the cluster address."""
+    ray = pytest.importorskip("ray", reason="the Ray extra is not installed (pip install listeningpost[ray])")
+    from ray.cluster_utils import Cluster
+
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
+    try:
+        cluster.add_node(num_cpus=1)
+        ray.init(address=cluster.address, log_to_driver=False, logging_level="WARNING")
+        yield cluster.address
+    finally:
+        ray.shutdown()
+        cluster.shutdown()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL cluster on a unix socket in a temp dir (skipped only if the server is missing)."""
+    pytest.importorskip("psycopg", reason="the postgres extra is not installed (pip install listeningpost[postgres])")
+    from listeningpost.scale.pgserver import TempPostgres, find_bindir
+
+    if find_bindir() is None:
+        pytest.skip("PostgreSQL server binaries not found (apt-get install postgresql)")
+    server = TempPostgres().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server, request):
+    """A fresh database for one test."""
+    import re
+
+    name = "t_" + re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:50]
+    return pg_server.create_database(name)
