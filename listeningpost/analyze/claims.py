@@ -283,7 +283,8 @@ def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, c
         claims.append(Claim(
             kind, count, quote, turn.index, start, end, turn.speaker, turn.start_s, turn.end_s,
             hedged=hedged, negated=negated, confidence=round(confidence - 0.1 * hedged, 2),
-            data={"trigger": [words[i].tok.orig for i in hits], "sentence": si,
+            data={"trigger": [words[i].tok.orig for i in hits], "sentence": si, "fire": fire,
+                  "us": any(w.key in ("нас", "нам", "мне", "меня", "наш", "наши", "нашим", "нашу") for w in words),
                   "lemmas": [w.tok.lemma for w in words if start <= w.tok.start < end and w.tok.pos not in FUNCTION]},
             **_details(doc, turn, sent, words),
         ))

