@@ -325,10 +325,15 @@ def history(case: Case, call_id: int, limit: int = 500) -> list[dict[str, Any]]:
     ]
 
 
+def _is_patch(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        t in EDITABLE and isinstance(rows, dict) and all(isinstance(v, dict) for v in rows.values())
+        for t, rows in value.items())
+
+
 def summarize(action: str, before: Any, after: Any) -> str:
     """One line for the history panel: 'old → new' for field changes."""
-    if action in ("set", "rename", "status", "undo") and isinstance(after, dict) and isinstance(before, dict) \
-            and all(isinstance(v, dict) for v in after.values()):
+    if _is_patch(after) and _is_patch(before):
         parts = []
         for table, rows in after.items():
             for rowid, values in rows.items():

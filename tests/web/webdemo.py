@@ -1,0 +1,164 @@
+"""A demo-like case for the web tests, built from the real shared data.
+
+- real transcripts (Radio-Analyzer, Prigozhin) and one real audio clip are ingested;
+- analysis rows are the analysts' gold labels from ``eval/dev_gold.jsonl`` (entities, claims,
+  themes), stored as machine output the way the analyze stage would, with places geocoded from the
+  shipped gazetteer;
+- TEST-INSERTED, not model output: word timestamps for the audio clip (its reference text spread
+  evenly over the clip) and one claim on it, so seeking can be tested without running ASR;
+- SYNTHETIC: one hostile transcript with HTML/JS in every text field (escaping test).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from listeningpost.records import Turn, Word
+from listeningpost.store.case import Case, now
+from listeningpost.store.layers import replace_turns
+from conftest import AUDIO, EVAL, TRANSCRIPTS, need_shared
+
+PASSWORDS = {"admin": "admin-pass-1", "ana": "analyst-pass-1", "vic": "viewer-pass-1"}
+ROLES = {"admin": "admin", "ana": "analyst", "vic": "viewer"}
+CLIP = "cmusphinx_ru_decoder-test_8k.wav"
+HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"><b>bold</b>'
+
+
+def _gazetteer() -> dict[str, tuple[float, float]]:
+    data = Path(__file__).resolve().parents[2] / "listeningpost" / "analyze" / "data"
+    out = {p["en"].lower(): (p["lat"], p["lon"]) for p in yaml.safe_load((data / "places.yaml").read_text())}
+    with open(data / "gazetteer_ua.tsv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            if row["lat"] and row["en"]:
+                out.setdefault(row["en"].lower(), (float(row["lat"]), float(row["lon"])))
+    return out
+
+
+def _turn_of(case: Case, call_id: int, quote: str) -> int | None:
+    key = quote.strip().lower()[:25]
+    for t in case.query("SELECT id, text FROM turns WHERE call_id=? ORDER BY idx", (call_id,)):
+        if key and key in t["text"].lower():
+            return t["id"]
+    return None
+
+
+def add_gold_analysis(case: Case) -> int:
+    """Gold entities/claims/themes of dev_gold.jsonl as machine rows on the matching calls."""
+    geo = _gazetteer()
+    run = case.db.execute("INSERT INTO runs(stage, engine, started_at, status) VALUES ('analyze', 'gold-fixture', ?, 'done')",
+                          (now(),)).lastrowid
+    n = 0
+    with case.transaction():
+        for line in open(EVAL / "dev_gold.jsonl", encoding="utf-8"):
+            gold = json.loads(line)
+            row = case.one("SELECT id FROM calls WHERE external_id=?", (gold["id"],))
+            if row is None:
+                continue
+            cid = row["id"]
+            for e in gold.get("entities", []):
+                lat, lon = geo.get((e.get("norm") or "").lower(), (None, None)) if e["type"] == "PLACE" else (None, None)
+                case.db.execute(
+                    "INSERT INTO entities(call_id, turn_id, type, text, norm, lat, lon, run_id) VALUES (?,?,?,?,?,?,?,?)",
+                    (cid, _turn_of(case, cid, e["text"]), e["type"], e["text"], e.get("norm"), lat, lon, run))
+            for c in gold.get("claims", []):
+                case.db.execute(
+                    "INSERT INTO claims(call_id, turn_id, type, count, quote, subject, place, period, equipment, run_id)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (cid, _turn_of(case, cid, c["quote"]), c["type"], c.get("count"), c["quote"], c.get("subject"),
+                     c.get("place"), c.get("period"), c.get("equipment"), run))
+            for theme in gold.get("themes", []):
+                case.db.execute("INSERT INTO themes(call_id, theme, score, evidence_json, run_id) VALUES (?,?,?,?,?)",
+                                (cid, theme, 1.0, "[]", run))
+            n += 1
+    return n
+
+
+def add_clip_words(case: Case) -> int:
+    """TEST-INSERTED word timestamps for the real clip: reference words spread over 0.3-3.9 s."""
+    call = case.one("SELECT c.id FROM calls c JOIN sources s ON s.id=c.source_id WHERE s.original_name=?", (CLIP,))
+    words = (AUDIO / CLIP.replace(".wav", ".txt")).read_text(encoding="utf-8").split()
+    step = 3.6 / len(words)
+    ws = [Word(text=(" " if i else "") + w, start=round(0.3 + i * step, 2), end=round(0.3 + (i + 1) * step - 0.05, 2),
+               probability=0.3 if i == 2 else 0.9) for i, w in enumerate(words)]
+    with case.transaction():
+        replace_turns(case, call["id"], [Turn(text=" ".join(words), speaker="A", start=0.3, end=3.9, language="ru",
+                                              words=ws, data={"fixture": "test-inserted timestamps"})], None, "asr")
+        turn = case.one("SELECT id FROM turns WHERE call_id=?", (call["id"],))
+        case.db.execute("INSERT INTO claims(call_id, turn_id, type, quote, start_s, end_s, data_json) VALUES (?,?,?,?,?,?,?)",
+                        (call["id"], turn["id"], "other", " ".join(words[-2:]), ws[-2].start, ws[-1].end,
+                         json.dumps({"fixture": "test-inserted"})))
+    return call["id"]
+
+
+def add_hostile_call(case: Case) -> int:
+    """SYNTHETIC hostile transcript: HTML/JS in title, provenance, speaker, text, translation, entity."""
+    with case.transaction():
+        sid = case.db.execute(
+            "INSERT INTO sources(sha256, original_name, archive_path, size, kind, format, publisher, source_url, title,"
+            " added_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            ("f" * 64, HOSTILE + ".json", "archive/ff/hostile.json", 1, "transcript", "json", HOSTILE,
+             "javascript:window.__pwned=3", HOSTILE, now())).lastrowid
+        cid = case.db.execute("INSERT INTO calls(source_id, external_id, title, language, created_at) VALUES (?,?,?,?,?)",
+                              (sid, "synthetic-hostile", HOSTILE, "ru", now())).lastrowid
+        replace_turns(case, cid, [Turn(text="SYNTHETIC " + HOSTILE, speaker=HOSTILE[:20],
+                                       translations={"en": "SYNTHETIC " + HOSTILE})], None, "import")
+        case.db.execute("INSERT INTO entities(call_id, type, text, norm) VALUES (?,?,?,?)", (cid, "PLACE", HOSTILE, HOSTILE))
+        case.db.execute("INSERT INTO claims(call_id, type, quote) VALUES (?,?,?)", (cid, "other", HOSTILE))
+    return cid
+
+
+def build_demo_case(root: Path) -> dict[str, int]:
+    from listeningpost.ingest.ingest import ingest_paths
+    from listeningpost.web.auth import add_user
+
+    need_shared(TRANSCRIPTS)
+    case = Case.open(root)
+    ingest_paths(case, [TRANSCRIPTS / "radio_analyzer", TRANSCRIPTS / "prigozhin", AUDIO / CLIP])
+    info = {"gold_calls": add_gold_analysis(case), "clip": add_clip_words(case), "hostile": add_hostile_call(case)}
+    for name, role in ROLES.items():
+        add_user(case, name, PASSWORDS[name], role)
+    # one failed job, as the runner records it, for the failures panel and the retry button
+    case.db.execute("INSERT INTO jobs(stage, call_id, status, error, attempts, updated_at) VALUES"
+                    " ('speech', ?, 'failed', 'decoder error: <synthetic>', 1, ?)", (info["clip"], now()))
+    try:  # the real search index (lexical part) when the search package is present
+        from listeningpost.search.index import index_calls
+
+        index_calls(case, [r[0] for r in case.query("SELECT id FROM calls")])
+    except ImportError:
+        pass
+    info["gold_call"] = case.one("SELECT id FROM calls WHERE external_id='ra-radio_and_calls-mp3-018'")["id"]
+    case.close()
+    return info
+
+
+_BUILT: dict[str, tuple[Path, dict[str, int]]] = {}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> tuple[Path, dict[str, int]]:
+    """A private copy per test module of a demo case built once per session."""
+    if "case" not in _BUILT:
+        root = tmp_path_factory.mktemp("webcase-built") / "case"
+        _BUILT["case"] = (root, build_demo_case(root))
+    root, info = _BUILT["case"]
+    copy = tmp_path_factory.mktemp("webcase") / "case"
+    shutil.copytree(root, copy)
+    return copy, dict(info)
+
+
+def login(client, username: str, password: str | None = None):
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    return client.post("/login", data={"username": username, "password": password or PASSWORDS[username],
+                                       "csrf_token": token, "next": "/calls"}, follow_redirects=False)
+
+
+def csrf_of(client) -> str:
+    return client.get("/api/me").json()["csrf"]
