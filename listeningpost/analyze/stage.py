@@ -31,7 +31,8 @@ def _entities(doc) -> list:
         if exc.name != "listeningpost.analyze.entities":
             raise
         return []
-    return extract_entities(doc)
+    extract_entities(doc)
+    return doc.entities
 
 
 def analyze_turns(turns: list[dict[str, Any]], options: ThemeOptions | None = None) -> dict[str, list[dict]]:

@@ -1,0 +1,90 @@
+"""Claims on real intercept lines (dev gold phrasing) and on short synthetic sentences for the flags."""
+
+import pytest
+
+from listeningpost.analyze.claims import extract_claims
+from listeningpost.analyze.document import build_document
+
+
+def claims(*texts):
+    doc = build_document([{"speaker": "AB"[i % 2], "text": t} for i, t in enumerate(texts)])
+    return extract_claims(doc)
+
+
+def kinds(*texts):
+    return [(c.type, c.count) for c in claims(*texts)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Ну это официально, блядь. Я тебе скажу, 25 тыщ [=тысяч] 900 погибших. Это, блядь, за два месяца.",
+         [("killed", 25900)]),
+        ("Сегодня наших 6 трёхсотых. Вчера 4 300.", [("wounded", 6), ("wounded", 4)]),
+        ("Направить своих 200-ых и 300-ых в район Тигр 1-22.", [("killed", None), ("wounded", None)]),
+        ("У нас весь батальон положили, блядь.", [("killed", None)]),
+        ("У нас полковника, блядь, командира батальона положили, блядь.", [("killed", 1)]),
+        ("\"82-ой\" и \"83-ий\", оба подбиты.", [("equipment_lost", 2)]),
+        ("Технику разъебали, миномёты разъебали.", [("equipment_lost", None)]),
+        ("Наши солдаты насилуют этих женщин, блядь.", [("civilian_harm", None)]),
+        ("Вообще нет еды.", [("shortage", None)]),
+        ("Сегодня двое пропали без вести.", [("missing", 2)]),
+        ("Вчера трое сдались в плен.", [("captured", 3)]),
+        ("Сто семьдесят человек отказались идти.", [("refused_or_deserted", 170)]),
+    ],
+)
+def test_claim_type_and_count(text, expected):
+    assert kinds(text) == expected
+
+
+def test_quote_is_verbatim_and_short():
+    text = "Ну это официально, блядь. Я тебе скажу, 25 тыщ [=тысяч] 900 погибших. Это, блядь, за два месяца."
+    (c,) = claims(text)
+    assert c.quote == "25 тыщ [=тысяч] 900 погибших"
+    assert text[c.start_char:c.end_char] == c.quote
+
+
+def test_codes_are_not_numbers():
+    # "двухсотый" is never the number 200, "4 300" is four wounded, not 4300
+    assert kinds("Там двухсотый лежит.") == [("killed", None)]
+    assert kinds("Вчера 4 300.") == [("wounded", 4)]
+
+
+def test_durations_and_calibres_are_not_counts():
+    assert kinds("Короче, минут сорок нас просто обстреливали.") == [("other", None)]
+    assert kinds("Как начал нас 152 (сто пятьдесят двойкой) накладывать.") == [("other", None)]
+
+
+def test_questions_and_wishes_are_not_claims():
+    assert kinds("Сколько погибших?") == []
+    assert kinds("Хочу, чтобы их всех убили.") == []
+    assert kinds("Значит надо сделать так, чтобы они там под землёй и остались.") == []
+
+
+def test_hedge_and_negation_flags():
+    (c,) = claims("Говорят, там двести погибших.")
+    assert (c.type, c.count, c.hedged, c.negated) == ("killed", 200, True, False)
+    got = {(c.type, c.count, c.negated) for c in claims("Он не погиб, его ранило.")}
+    assert got == {("killed", 1, True), ("wounded", 1, False)}
+    (n,) = claims("Никто не погиб.")
+    assert n.negated
+
+
+def test_read_back_on_the_radio_is_one_claim():
+    got = kinds(
+        "Две минуты назад по нас работал миномёт.",
+        "Две минуты назад работали миномёты, разрывы были среди школы, верно?",
+        "Две минуты назад работали миномёты, разрывы были среди школы.",
+    )
+    assert got == [("other", None)]
+
+
+def test_civilian_context_turns_killing_into_civilian_harm():
+    got = kinds("Бабки есть, старые. Там в деревнях в подвале сидят. В Лимане всех просто шли расстреливали.")
+    assert got == [("civilian_harm", None)]
+
+
+def test_timestamps_and_speaker_come_from_the_turn():
+    doc = build_document([{"speaker": "B", "start_s": 28.0, "end_s": 40.5, "text": "Сегодня наших 6 трёхсотых."}])
+    (c,) = extract_claims(doc)
+    assert (c.speaker, c.start_s, c.end_s, c.turn_index) == ("B", 28.0, 40.5, 0)
