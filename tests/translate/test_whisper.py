@@ -9,6 +9,8 @@ import pytest
 
 from listeningpost.records import Turn
 
+from translate_fixtures import add_call  # noqa: F401  (fixture)
+
 pytest.importorskip("faster_whisper")
 
 

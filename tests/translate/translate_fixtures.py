@@ -1,4 +1,5 @@
-"""Translation test fixtures: ``add_call`` builds a call straight through the store."""
+"""Translation test helpers (not a conftest: tests import it by this unique name): ``add_call``
+builds a call straight through the store; ``ScriptedEngine`` stands in for a model."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from listeningpost.records import Turn
 from listeningpost.store.case import Case, now
 from listeningpost.store.layers import replace_turns
+from listeningpost.translate.engines import Segment, TranslationEngine, register_engine
 
 def _add_call(case: Case, turns: list[Turn], name: str = "call.json", media: Path | None = None,
              language: str = "ru") -> int:
@@ -37,3 +39,21 @@ def _add_call(case: Case, turns: list[Turn], name: str = "call.json", media: Pat
 @pytest.fixture
 def add_call():
     return _add_call
+
+
+@register_engine("scripted-test")
+class ScriptedEngine(TranslationEngine):
+    """Upper-cases the input; raises on any segment containing BOOM; records every batch it sees."""
+
+    name = "scripted-test"
+    batch_size = 4
+    calls: list[list[str]] = []
+
+    def __init__(self, model=None, **_):
+        super().__init__(model or "scripted-v1")
+
+    def translate(self, segments: list[Segment]) -> list[str]:
+        ScriptedEngine.calls.append([s.text for s in segments])
+        if any("BOOM" in s.text for s in segments):
+            raise RuntimeError("engine crashed")
+        return [f"EN[{s.text}]" for s in segments]
