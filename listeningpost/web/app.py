@@ -348,7 +348,7 @@ def create_app(case: Case | str | Path, *, run_jobs: bool = True, secure_cookies
     @app.get("/dashboard", response_class=HTMLResponse)
     def dashboard_page(request: Request, user: User = Depends(viewer)):
         data = queries.dashboard(c())
-        return page(request, "dashboard.html", data, map=mapsvg.render(data["places"]))
+        return page(request, "dashboard.html", data, map=mapsvg.render(data["places"], aspect=1.8, px=1000))
 
     @app.get("/api/dashboard")
     def dashboard_api(user: User = Depends(viewer)):

@@ -74,7 +74,7 @@ def _login(browser, base: str, user: str, path: str = "/calls"):
 
 def _shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def test_analyst_workflow(server, browser):
