@@ -44,6 +44,7 @@ def main() -> None:
     ap.add_argument("--engine", default=None)
     ap.add_argument("--model", default=None)
     ap.add_argument("--limit", type=int, default=None, help="first N gold items only")
+    ap.add_argument("--opt", action="append", default=[], help="engine option KEY=VALUE (e.g. chunk_chars=120)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     items = [json.loads(line) for line in open(args.gold, encoding="utf-8") if line.strip()][: args.limit]
@@ -52,10 +53,11 @@ def main() -> None:
         ids = [add_gold_call(case, it) for it in items]
         chars = sum(len(t.get("text") or "") for it in items for t in it["turns"])
         t0 = time.perf_counter()
-        report = translate_case(case, engine=args.engine, model=args.model, call_ids=ids)
+        options = dict(o.split("=", 1) for o in args.opt)
+        report = translate_case(case, engine=args.engine, model=args.model, call_ids=ids, **options)
         elapsed = time.perf_counter() - t0
         t1 = time.perf_counter()
-        again = translate_case(case, engine=args.engine, model=args.model, call_ids=ids, only_missing=False)
+        again = translate_case(case, engine=args.engine, model=args.model, call_ids=ids, only_missing=False, **options)
         cached_elapsed = time.perf_counter() - t1
         result = score([(it, call_document(case, cid)) for it, cid in zip(items, ids)])["translation"]
         case.close()

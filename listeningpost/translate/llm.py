@@ -97,8 +97,10 @@ class LLMEngine(TranslationEngine):
     glossary_mode = "inline"
     batch_size = 4
 
-    def __init__(self, model: str | None = None, prompt: str = "completion", n_ctx: int = 1024, **_: object):
+    def __init__(self, model: str | None = None, prompt: str = "completion", n_ctx: int = 1024,
+                 chunk_chars: int = MAX_CHUNK_CHARS, **_: object):
         super().__init__(model)
+        self.chunk_chars = int(chunk_chars)
         self.path = model if model else None
         self.prompt = prompt
         self.n_ctx = n_ctx
@@ -110,7 +112,7 @@ class LLMEngine(TranslationEngine):
         return PACKAGED_MODEL if self.path is None else Path(self.path).name
 
     def variant(self) -> str:
-        return f"{PROMPT_VERSION}:{self.prompt}"
+        return f"{PROMPT_VERSION}:{self.prompt}:{self.chunk_chars}"
 
     def _rt(self) -> _Runtime:
         if self._runtime is None:
@@ -126,7 +128,7 @@ class LLMEngine(TranslationEngine):
         if not segment.text.strip():
             return ""
         parts = []
-        for chunk in chunk_sentences(segment.text):
+        for chunk in chunk_sentences(segment.text, self.chunk_chars):
             max_tokens = min(384, 24 + len(chunk) // 2)
             if self.prompt == "chat":
                 parts.append(self._rt().chat(chat_messages(chunk, segment.lang, segment.hints), max_tokens))
