@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from listeningpost.store.case import Case, now
+from listeningpost.store.case import Case
 from listeningpost.store.layers import record_edit, renumber_turns
 
 #: columns an analyst may change, per table (also the allow-list that keeps SQL names safe)
@@ -353,4 +353,4 @@ def summarize(action: str, before: Any, after: Any) -> str:
 
 
 __all__ = ["EditError", "EDITABLE", "DECISIONS", "edit_turn_text", "edit_word", "edit_translation",
-           "rename_speaker", "reassign_speaker", "decide", "split_turn", "merge_turns", "undo", "history", "now"]
+           "rename_speaker", "reassign_speaker", "decide", "split_turn", "merge_turns", "undo", "history"]
