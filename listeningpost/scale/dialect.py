@@ -270,9 +270,9 @@ def _functions(toks: list[Tok]) -> list[Tok]:
                     first = first[s + 1:]
                 sep = args[1] if len(args) > 1 else [Tok("str", "','")]
                 out.extend(_words("STRING_AGG(" + ("DISTINCT " if distinct else "") + "CAST("))
-                out.extend(first)
-                out.extend(_words(" AS TEXT),"))
-                out.extend(sep)
+                out.extend(first[_sig(first):])
+                out.extend(_words(" AS TEXT), "))
+                out.extend(sep[_sig(sep):])
                 out.append(Tok("op", ")"))
                 i = close + 1
                 continue

@@ -174,7 +174,10 @@ def migrate_case(source: Path, url: str, on_table: Callable[[str, int], None] | 
             for t in tables:
                 conn.execute(f'ALTER TABLE "{t.name}" DISABLE TRIGGER USER')  # search triggers: copy as is
             for t in tables:
-                n = _copy_table(src.db, conn, t)
+                try:
+                    n = _copy_table(src.db, conn, t)
+                except Exception as exc:  # e.g. a NUL byte in text, which PostgreSQL cannot store
+                    raise MigrateError(f"copying {t.name} failed (nothing was written): {exc}") from exc
                 if on_table:
                     on_table(t.name, n)
             for t in tables:
@@ -242,8 +245,6 @@ def _for_pg(value: Any, kind: str) -> Any:
 def _verify(src: sqlite3.Connection, conn: Any, t: _Table) -> TableCheck:
     cols = ", ".join(f'"{c}"' for c in t.columns)
     n_src, sum_src = _checksum(src.execute(f'SELECT {cols} FROM "{t.name}"'), t.kinds)
-    with conn.transaction(), conn.cursor(name=f"verify_{t.name}") as cur:  # server-side: streams
-        cur.itersize = 5000
-        cur.execute(f'SELECT {cols} FROM "{t.name}"')
-        n_dst, sum_dst = _checksum(cur, t.kinds)
+    with conn.cursor() as cur:  # stream(): rows arrive one by one, memory stays flat
+        n_dst, sum_dst = _checksum(cur.stream(f'SELECT {cols} FROM "{t.name}"'), t.kinds)
     return TableCheck(t.name, n_src, n_dst, sum_src, sum_dst)

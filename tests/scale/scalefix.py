@@ -47,3 +47,23 @@ def pg_url(pg_server, request):
 
     name = "t_" + re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:50]
     return pg_server.create_database(name)
+
+
+def snapshot(case) -> dict[str, list[tuple]]:
+    """Every machine output keyed by content (call external id, turn position), not by row ids."""
+    turn_pos = "(SELECT c.external_id || ':' || t.idx FROM turns t JOIN calls c ON c.id=t.call_id WHERE t.id={}.turn_id)"
+    ext = "(SELECT external_id FROM calls WHERE id={}.call_id)"
+    queries = {
+        "turns": f"SELECT {ext.format('t')}, t.idx, t.speaker, t.text FROM turns t",
+        "entities": f"SELECT {ext.format('e')}, {turn_pos.format('e')}, e.type, e.text, e.norm, e.start_char, e.end_char,"
+                    " e.lat, e.lon, e.status FROM entities e",
+        "claims": f"SELECT {ext.format('c')}, c.type, c.count, c.quote, c.speaker, c.subject, c.place, c.period,"
+                  " c.equipment, c.hedged, c.negated, c.status FROM claims c",
+        "themes": f"SELECT {ext.format('h')}, {turn_pos.format('h')}, h.theme, h.score, h.status FROM themes h",
+    }
+    tables = {r[0] for r in case.query("SELECT name FROM sqlite_master WHERE type='table'")}
+    if "search_docs" in tables:
+        queries["search_docs"] = f"SELECT {turn_pos.format('d')}, d.text, d.lemmas, d.translation FROM search_docs d"
+    if "search_vectors" in tables:
+        queries["search_vectors"] = f"SELECT {turn_pos.format('v')}, v.chunk, v.model, v.sig FROM search_vectors v"
+    return {name: sorted((tuple(r) for r in case.query(sql)), key=repr) for name, sql in queries.items()}

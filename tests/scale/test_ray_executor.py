@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TRANSCRIPTS, need_shared
-from scalefix import ray_cluster  # noqa: F401  (fixture)
+from scalefix import ray_cluster, snapshot  # noqa: F401  (fixture)
 from listeningpost.ingest.ingest import ingest_paths
 from listeningpost.jobs.executors import make_executor
 from listeningpost.jobs.runner import run_stage, status
@@ -19,12 +19,13 @@ from listeningpost.store.case import Case
 
 pytest.importorskip("ray")
 
-N_CALLS = 8
+N_CALLS = 4  # analyze costs seconds per call on 2 cores
+N_KILL_CALLS = 8
 
 
-def real_case(root: Path) -> Case:
+def real_case(root: Path, n: int = N_CALLS) -> Case:
     case = Case.open(root)
-    files = sorted(need_shared(TRANSCRIPTS / "radio_analyzer").glob("*.json"))[:N_CALLS]
+    files = sorted(need_shared(TRANSCRIPTS / "radio_analyzer").glob("*.json"))[:n]
     ingest_paths(case, files)
     return case
 
@@ -32,26 +33,6 @@ def real_case(root: Path) -> Case:
 def pipeline_stages() -> list[str]:
     """The analysis stages that exist in this checkout (speech and translate need large models)."""
     return [s for s in ("analyze", "index") if s in available_stages()]
-
-
-def snapshot(case: Case) -> dict[str, list[tuple]]:
-    """Every machine output keyed by content (call external id, turn position), not by row ids."""
-    turn_pos = "(SELECT c.external_id || ':' || t.idx FROM turns t JOIN calls c ON c.id=t.call_id WHERE t.id={}.turn_id)"
-    ext = "(SELECT external_id FROM calls WHERE id={}.call_id)"
-    queries = {
-        "turns": f"SELECT {ext.format('t')}, t.idx, t.speaker, t.text FROM turns t",
-        "entities": f"SELECT {ext.format('e')}, {turn_pos.format('e')}, e.type, e.text, e.norm, e.start_char, e.end_char,"
-                    " e.lat, e.lon, e.status FROM entities e",
-        "claims": f"SELECT {ext.format('c')}, c.type, c.count, c.quote, c.speaker, c.subject, c.place, c.period,"
-                  " c.equipment, c.hedged, c.negated, c.status FROM claims c",
-        "themes": f"SELECT {ext.format('h')}, {turn_pos.format('h')}, h.theme, h.score, h.status FROM themes h",
-    }
-    tables = {r[0] for r in case.query("SELECT name FROM sqlite_master WHERE type='table'")}
-    if "search_docs" in tables:
-        queries["search_docs"] = f"SELECT {turn_pos.format('d')}, d.text, d.lemmas, d.translation FROM search_docs d"
-    if "search_vectors" in tables:
-        queries["search_vectors"] = f"SELECT {turn_pos.format('v')}, v.chunk, v.model, v.sig FROM search_vectors v"
-    return {name: sorted(tuple(r) for r in case.query(sql)) for name, sql in queries.items()}
 
 
 def run_all(case: Case, executor, stages: list[str], **hooks) -> list:
@@ -88,7 +69,7 @@ def test_worker_killed_mid_run_is_replaced_without_duplicates(ray_cluster, tmp_p
 
     # the test stage lives in tests/, which Ray workers cannot import: ship the class by value
     cloudpickle.register_pickle_by_value(jobstage)
-    case = real_case(tmp_path / "case")
+    case = real_case(tmp_path / "case", N_KILL_CALLS)
     ex = make_executor("ray", workers=2, address=ray_cluster, per_worker=2)
     killed: list[int] = []
 
@@ -106,12 +87,12 @@ def test_worker_killed_mid_run_is_replaced_without_duplicates(ray_cluster, tmp_p
         ex.close()
     assert killed and ex.stats.lost_pids == killed
     assert ex.stats.resubmitted >= 1 and ex.stats.workers_started == 3
-    assert report.done == N_CALLS and report.failed == 0
+    assert report.done == N_KILL_CALLS and report.failed == 0
     rows = case.query("SELECT call_id, score, evidence_json FROM themes WHERE theme='wordcount'")
-    assert len(rows) == N_CALLS == len({r[0] for r in rows}), "a result was saved twice"
+    assert len(rows) == N_KILL_CALLS == len({r[0] for r in rows}), "a result was saved twice"
     for r in rows:
         words = " ".join(t[0] for t in case.query("SELECT text FROM turns WHERE call_id=? ORDER BY idx", (r[0],)))
         assert r[1] == len(words.split())
     assert killed[0] not in {int(r[2]) for r in rows}, "no result may come from the killed worker's lost items"
     counts = status(case)["stages"]["wordcount"]
-    assert counts == {"pending": 0, "running": 0, "done": N_CALLS, "failed": 0}
+    assert counts == {"pending": 0, "running": 0, "done": N_KILL_CALLS, "failed": 0}
