@@ -72,8 +72,10 @@ def render(report: CaseReport) -> bytes:
     _table(doc, ["Type", "Claims", "Sum of stated counts", "Claims with no number"],
            [[t.key, str(t.claims), str(t.count), str(t.uncounted)] for t in report.by_type])
     doc.add_heading("By period", level=2)
-    _table(doc, ["Period", "Type", "Claims", "Sum of stated counts", "No number"],
-           [[p, t.key, str(t.claims), str(t.count), str(t.uncounted)] for p, ts in report.by_period for t in ts])
+    doc.add_paragraph("Each cell: claims (sum of stated counts).")
+    types = [t.key for t in report.by_type]
+    _table(doc, ["Period"] + types, [
+        [p] + [f"{ts[k].claims} ({ts[k].count})" if k in ts else "" for k in types] for p, ts in report.by_period])
     if report.claims:
         doc.add_heading("Claims across calls", level=1)
         _claims(doc, report.claims, True)

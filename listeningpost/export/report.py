@@ -125,7 +125,8 @@ class CaseReport:
     calls: list[CallReport]
     claims: list[ClaimRow]
     by_type: list[Total]
-    by_period: list[tuple[str, list[Total]]]
+    #: period -> claim type -> totals (a pivot: periods down, the types of by_type across)
+    by_period: list[tuple[str, dict[str, Total]]]
     places: list[MapPoint]
     place_rows: list[EntityRow]
     redaction: dict[str, Any] = field(default_factory=dict)
@@ -248,7 +249,7 @@ def case_report(case: Case, docs: list[dict[str, Any]], query: str | None = None
     title = f"Case {case_id}" + (f": calls matching “{query}”" if query else "")
     return CaseReport(
         case_id=case_id, title=title, query=query, calls=calls, claims=claims, by_type=_totals(claims),
-        by_period=[(p, _totals(rows)) for p, rows in sorted(periods.items()) if rows],
+        by_period=[(p, {t.key: t for t in _totals(rows)}) for p, rows in sorted(periods.items()) if rows],
         places=places, place_rows=[r for r in place_rows if r.number is not None],
         redaction=redaction or {"applied": False}, notes=notes,
     )

@@ -41,6 +41,7 @@ class Cue:
     orig: str
     en: str = ""
     speaker: str | None = None
+    turn: int | None = None
 
 
 def english_of(turn: dict[str, Any]) -> str:
@@ -97,6 +98,11 @@ def timed_words(turn: dict[str, Any], window: tuple[float, float] | None) -> lis
     return out
 
 
+def orig_lines(opts: SubtitleOptions) -> int:
+    """Lines the original may take: one when bilingual, so a cue stays at 2-3 lines on screen."""
+    return 1 if opts.lang == "both" else MAX_LINES
+
+
 def _fits(text: str, width: int, lines: int) -> bool:
     return len(textwrap.wrap(text, width, break_long_words=True)) <= lines
 
@@ -105,8 +111,7 @@ def build_cues(doc: dict[str, Any], opts: SubtitleOptions) -> list[Cue]:
     cues: list[Cue] = []
     width = opts.max_line
     turns = doc["turns"]
-    # bilingual: one line of original so a cue stays at 2-3 lines on screen
-    lines = 1 if opts.lang == "both" else MAX_LINES
+    lines = orig_lines(opts)
     for turn, window in zip(turns, turn_windows(turns)):
         words = timed_words(turn, window)
         if not words:
@@ -130,7 +135,7 @@ def build_cues(doc: dict[str, Any], opts: SubtitleOptions) -> list[Cue]:
         en_parts = _share(english, [sum(len(w["text"]) + 1 for w in g) for g in groups])
         for k, (g, en) in enumerate(zip(groups, en_parts)):
             cue = Cue(g[0]["start"], g[-1]["end"], " ".join(w["text"] for w in g), en,
-                      turn["speaker"] if k == 0 and label else None)
+                      turn["speaker"] if k == 0 and label else None, turn["id"])
             cues += _split_long(cue, opts, lines)
     cues.sort(key=lambda c: (c.start, c.end))
     return _fix_durations(cues, opts)
@@ -150,8 +155,8 @@ def _split_long(cue: Cue, opts: SubtitleOptions, lines: int) -> list[Cue]:
     left = " ".join(ow[:oh]) if opts.lang != "en" else ""
     share = (len(left) / max(len(cue.orig), 1)) if opts.lang != "en" else eh / max(len(ew), 1)
     mid = cue.start + (cue.end - cue.start) * share
-    a = Cue(cue.start, mid, " ".join(ow[:oh]), " ".join(ew[:eh]), cue.speaker)
-    b = Cue(mid, cue.end, " ".join(ow[oh:]), " ".join(ew[eh:]))
+    a = Cue(cue.start, mid, " ".join(ow[:oh]), " ".join(ew[:eh]), cue.speaker, cue.turn)
+    b = Cue(mid, cue.end, " ".join(ow[oh:]), " ".join(ew[eh:]), None, cue.turn)
     return _split_long(a, opts, lines) + _split_long(b, opts, lines)
 
 
@@ -171,27 +176,45 @@ def _share(text: str, weights: list[int]) -> list[str]:
 
 
 def _fix_durations(cues: list[Cue], opts: SubtitleOptions) -> list[Cue]:
-    """Lengthen short cues into the silence after (or before) them; merge those that cannot be."""
+    """Bring every cue to 1-7 s: lengthen a short one into the silence after or before it, else merge
+    it with a neighbour of the same turn, else take the time from a neighbour that can spare it;
+    as a last resort it overlaps the next cue (players stack overlapping cues)."""
     out: list[Cue] = []
     for i, c in enumerate(cues):
+        nxt = cues[i + 1] if i + 1 < len(cues) else None
         c.end = min(c.end, c.start + MAX_DUR)
-        if c.end - c.start < MIN_DUR:
-            nxt = cues[i + 1].start if i + 1 < len(cues) else c.start + MIN_DUR
-            c.end = max(c.end, min(c.start + MIN_DUR, nxt))
-        if c.end - c.start < MIN_DUR and out:
-            prev_end = max(out[-1].end, out[-2].end if len(out) > 1 else 0.0)
-            c.start = max(min(c.start, c.end - MIN_DUR), prev_end, 0.0)
-        if c.end - c.start < MIN_DUR and out and _mergeable(out[-1], c, opts):
+        if _short(c):
+            c.end = max(c.end, min(c.start + MIN_DUR, nxt.start if nxt else c.start + MIN_DUR))
+        if _short(c) and out:
+            c.start = max(min(c.start, c.end - MIN_DUR), out[-1].end)
+        if _short(c) and out and _mergeable(out[-1], c, opts):
             prev = out[-1]
             prev.orig, prev.en, prev.end = f"{prev.orig} {c.orig}", f"{prev.en} {c.en}".strip(), c.end
             continue
+        if _short(c) and nxt and _mergeable(c, nxt, opts):
+            nxt.start, nxt.speaker = c.start, c.speaker or nxt.speaker
+            nxt.orig, nxt.en = f"{c.orig} {nxt.orig}", f"{c.en} {nxt.en}".strip()
+            continue
+        need = MIN_DUR - (c.end - c.start)
+        if need > 0 and nxt and nxt.end - max(nxt.start, c.end + need) >= MIN_DUR:
+            c.end += need
+            nxt.start = max(nxt.start, c.end)
+        elif need > 0 and out and min(out[-1].end, c.start - need) - out[-1].start >= MIN_DUR:
+            c.start -= need
+            out[-1].end = min(out[-1].end, c.start)
+        elif need > 0:
+            c.end = c.start + MIN_DUR
         out.append(c)
     return out
 
 
+def _short(c: Cue) -> bool:
+    return c.end - c.start < MIN_DUR
+
+
 def _mergeable(a: Cue, b: Cue, opts: SubtitleOptions) -> bool:
-    return (b.end - a.start <= MAX_DUR and _fits(f"{a.orig} {b.orig}", opts.max_line, MAX_LINES)
-            and _fits(f"{a.en} {b.en}", opts.max_line, MAX_LINES))
+    merged = Cue(a.start, b.end, f"{a.orig} {b.orig}", f"{a.en} {b.en}".strip(), a.speaker, a.turn)
+    return a.turn == b.turn and b.end - a.start <= MAX_DUR and not _too_long(merged, opts, orig_lines(opts))
 
 
 def cue_lines(cue: Cue, opts: SubtitleOptions) -> tuple[list[str], list[str]]:
