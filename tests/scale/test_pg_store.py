@@ -189,11 +189,11 @@ def test_migrate_copies_without_loss_and_detects_differences(pg_server, tmp_path
     # a second migration into the same database is refused; a changed value is caught by the checksum
     with pytest.raises(Exception, match="already holds data"):
         migrate_case(tmp_path / "case", url)
-    dst.db.execute("UPDATE turns SET text = text || '.' WHERE id=(SELECT MAX(id) FROM turns)")
+    dst.db.execute("UPDATE sources SET title = COALESCE(title, '') || '.' WHERE id=(SELECT MAX(id) FROM sources)")
     lite = sqlite3.connect(tmp_path / "case" / "case.sqlite")
     checks = {t.name: _verify(lite, dst.db.pg, t) for t in _source_tables(lite)}
-    assert not checks["turns"].ok and checks["turns"].source_rows == checks["turns"].copied_rows
+    assert not checks["sources"].ok and checks["sources"].source_rows == checks["sources"].copied_rows
     # edits differs by the row added above; every other table still matches
-    assert {name for name, c in checks.items() if not c.ok} == {"turns", "edits"}
+    assert {name for name, c in checks.items() if not c.ok} == {"sources", "edits"}
     lite.close()
     dst.close()
