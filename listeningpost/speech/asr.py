@@ -168,6 +168,7 @@ class FasterWhisperEngine:
             audio, language=forced or opts.languages[0], multilingual=forced is None,
             clip_timestamps=[{"start": s / SAMPLE_RATE, "end": e / SAMPLE_RATE} for s, e in clips],
             vad_filter=False, beam_size=opts.beam_size, batch_size=opts.batch_size, word_timestamps=True,
+            without_timestamps=False,  # timestamp tokens keep Whisper decoding to the end of a long clip
             temperature=opts.temperatures[0], log_progress=False,
         )
         out = []

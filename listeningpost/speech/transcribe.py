@@ -27,6 +27,9 @@ class SpeechOptions:
     diarize: diarize.DiarizeConfig = field(default_factory=diarize.DiarizeConfig)
     window_s: float = 600.0          # streaming window; cut at a pause
     max_turn_gap_s: float = 2.0      # a pause this long starts a new turn of the same speaker
+    #: a pause shorter than this before another speaker starts stays with the turn that holds the
+    #: floor (turns are contiguous in a conversation; 0 keeps bare speech bounds)
+    hold_floor_s: float = 2.5
     low_turn_logprob: float = -1.0   # turns below this avg log-prob are marked low-confidence
 
     def to_dict(self) -> dict[str, Any]:
@@ -78,6 +81,7 @@ def run(path: str | Path, options: SpeechOptions | None = None,
     window = int(options.window_s * SAMPLE_RATE)
     origin = start_s or 0.0
     words: list[_Word] = []
+    speech_regions: list[tuple[float, float]] = []
     windows = diarize.SpeakerWindows()
     buffer = np.zeros((1, 0), dtype=np.float32)
     consumed = 0
@@ -94,6 +98,7 @@ def run(path: str | Path, options: SpeechOptions | None = None,
         spans = [(s, min(e, cut)) for s, e in spans if s < cut]
         speech += sum(e - s for s, e in spans)
         offset = origin + consumed / SAMPLE_RATE
+        speech_regions.extend((offset + s / SAMPLE_RATE, offset + e / SAMPLE_RATE) for s, e in spans)
         segments = clean_segments(engine.transcribe_clips(vad.gate(mono[:cut], spans), vad.group_clips(spans)), options.asr)
         new = [_Word(w, seg) for seg in segments for w in seg.words]
         if stereo:
@@ -123,7 +128,10 @@ def run(path: str | Path, options: SpeechOptions | None = None,
         word_times = np.array([[w.word.start, w.word.end] for w in words])
         for item, label in zip(words, diarize.assign_words(word_times, times, labels)):
             item.speaker = int(label)
-    turns = _turns(words, options, relabel=not stereo)
+    turns = _fit_to_speech(_turns(words, options, relabel=not stereo), speech_regions)
+    for cur, nxt in zip(turns, turns[1:]):
+        if cur.speaker != nxt.speaker and 0 < nxt.start - cur.end <= options.hold_floor_s:
+            cur.end = nxt.start
     return SpeechResult(
         turns=turns, duration_s=round(duration, 3), speech_s=round(speech / SAMPLE_RATE, 3),
         language=_call_language(turns), stereo=bool(stereo), speakers=sorted({t.speaker for t in turns if t.speaker}),
@@ -182,6 +190,26 @@ def _turn(group: list[_Word], options: SpeechOptions) -> Turn:
         words=[Word(w.word.text.strip(), w.word.start, w.word.end, round(w.word.probability, 4)) for w in group],
         data={"low_confidence_words": low_words} if low_words else {},
     ) if total else Turn(text="")
+
+
+def _fit_to_speech(turns: list[Turn], regions: list[tuple[float, float]]) -> list[Turn]:
+    """Widen turn bounds from Whisper's word times (often clipped) to the VAD speech region they
+    start/end in, without reaching into the neighbouring turns."""
+    if not regions:
+        return turns
+    starts = np.array([s for s, _ in regions])
+    for i, turn in enumerate(turns):
+        if turn.start is None or turn.end is None:
+            continue
+        prev_end = turns[i - 1].end if i else -np.inf
+        next_start = turns[i + 1].start if i + 1 < len(turns) else np.inf
+        j = int(np.searchsorted(starts, turn.start, side="right")) - 1
+        if j >= 0 and regions[j][1] >= turn.start:
+            turn.start = round(max(regions[j][0], prev_end, turn.start - 1.0), 3)
+        k = int(np.searchsorted(starts, turn.end, side="right")) - 1
+        if k >= 0 and regions[k][1] >= turn.end:
+            turn.end = round(min(regions[k][1], next_start, turn.end + 1.0), 3)
+    return turns
 
 
 def _call_language(turns: list[Turn]) -> str | None:
