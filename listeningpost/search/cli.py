@@ -55,7 +55,8 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(result.to_dict())
             return
-        out.print(f"{result.total} match(es), showing {len(result.hits)} ({result.mode})")
+        total = f"{result.total}{'' if result.total_exact else '+'}"
+        out.print(f"{total} match(es), showing {len(result.hits)} ({result.mode})")
         for h in result.hits:
             when = f"@{h.start_s:g}s" if h.start_s is not None else ""
             out.print(f"[bold]{h.call_external_id or h.call_id}[/bold] #{h.idx} {h.speaker or '?'} {when}  "

@@ -140,6 +140,8 @@ def reindex(case: Case, embedder=None, rebuild: bool = False) -> dict[str, int]:
     ids = [r[0] for r in case.query("SELECT id FROM calls ORDER BY id")]
     stats = index_calls(case, ids, embedder)
     with case.transaction():
-        case.db.execute("DELETE FROM search_dirty")
+        # calls deleted meanwhile: drop what is left of them (index_calls cleared the others' marks)
+        case.db.execute("DELETE FROM search_docs WHERE call_id NOT IN (SELECT id FROM calls)")
+        case.db.execute("DELETE FROM search_dirty WHERE call_id NOT IN (SELECT id FROM calls)")
         case.db.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
     return stats
