@@ -121,7 +121,12 @@ class RayExecutor(Executor):
     # -- running -----------------------------------------------------------------------------------
     def run(self, stage, items) -> Iterator[Outcome]:
         self._ensure_ray()
-        remote_cls = ray.remote(max_restarts=0, max_task_retries=0, **self._resources(stage))(StageWorker)
+        resources = self._resources(stage)
+        # the threads of math libraries follow the CPUs Ray grants the actor (as the local pool does)
+        threads = str(max(1, int(resources["num_cpus"])))
+        env = {v: threads for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+        remote_cls = ray.remote(max_restarts=0, max_task_retries=0, runtime_env={"env_vars": env},
+                                **resources)(StageWorker)
         stage_ref = ray.put(stage)  # shipped to the cluster once, not per actor
         self._slots = [self._start_worker(remote_cls, stage_ref) for _ in range(self.workers)]
         pending: dict[Any, tuple[Any, Any, _Slot, int]] = {}  # ref -> (key, item, slot, attempt)
