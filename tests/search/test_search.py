@@ -243,3 +243,35 @@ def test_cli_search_json(real):
     assert data["schema"] == "listeningpost.search/1" and data["total"] == 4 and len(data["hits"]) == 2
     result = CliRunner().invoke(app, ["search", "танк", "--lexical", "--call", "ra-radio_and_calls-mp3-012", "--case", str(real.root)])
     assert result.exit_code == 0 and "взорваны" in result.stdout
+
+
+def test_ann_path_matches_exact(tmp_path, monkeypatch):
+    """Above EXACT_LIMIT the usearch file answers; it follows inserts and deletes incrementally."""
+    import numpy as np
+
+    from listeningpost.search import vectors
+
+    case = _ingest(tmp_path / "case", ["radio_analyzer/radio_and_calls-mp3-006.json"])
+    turns = [r[0] for r in case.query("SELECT id FROM turns ORDER BY id")]
+    rng = np.random.default_rng(0)
+    vecs = rng.normal(size=(len(turns), 16)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    with case.transaction():
+        case.db.executemany("INSERT INTO search_vectors(turn_id, chunk, model, sig, vec) VALUES (?, 0, 'synthetic-16d', 's', ?)",
+                            [(t, vectors.encode_vec(v)) for t, v in zip(turns, vecs)])
+    monkeypatch.setattr(vectors, "EXACT_LIMIT", 5)
+    vi = vectors.VectorIndex(case, "synthetic-16d", 16)
+    for i in (0, 7, len(turns) - 1):
+        assert vi.search(vecs[i], 3)[0][0] == turns[i]
+    assert list((case.root / "search").glob("ann-*.usearch"))
+    # a deleted turn disappears (its key is dead in the file), a new vector is added on the next search
+    with case.transaction():
+        case.db.execute("DELETE FROM turns WHERE id=?", (turns[7],))
+        case.db.execute("INSERT INTO search_vectors(turn_id, chunk, model, sig, vec) VALUES (?, 1, 'synthetic-16d', 's', ?)",
+                        (turns[0], vectors.encode_vec(vecs[7])))
+    top = vi.search(vecs[7], 3)
+    assert turns[7] not in [t for t, _ in top] and top[0][0] == turns[0]
+    # a fresh process (new VectorIndex) reloads the saved file instead of rebuilding
+    again = vectors.VectorIndex(case, "synthetic-16d", 16)
+    assert again.search(vecs[3], 1)[0][0] == turns[3]
+    case.close()
