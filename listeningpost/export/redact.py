@@ -32,8 +32,9 @@ from listeningpost.store.case import Case
 #: setting that makes `lpost export` redact unless --no-redact is given
 DEFAULT_SETTING = "export.redact"
 
-# Phones: digit groups joined by single separators, optional +, 7-15 digits in all.
-_PHONE = re.compile(r"(?<![\w+])\+?\(?\d+\)?(?:[ \-.\u00a0]?\(?\d+\)?){1,7}(?!\w)")
+# Phones: digit groups joined by single separators, optional +, 7-15 digits in all (letters may touch
+# them: "call_79161234567.mp3").
+_PHONE = re.compile(r"(?<![\d+])\+?\(?\d+\)?(?:[ \-.\u00a0]?\(?\d+\)?){1,7}(?!\d)")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{1,2}[./]\d{1,2}[./]\d{2,4}$")
 _URL = re.compile(r"https?://\S+|www\.\S+", re.I)
 _GAP = re.compile(r"^[\s,.\-–—]*$")
@@ -127,6 +128,16 @@ def _is_place(token: str) -> bool:
     return any(p.source != "katotth" or p.kind == "M" for p in gazetteer().lookup([token]))
 
 
+_CASE_ENDINGS = ("ами", "ому", "ыми", "ого", "ой", "ом", "ым", "ем", "ей", "ую", "а", "у", "е", "ы", "и", "ю", "я")
+
+
+def _stems(token: str) -> set[str]:
+    """Likely base forms of an inflected name pymorphy does not know ("Пупкина" -> "пупкин"), so the
+    nominative and its transliteration ("Pupkin") are found too."""
+    word = fold(token)
+    return {word[: -len(e)] for e in _CASE_ENDINGS if word.endswith(e) and len(word) - len(e) >= 4}
+
+
 def _digit_count(value: float | int | None) -> int:
     return len(str(int(value))) if value is not None and float(value).is_integer() else 0
 
@@ -159,12 +170,15 @@ class Redactor:
             tokens = [t for t in tokens if _person_like(t)]
         if not tokens:
             return
-        key = _lemma_key(tokens)
+        # a name sharing a token with a known one ("Иванов" after "Саша Иванов") is that person
+        known = [self.exact.get(t) or self.folded.get(fold(t)) or self.folded.get(morph(t).lemma) for t in tokens]
+        key = next((k for k in known if k), None) or _lemma_key(tokens)
         self.people.setdefault(key, len(self.people) + 1)
         for t in tokens:
             self.exact.setdefault(t, key)
-            for form in (fold(t), morph(t).lemma, fold(translit(t)), fold(translit(morph(t).lemma))):
+            for form in {fold(t), morph(t).lemma, *_stems(t)}:
                 self.folded.setdefault(form, key)
+                self.folded.setdefault(fold(translit(form)), key)
 
     def learn_marks(self, marks: Iterable[Mark]) -> None:
         for m in marks:
@@ -280,7 +294,6 @@ class Redactor:
             first, last = words[hit[0]], words[hit[-1]]
             out.append({**first, "text": (" " if first["text"].startswith(" ") else "") + self.placeholder(s),
                         "end": last["end"], "probability": None})
-            self.counts[s.kind] = self.counts.get(s.kind, 0) + 1
             if first.get("start") is not None and last.get("end") is not None:
                 bleeps.append((first["start"], last["end"]))
             i = hit[-1] + 1
