@@ -84,13 +84,14 @@ class Mark:
 
 @lru_cache(maxsize=1)
 def public_figures() -> frozenset[str]:
-    """Folded forms and lemma keys ("евгений викторович") of the allow-list names."""
+    """Folded forms, lemma keys ("евгений викторович") and transliterations of the allow-list names."""
     data = yaml.safe_load((resources.files("listeningpost.export") / "public_figures.yaml").read_text("utf-8"))
     out = set()
     for entry in data:
         for name in entry["names"]:
-            out.add(fold(name))
-            out.add(_lemma_key(_TOKEN.findall(name)))
+            key = _lemma_key(_TOKEN.findall(name))
+            # the analyzer's own transliteration too ("Гитлер" -> "gitler", not "hitler")
+            out.update({fold(name), key, fold(translit(name)), fold(translit(key))})
     return frozenset(out)
 
 

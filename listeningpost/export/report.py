@@ -7,6 +7,7 @@ can follow back to the recording.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +65,8 @@ class ClaimRow:
     hedged: bool
     negated: bool
     citation: str
+    #: False for claims of a call left out of the totals as a duplicate of another exported call
+    counted: bool = True
 
 
 @dataclass
@@ -131,6 +134,8 @@ class CaseReport:
     place_rows: list[EntityRow]
     redaction: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: call id -> why its claims are left out of the totals
+    duplicates: dict[int, str] = field(default_factory=dict)
 
 
 # -- building -----------------------------------------------------------------------------------------
@@ -222,9 +227,30 @@ def period_of(doc: dict[str, Any]) -> str:
     return date[:7] if len(date) >= 7 else "undated"
 
 
+def duplicate_calls(case: Case, docs: list[dict[str, Any]]) -> dict[int, str]:
+    """Calls that repeat another exported call (so the totals count a recording once): a transcript
+    marked duplicate_of, the later of two possible duplicates, an audio near-duplicate."""
+    by_ext = {d["external_id"]: d["id"] for d in docs if d.get("external_id")}
+    by_source = {d["source_id"]: d["id"] for d in docs}
+    out: dict[int, str] = {}
+    for d in docs:
+        row = case.one("SELECT data_json FROM calls WHERE id=?", (d["id"],))
+        data = json.loads(row["data_json"]) if row and row["data_json"] else {}
+        same = by_ext.get(data.get("duplicate_of"))
+        maybe = by_ext.get(data.get("possible_duplicate_of"))
+        near = by_source.get(d["source"].get("near_duplicate_of"))
+        if same is not None and same != d["id"]:
+            out[d["id"]] = f"call {d['id']} is a duplicate of call {same}"
+        elif maybe is not None and maybe < d["id"]:
+            out[d["id"]] = f"call {d['id']} is probably the same recording as call {maybe}"
+        elif near is not None and near != d["id"]:
+            out[d["id"]] = f"call {d['id']}'s audio is a near-duplicate of call {near}'s"
+    return out
+
+
 def _totals(rows: list[ClaimRow]) -> list[Total]:
     acc: dict[str, Total] = {}
-    for r in rows:
+    for r in (r for r in rows if r.counted):
         t = acc.setdefault(r.type, Total(r.type, 0, 0, 0))
         t.claims += 1
         if r.count is not None and not r.negated:
@@ -238,6 +264,10 @@ def case_report(case: Case, docs: list[dict[str, Any]], query: str | None = None
                 redaction: dict[str, Any] | None = None) -> CaseReport:
     case_id = case_label(case)
     calls = [call_report(case_id, d) for d in docs]
+    dups = duplicate_calls(case, docs)
+    for c in calls:
+        for row in c.claims:
+            row.counted = c.id not in dups
     claims = [row for c in calls for row in c.claims]
     periods: dict[str, list[ClaimRow]] = defaultdict(list)
     for d, c in zip(docs, calls):
@@ -246,10 +276,11 @@ def case_report(case: Case, docs: list[dict[str, Any]], query: str | None = None
     notes = ["Rows marked 'machine' were produced automatically and have not been reviewed by an analyst.",
              "Totals add the counts stated in non-negated claims; 'no number' counts claims that give none.",
              "Period = month the recording was published."]
+    notes += [f"Left out of the totals: {why}." for why in dups.values()]
     title = f"Case {case_id}" + (f": calls matching “{query}”" if query else "")
     return CaseReport(
         case_id=case_id, title=title, query=query, calls=calls, claims=claims, by_type=_totals(claims),
-        by_period=[(p, {t.key: t for t in _totals(rows)}) for p, rows in sorted(periods.items()) if rows],
+        by_period=[(p, {t.key: t for t in _totals(rows)}) for p, rows in sorted(periods.items()) if _totals(rows)],
         places=places, place_rows=[r for r in place_rows if r.number is not None],
-        redaction=redaction or {"applied": False}, notes=notes,
+        redaction=redaction or {"applied": False}, notes=notes, duplicates=dups,
     )

@@ -137,3 +137,24 @@ def test_atomic_overwrite_and_errors(export_case, tmp_path):
     with pytest.raises(ExportError):
         _export(export_case, "odt", tmp_path / "x.odt")
     assert not (tmp_path / "x.srt").exists()
+
+
+def test_totals_count_a_duplicated_recording_once(tmp_path):
+    """prigoshin-mp3-007 is the same video as -001 (marked duplicate_of in the data); a SYNTHETIC
+    claim on each must be counted once in the totals."""
+    from conftest import TRANSCRIPTS, need_shared
+    from listeningpost.export.report import case_report
+    from listeningpost.ingest.ingest import ingest_paths
+    from listeningpost.store.case import Case
+
+    folder = need_shared(TRANSCRIPTS / "prigozhin")
+    case = Case.open(tmp_path / "dup")
+    ingest_paths(case, [folder / "prigoshin-mp3-001.json", folder / "prigoshin-mp3-007.json"])
+    ids = [r[0] for r in case.query("SELECT id FROM calls ORDER BY id")]
+    with case.transaction():
+        for cid in ids:
+            case.db.execute("INSERT INTO claims(call_id, type, count, quote) VALUES (?, 'killed', 5, 'SYNTHETIC')", (cid,))
+    report = case_report(case, [call_document(case, i) for i in ids])
+    assert [(t.key, t.claims, t.count) for t in report.by_type] == [("killed", 1, 5)]
+    assert list(report.duplicates) == [ids[1]] and len(report.claims) == 2
+    assert any("duplicate of call" in n for n in report.notes)
