@@ -54,7 +54,30 @@ def main() -> None:
         t = time.perf_counter()
         export(case, ExportOptions(format=fmt, output=out / f"call{sub}.{fmt}", call_ids=[sub], user="bench"))
         print(f"{fmt:5s} call {sub}: {time.perf_counter() - t:6.2f} s")
+    subtitle_rules(case, ids)
     screenshot(out / "case-redacted.html", ARTIFACTS / "export_case_report.png")
+
+
+def subtitle_rules(case, ids: list[int]) -> None:
+    """Share of cues within the rules (1-7 s, <= 42 chars a line, line limits) over every call."""
+    from listeningpost.export.subtitles import MAX_DUR, MAX_LINE, MIN_DUR, SubtitleOptions, build_cues, cue_lines
+    from listeningpost.store.views import call_document
+
+    docs = [call_document(case, i) for i in ids]
+    for lang in ("both", "orig", "en"):
+        opts = SubtitleOptions(lang=lang, speakers=True)
+        n = bad = 0
+        durs = []
+        for d in docs:
+            for c in build_cues(d, opts):
+                orig, en = cue_lines(c, opts)
+                ok = (MIN_DUR - 0.0015 <= c.end - c.start <= MAX_DUR + 0.0015 and len(en) <= 2
+                      and len(orig) <= (1 if lang == "both" else 2) and all(len(x) <= MAX_LINE for x in orig + en))
+                n, bad = n + 1, bad + (not ok)
+                durs.append(c.end - c.start)
+        durs.sort()
+        print(f"subtitles lang={lang:4s}: {n} cues over {len(docs)} calls, {bad} outside the rules,"
+              f" median {durs[len(durs) // 2]:.2f} s" if durs else f"subtitles lang={lang}: no timed turns")
 
 
 def screenshot(html: Path, png: Path) -> None:
