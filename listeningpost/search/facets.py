@@ -53,7 +53,7 @@ def _in(values: list[Any]) -> str:
 
 
 def _date_bound(value: str) -> str:
-    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+    if not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?", value):
         raise FilterError(f"dates are YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
     return value
 
@@ -97,11 +97,7 @@ def _one_filter(name: str, value: str) -> tuple[str, list[Any]]:
     if name == "published":
         return "s.published_date LIKE ?", [_date_bound(value) + "%"]
     if name == "mentioned":
-        bound = _date_bound(value) + "%"
-        return (
-            "d.call_id IN (SELECT call_id FROM entities WHERE type = 'DATE' AND status != 'rejected'"
-            " AND (norm LIKE ? OR json_extract(data_json, '$.date') LIKE ?))", [bound, bound],
-        )
+        return _mentioned_filter(_date_bound(value))
     if name == "entity":
         etype, val = None, value
         m = _TYPE_PREFIX.match(value)
@@ -121,6 +117,29 @@ def _one_filter(name: str, value: str) -> tuple[str, list[Any]]:
     if name == "status":
         return _status_filter(value.lower())
     raise FilterError(f"unknown filter {name!r}")
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def _mentioned_filter(value: str) -> tuple[str, list[Any]]:
+    """A DATE entity in the call falls in ``value``: an ISO norm (or data.date) with that prefix, or a
+    day-month norm without a year ("2 April") in a call published in that year."""
+    parts = value.split("-")
+    iso = value + "%"
+    clause = "e.norm LIKE ? OR json_extract(e.data_json, '$.date') LIKE ?"
+    params: list[Any] = [iso, iso]
+    if len(parts) >= 2:
+        month = MONTHS[int(parts[1]) - 1]
+        words = f"% {int(parts[2])} {month} %" if len(parts) == 3 else f"% {month} %"
+        clause += " OR (substr(s2.published_date, 1, 4) = ? AND ' ' || e.norm || ' ' LIKE ? AND e.norm NOT GLOB '*[0-9][0-9][0-9][0-9]*')"
+        params += [parts[0], words]
+    return (
+        "d.call_id IN (SELECT e.call_id FROM entities e JOIN calls c2 ON c2.id = e.call_id"
+        " JOIN sources s2 ON s2.id = c2.source_id WHERE e.type = 'DATE' AND e.status != 'rejected'"
+        f" AND ({clause}))", params,
+    )
 
 
 def _status_filter(value: str) -> tuple[str, list[Any]]:

@@ -275,3 +275,23 @@ def test_ann_path_matches_exact(tmp_path, monkeypatch):
     again = vectors.VectorIndex(case, "synthetic-16d", 16)
     assert again.search(vecs[3], 1)[0][0] == turns[3]
     case.close()
+
+
+def test_facets_on_real_analysis_output(tmp_path):
+    """The analyze stage's own entities/themes feed the filters (prigozhin-005, published 2023-04-02,
+    says "2 апреля ... мы взяли Бахмут")."""
+    pytest.importorskip("listeningpost.analyze.stage")
+    from listeningpost.jobs.executors import InlineExecutor
+    from listeningpost.jobs.runner import run_stage
+    from listeningpost.pipeline import make_stage
+
+    case = _ingest(tmp_path / "case", ["prigozhin/prigoshin-mp3-005.json", "radio_analyzer/radio_and_calls-mp3-024.json"])
+    for name, opts in (("analyze", {}), ("index", {"semantic": False})):
+        assert not run_stage(case, make_stage(name, **opts), InlineExecutor()).failed
+    res = search(case, "", mode="lexical", limit=50)
+    places = {f["value"] for f in res.facets["entity"].get("PLACE", [])}
+    assert "Bakhmut" in places
+    assert {h.call_external_id for h in search(case, "entity:Bakhmut", mode="lexical").hits} == {"ra-prigoshin-mp3-005"}
+    assert {h.call_external_id for h in search(case, "mentioned:2023-04", mode="lexical").hits} == {"ra-prigoshin-mp3-005"}
+    assert search(case, "mentioned:2022-04", mode="lexical").total == 0
+    case.close()
