@@ -23,6 +23,7 @@ MAX_LINE = 42
 MAX_LINES = 2
 MIN_DUR = 1.0
 MAX_DUR = 7.0
+_GLUED = re.compile(r"^(?:-\w|[,.!?:;»)\]…])")
 #: a turn's guessed length per character when neither its end nor the next start is known
 SECONDS_PER_CHAR = 0.07
 
@@ -85,7 +86,15 @@ def timed_words(turn: dict[str, Any], window: tuple[float, float] | None) -> lis
     """The turn's timed words; without word times, its words spread evenly over its window."""
     words = [w for w in turn["words"] if w["start"] is not None and w["end"] is not None and w["text"].strip()]
     if words:
-        return [{"text": w["text"].strip(), "start": float(w["start"]), "end": float(w["end"])} for w in words]
+        out: list[dict[str, Any]] = []
+        for w in words:
+            text = w["text"].strip()
+            if out and _GLUED.match(text):  # Whisper splits "все -таки", "59 -м": one word on screen
+                out[-1]["text"] += text
+                out[-1]["end"] = float(w["end"])
+            else:
+                out.append({"text": text, "start": float(w["start"]), "end": float(w["end"])})
+        return out
     if window is None:
         return []
     tokens = turn["text"].split()

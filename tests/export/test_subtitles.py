@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 
 import pytest
 import srt
@@ -81,3 +82,38 @@ def test_ffmpeg_reads_subtitles(export_case, tmp_path, fmt):
     assert proc.returncode == 0, proc.stderr
     dialogues = [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("Dialogue:")]
     assert len(dialogues) == len(build_cues(doc, opts))
+
+
+@pytest.fixture(scope="module")
+def asr_call(tmp_path_factory):
+    """A real read-speech clip transcribed by the speech stage (Whisper base; word timestamps)."""
+    from conftest import AUDIO, need_shared
+    from listeningpost.store.case import Case
+
+    clip = need_shared(AUDIO / "voxforge_ru_rhasspy" / "ru_0033.wav")  # 11.4 s, the longest
+    pytest.importorskip("listeningpost.speech.stage")
+    root = tmp_path_factory.mktemp("asr") / "case"
+    for args in (["ingest", str(clip)], ["process", "--stages", "speech"]):
+        proc = subprocess.run([sys.executable, "-m", "listeningpost.cli", *args, "--case", str(root)],
+                              capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr
+    case = Case.open(root, create=False)
+    return call_document(case, case.one("SELECT id FROM calls")[0])
+
+
+@pytest.mark.parametrize("lang", ["orig", "both"])
+def test_rules_on_real_asr_word_times(asr_call, tmp_path, lang):
+    words = [w for t in asr_call["turns"] for w in t["words"]]
+    assert len(words) >= 8 and all(w["start"] is not None for w in words)
+    opts = SubtitleOptions(lang=lang, speakers=True)
+    cues = build_cues(asr_call, opts)
+    assert len(cues) >= 2
+    for c in cues:
+        assert MIN_DUR - EPS <= c.end - c.start <= MAX_DUR + EPS
+        orig, en = cue_lines(c, opts)
+        assert all(len(line) <= MAX_LINE for line in orig) and len(orig) <= (1 if lang == "both" else 2)
+    assert cues[0].start == pytest.approx(words[0]["start"], abs=MIN_DUR)
+    assert "".join(c.orig.removeprefix(f"{c.speaker}: " if c.speaker else "").replace(" ", "") for c in cues) == \
+        "".join(w["text"].strip() for w in words)
+    parsed = list(srt.parse(to_srt(asr_call, opts)))
+    assert [round(s.start.total_seconds(), 3) for s in parsed] == [round(c.start, 3) for c in cues]
