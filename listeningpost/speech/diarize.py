@@ -25,7 +25,10 @@ class DiarizeConfig:
     speakers: int = 2                # maximum number of speakers; 0 = estimate
     hop_s: float = 0.5               # step between embedding windows
     #: clusters whose centroids are this similar are one speaker (a monologue is not split in two)
-    merge_similarity: float = 0.86
+    merge_similarity: float = 0.8
+    #: a cluster with fewer windows (or a smaller share of the call) is noise, not a speaker
+    min_windows: int = 4
+    min_share: float = 0.08
     #: when estimating (speakers=0), clusters closer than this cosine distance merge
     distance_threshold: float = 0.35
     max_linkage_points: int = 3000   # agglomerative init on a sample; k-means refines on all
@@ -90,7 +93,7 @@ def cluster(embeddings: np.ndarray, config: DiarizeConfig) -> np.ndarray:
     k = int(init.max()) + 1
     centroids = np.stack([embeddings[sample][init == c].mean(0) for c in range(k)])
     labels = _kmeans(embeddings, centroids)
-    labels = _merge_similar(embeddings, labels, config.merge_similarity)
+    labels = _merge_similar(embeddings, labels, config)
     return _by_first_appearance(labels)
 
 
@@ -113,18 +116,24 @@ def _kmeans(embeddings: np.ndarray, centroids: np.ndarray, iterations: int = 10)
     return labels
 
 
-def _merge_similar(embeddings: np.ndarray, labels: np.ndarray, threshold: float) -> np.ndarray:
+def _merge_similar(embeddings: np.ndarray, labels: np.ndarray, config: DiarizeConfig) -> np.ndarray:
+    """Merge clusters that are one voice: too similar, or too small to be a speaker (a single
+    speaker forced into two clusters splits off a handful of odd windows)."""
     labels = labels.copy()
     while True:
-        ids = np.unique(labels)
+        ids, counts = np.unique(labels, return_counts=True)
         if len(ids) < 2:
             return labels
         cents = _normalise(np.stack([embeddings[labels == c].mean(0) for c in ids]))
         sim = cents @ cents.T
         np.fill_diagonal(sim, -1)
-        i, j = np.unravel_index(np.argmax(sim), sim.shape)
-        if sim[i, j] < threshold:
-            return labels
+        small = int(np.argmin(counts))
+        if counts[small] < config.min_windows or counts[small] < config.min_share * len(labels):
+            i, j = int(np.argmax(sim[small])), small
+        else:
+            i, j = np.unravel_index(np.argmax(sim), sim.shape)
+            if sim[i, j] < config.merge_similarity:
+                return labels
         labels[labels == ids[j]] = ids[i]
 
 

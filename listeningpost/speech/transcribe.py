@@ -2,8 +2,8 @@
 
 Audio is streamed in windows (default 10 min) cut at pauses, so memory stays bounded for
 recordings of any length; only words and speaker embeddings (a few KB per minute) accumulate.
-Times of turns and words are seconds in the source file (a call inside a longer video keeps the
-video's clock, so the player can seek to them directly).
+Times of turns and words are seconds from the start of the call (``start_s`` inside the source;
+0 for a whole file), as every stage reads them.
 """
 
 from __future__ import annotations
@@ -79,7 +79,6 @@ def run(path: str | Path, options: SpeechOptions | None = None,
     options = options or SpeechOptions()
     engine = make_engine(options.asr)
     window = int(options.window_s * SAMPLE_RATE)
-    origin = start_s or 0.0
     words: list[_Word] = []
     speech_regions: list[tuple[float, float]] = []
     windows = diarize.SpeakerWindows()
@@ -97,7 +96,7 @@ def run(path: str | Path, options: SpeechOptions | None = None,
         cut = len(mono) if final else vad.last_pause(spans, len(mono), min_keep=len(mono) // 2)
         spans = [(s, min(e, cut)) for s, e in spans if s < cut]
         speech += sum(e - s for s, e in spans)
-        offset = origin + consumed / SAMPLE_RATE
+        offset = consumed / SAMPLE_RATE
         speech_regions.extend((offset + s / SAMPLE_RATE, offset + e / SAMPLE_RATE) for s, e in spans)
         segments = clean_segments(engine.transcribe_clips(vad.gate(mono[:cut], spans), vad.group_clips(spans)), options.asr)
         new = [_Word(w, seg) for seg in segments for w in seg.words]

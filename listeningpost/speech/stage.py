@@ -1,0 +1,105 @@
+"""Stage "speech": transcribe calls that have media into speaker turns with word timestamps.
+
+`lpost process --stages speech [--model large-v3] [--language uk] [--speakers 3]
+[--opt speech.beam_size=2 --opt speech.device=cuda ...]`. Analyst-edited turns survive re-runs
+(``replace_turns`` keeps them and drops machine turns overlapping them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from listeningpost.pipeline import Stage, register
+from listeningpost.records import Turn
+from listeningpost.speech.asr import AsrOptions
+from listeningpost.speech.diarize import DiarizeConfig
+from listeningpost.speech.transcribe import SpeechOptions, SpeechResult, run
+from listeningpost.speech.vad import VadConfig
+from listeningpost.store.case import Case
+from listeningpost.store.layers import replace_turns
+
+
+@dataclass
+class SpeechItem:
+    path: str
+    start_s: float | None
+    end_s: float | None
+    options: dict[str, Any]
+
+
+def _coerce(value: Any, like: Any) -> Any:
+    """CLI values arrive as strings; convert to the default's type."""
+    if not isinstance(value, str):
+        return value
+    if value.lower() in ("none", "null", ""):
+        return None
+    if like is None or isinstance(like, str):
+        return value
+    if isinstance(like, bool):
+        return value.lower() in ("1", "true", "yes", "on")
+    if isinstance(like, tuple):
+        items = [v.strip() for v in value.split(",") if v.strip()]
+        return tuple(type(like[0])(v) for v in items) if like else tuple(items)
+    return type(like)(value)
+
+
+def build_options(model: str | None = None, language: str | None = None, speakers: int | str | None = None,
+                  **extra: Any) -> SpeechOptions:
+    """SpeechOptions from stage arguments; ``extra`` keys are fields of AsrOptions, VadConfig,
+    DiarizeConfig (prefix ``vad_``/``diarize_`` when ambiguous) or SpeechOptions."""
+    options = SpeechOptions()
+    if model:
+        options.asr.model = model
+    if language:
+        options.asr.language = None if language in ("auto", "none") else language
+    if speakers is not None:
+        options.diarize.speakers = int(speakers)
+    targets = [("vad_", options.vad), ("diarize_", options.diarize), ("", options.asr), ("", options)]
+    for key, value in extra.items():
+        for prefix, target in targets:
+            name = key[len(prefix):] if prefix and key.startswith(prefix) else key
+            if (not prefix or key.startswith(prefix)) and hasattr(target, name) and name not in ("asr", "vad", "diarize"):
+                setattr(target, name, _coerce(value, getattr(target, name)))
+                break
+        else:
+            raise ValueError(f"unknown speech option {key!r}")
+    return options
+
+
+@register("speech")
+class SpeechStage(Stage):
+    name = "speech"
+
+    def __init__(self, model: str | None = None, language: str | None = None, speakers: int | str | None = None,
+                 **extra: Any):
+        self.options = build_options(model, language, speakers, **extra)
+
+    def settings(self) -> dict[str, Any]:
+        asr = self.options.asr
+        return {"engine": "faster-whisper", "model": asr.model, **self.options.to_dict()}
+
+    def applies_to(self, case: Case, call_id: int) -> bool:
+        row = case.one("SELECT has_media FROM calls WHERE id=?", (call_id,))
+        return bool(row and row["has_media"])
+
+    def load(self, case: Case, call_id: int) -> SpeechItem:
+        row = case.one(
+            "SELECT c.start_s, c.end_s, s.archive_path FROM calls c JOIN sources s ON s.id=c.source_id WHERE c.id=?",
+            (call_id,),
+        )
+        return SpeechItem(str(case.archive_file(row)), row["start_s"], row["end_s"], self.options.to_dict())
+
+    def compute(self, item: SpeechItem) -> SpeechResult:
+        return run(item.path, SpeechOptions.from_dict(item.options), item.start_s, item.end_s)
+
+    def save(self, case: Case, call_id: int, result: SpeechResult, run_id: int) -> None:
+        turns: list[Turn] = result.turns
+        replace_turns(case, call_id, turns, run_id, origin="asr")
+        case.db.execute(
+            "UPDATE calls SET language=COALESCE(?, language), duration_s=? WHERE id=?",
+            (result.language, result.duration_s, call_id),
+        )
+
+
+__all__ = ["SpeechStage", "SpeechItem", "build_options", "AsrOptions", "VadConfig", "DiarizeConfig"]
