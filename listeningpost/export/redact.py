@@ -27,7 +27,7 @@ import yaml
 from listeningpost.analyze.entities import natasha_spans, translit
 from listeningpost.analyze.numbers import find_numbers
 from listeningpost.analyze.text import fold, morph
-from listeningpost.store.case import Case
+from listeningpost.store.case import Case, now
 
 #: setting that makes `lpost export` redact unless --no-redact is given
 DEFAULT_SETTING = "export.redact"
@@ -367,11 +367,12 @@ def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return [(a, b) for a, b in out]
 
 
-def _walk(value: Any, fn, skip: tuple[str, ...] = (), key: str | None = None) -> Any:
+def _walk(value: Any, fn, skip: tuple[str, ...] = ()) -> Any:
+    """Apply ``fn`` to every string of a JSON-like value, except under the keys skipped."""
     if isinstance(value, dict):
-        return {k: (v if k in skip or k in _SKIP_KEYS else _walk(v, fn, skip, k)) for k, v in value.items()}
+        return {k: (v if k in skip or k in _SKIP_KEYS else _walk(v, fn, skip)) for k, v in value.items()}
     if isinstance(value, list):
-        return [_walk(v, fn, skip, key) for v in value]
+        return [_walk(v, fn, skip) for v in value]
     if isinstance(value, str):
         return fn(value)
     return value
@@ -404,8 +405,6 @@ def field_value(case: Case, table: str, row_id: int, column: str) -> Any:
 
 def add_mark(case: Case, *, author: str, kind: str = "REDACTED", text: str | None = None, call_id: int | None = None,
              target: tuple[str, int, str] | None = None) -> int:
-    from listeningpost.store.case import now
-
     table, row_id, column = target or (None, None, None)
     if target is not None:
         field_value(case, table, row_id, column)  # validates
