@@ -13,14 +13,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from listeningpost.speech.transcribe import SpeechOptions, SpeechResult, run, transcribe
+    from listeningpost.speech.core import SpeechOptions, SpeechResult, run, transcribe
 
 __all__ = ["transcribe", "run", "SpeechOptions", "SpeechResult", "AudioError"]
 
 
 def __getattr__(name: str) -> Any:
     if name in ("transcribe", "run", "SpeechOptions", "SpeechResult"):
-        from listeningpost.speech import transcribe as module
+        from listeningpost.speech import core as module
 
         return getattr(module, name)
     if name == "AudioError":

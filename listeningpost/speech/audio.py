@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+import struct
+
 import av
 import numpy as np
 
@@ -95,7 +97,8 @@ def stream_blocks(path: str | Path, start_s: float | None = None, end_s: float |
                 pending.append(out.to_ndarray().astype(np.float32, copy=False))
                 have += pending[-1].shape[1]
         except av.error.FFmpegError as exc:
-            raise AudioError(f"decoding {Path(path).name} failed at {emitted / SAMPLE_RATE + start:.1f} s: {exc}") from exc
+            raise AudioError(f"decoding {Path(path).name} failed at {(emitted + have) / SAMPLE_RATE + start:.1f} s"
+                             f" (damaged or truncated): {exc}") from exc
         if have:
             tail = np.concatenate(pending, axis=1)
             if limit is not None:
@@ -113,12 +116,39 @@ def decode(path: str | Path, start_s: float | None = None, end_s: float | None =
     return np.concatenate(blocks, axis=1)
 
 
+def wav_declared_seconds(path: str | Path) -> float | None:
+    """Duration a RIFF/WAVE header declares (FFmpeg estimates WAV length from the file size, so a
+    cut-off WAV looks complete to it); None for other files or streaming headers."""
+    with open(path, "rb") as fh:
+        head = fh.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            return None
+        byte_rate = None
+        while True:
+            chunk = fh.read(8)
+            if len(chunk) < 8:
+                return None
+            size = struct.unpack("<I", chunk[4:])[0]
+            if chunk[:4] == b"fmt ":
+                fmt = fh.read(size)
+                byte_rate = struct.unpack("<I", fmt[8:12])[0] if len(fmt) >= 12 else None
+                fh.seek(size % 2, 1)
+            elif chunk[:4] == b"data":
+                if not byte_rate or size in (0, 0xFFFFFFFF):
+                    return None
+                return size / byte_rate
+            else:
+                fh.seek(size + size % 2, 1)
+
+
 def check_complete(path: str | Path, decoded_s: float, start_s: float | None, end_s: float | None) -> None:
-    """Raise when far less audio decoded than the container declares (a truncated file)."""
-    info = probe(path)
-    if info.duration is None:
+    """Raise when far less audio decoded than the file declares (a truncated file)."""
+    declared = wav_declared_seconds(path)
+    if declared is None:
+        declared = probe(path).duration
+    if declared is None:
         return
-    expected = (end_s if end_s is not None else info.duration) - (start_s or 0.0)
+    expected = (end_s if end_s is not None else declared) - (start_s or 0.0)
     if expected > 0 and decoded_s < expected - max(1.0, 0.05 * expected):
         raise AudioError(f"{Path(path).name} is truncated or damaged: the header says {expected:.1f} s,"
                          f" only {decoded_s:.1f} s could be decoded")

@@ -91,7 +91,7 @@ def register(app: typer.Typer) -> None:
         """Transcribe one file without a case (prints turns)."""
         from listeningpost.speech.audio import AudioError
         from listeningpost.speech.stage import build_options
-        from listeningpost.speech.transcribe import run
+        from listeningpost.speech.core import run
 
         options = build_options(model, language, speakers, device=device, beam_size=beam_size, batch_size=batch_size)
         try:

@@ -14,7 +14,7 @@ from listeningpost.pipeline import Stage, register
 from listeningpost.records import Turn
 from listeningpost.speech.asr import AsrOptions
 from listeningpost.speech.diarize import DiarizeConfig
-from listeningpost.speech.transcribe import SpeechOptions, SpeechResult, run
+from listeningpost.speech.core import SpeechOptions, SpeechResult, run
 from listeningpost.speech.vad import VadConfig
 from listeningpost.store.case import Case
 from listeningpost.store.layers import replace_turns
