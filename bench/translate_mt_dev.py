@@ -44,10 +44,14 @@ def main() -> None:
     ap.add_argument("--engine", default=None)
     ap.add_argument("--model", default=None)
     ap.add_argument("--limit", type=int, default=None, help="first N gold items only")
+    ap.add_argument("--ids", default=None, help="comma-separated gold ids (suffix match) only")
     ap.add_argument("--opt", action="append", default=[], help="engine option KEY=VALUE (e.g. chunk_chars=120)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     items = [json.loads(line) for line in open(args.gold, encoding="utf-8") if line.strip()][: args.limit]
+    if args.ids:
+        wanted = args.ids.split(",")
+        items = [it for it in items if any(it["id"].endswith(w) for w in wanted)]
     with tempfile.TemporaryDirectory() as tmp:
         case = Case.open(Path(tmp) / "case")
         ids = [add_gold_call(case, it) for it in items]

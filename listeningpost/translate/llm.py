@@ -40,6 +40,13 @@ def chunk_sentences(text: str, limit: int = MAX_CHUNK_CHARS) -> list[str]:
     return chunks or [text]
 
 
+def split_clauses(text: str) -> list[str]:
+    """Clauses at commas, semicolons, colons and dashes (punctuation kept), for the retry."""
+    import re
+
+    return [c.strip() for c in re.split(r"(?<=[,;:])\s+|\s+[—–-]\s+", text) if c.strip()]
+
+
 def completion_prompt(text: str, lang: str) -> str:
     shots = "".join(f"{src}: {s}\nEnglish: {e}\n\n" for src, s, e in SHOTS)
     return f"{shots}{LANG_NAMES.get(lang, 'Russian')}: {text}\nEnglish:"
@@ -98,9 +105,10 @@ class LLMEngine(TranslationEngine):
     batch_size = 4
 
     def __init__(self, model: str | None = None, prompt: str = "completion", n_ctx: int = 1024,
-                 chunk_chars: int = MAX_CHUNK_CHARS, **_: object):
+                 chunk_chars: int = MAX_CHUNK_CHARS, retry_missing: bool = True, **_: object):
         super().__init__(model)
         self.chunk_chars = int(chunk_chars)
+        self.retry_missing = bool(retry_missing)
         self.path = model if model else None
         self.prompt = prompt
         self.n_ctx = n_ctx
@@ -112,7 +120,7 @@ class LLMEngine(TranslationEngine):
         return PACKAGED_MODEL if self.path is None else Path(self.path).name
 
     def variant(self) -> str:
-        return f"{PROMPT_VERSION}:{self.prompt}:{self.chunk_chars}"
+        return f"{PROMPT_VERSION}:{self.prompt}:{self.chunk_chars}:{int(self.retry_missing)}"
 
     def _rt(self) -> _Runtime:
         if self._runtime is None:
@@ -127,14 +135,29 @@ class LLMEngine(TranslationEngine):
     def _one(self, segment: Segment) -> str:
         if not segment.text.strip():
             return ""
-        parts = []
-        for chunk in chunk_sentences(segment.text, self.chunk_chars):
-            max_tokens = min(384, 24 + len(chunk) // 2)
-            if self.prompt == "chat":
-                parts.append(self._rt().chat(chat_messages(chunk, segment.lang, segment.hints), max_tokens))
-            else:
-                parts.append(self._rt().complete(completion_prompt(chunk, segment.lang), max_tokens))
-        return " ".join(p.strip() for p in parts if p.strip())
+        renderings = {en for _src, en in segment.hints}
+        parts = [self._chunk(c, segment, renderings, 0) for c in chunk_sentences(segment.text, self.chunk_chars)]
+        return " ".join(p for p in parts if p)
+
+    def _chunk(self, text: str, segment: Segment, renderings: set[str], depth: int) -> str:
+        """Translate one chunk; if a glossary rendering placed in it is missing from the output (a
+        small model drops clauses), translate its sentences, then its clauses, separately."""
+        out = self._complete(text, segment).strip()
+        lost = [r for r in renderings if r.lower() in text.lower() and r.lower() not in out.lower()]
+        if not lost or not self.retry_missing or depth >= 2:
+            return out
+        pieces = chunk_sentences(text, 1) if depth == 0 else []
+        if len(pieces) < 2:  # one sentence: go straight to its clauses
+            pieces, depth = split_clauses(text), max(depth, 1)
+        if len(pieces) < 2:
+            return out
+        return " ".join(p for p in (self._chunk(x, segment, renderings, depth + 1) for x in pieces) if p)
+
+    def _complete(self, text: str, segment: Segment) -> str:
+        max_tokens = min(384, 24 + len(text) // 2)
+        if self.prompt == "chat":
+            return self._rt().chat(chat_messages(text, segment.lang, segment.hints), max_tokens)
+        return self._rt().complete(completion_prompt(text, segment.lang), max_tokens)
 
     def close(self) -> None:
         if self._runtime is not None:
