@@ -59,6 +59,27 @@ def inside(pts) -> bool:
     return any(x0 < x < x1 and y0 < y < y1 for x, y in pts)
 
 
+# Natural Earth draws the de-facto line: Crimea inside Russia. Ukraine's internationally recognised
+# borders include it (UN GA resolution 68/262), and so does this map.
+CRIMEA = (32.0, 44.0, 36.8, 46.3)
+
+
+def in_crimea(rings: list) -> bool:
+    x0, y0, x1, y1 = CRIMEA
+    xs, ys = [p[0] for p in rings[0]], [p[1] for p in rings[0]]
+    return x0 <= min(xs) and max(xs) <= x1 and y0 <= min(ys) and max(ys) <= y1
+
+
+def recognised_borders(features: list[dict]) -> None:
+    by_name = {f["properties"]["name"]: f for f in features}
+    russia, ukraine = by_name.get("Russia"), by_name.get("Ukraine")
+    if not (russia and ukraine):
+        return
+    moved = [p for p in russia["geometry"]["coordinates"] if in_crimea(p)]
+    russia["geometry"]["coordinates"] = [p for p in russia["geometry"]["coordinates"] if not in_crimea(p)]
+    ukraine["geometry"]["coordinates"].extend(moved)
+
+
 def build(topo: dict) -> dict:
     arcs = decode_arcs(topo)
     features = []
@@ -72,8 +93,10 @@ def build(topo: dict) -> dict:
         if kept:
             features.append({"type": "Feature", "properties": {"name": geom.get("properties", {}).get("name")},
                              "geometry": {"type": "MultiPolygon", "coordinates": kept}})
+    recognised_borders(features)
     return {"type": "FeatureCollection", "bbox": list(EXTENT),
-            "source": "Natural Earth 4.1.0 1:50m admin-0 countries (public domain) via world-atlas 2.0.2",
+            "source": "Natural Earth 4.1.0 1:50m admin-0 countries (public domain) via world-atlas 2.0.2;"
+                      " Crimea drawn within Ukraine's recognised borders",
             "features": features}
 
 
