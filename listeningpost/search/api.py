@@ -183,11 +183,14 @@ def _lexical(case: Case, compiled: Compiled, where, depth: int) -> tuple[list[tu
     expr = _match_expr(compiled)
     try:
         if expr:
-            base = f"FROM search_fts JOIN {FROM_DOCS.replace('search_docs d', 'search_docs d ON d.turn_id = search_fts.rowid', 1)}" \
-                   f" WHERE search_fts MATCH ? AND {where.sql}"
+            if where.where:
+                base = f"FROM search_fts JOIN {FROM_DOCS.replace('search_docs d', 'search_docs d ON d.turn_id = search_fts.rowid', 1)}" \
+                       f" WHERE search_fts MATCH ? AND {where.sql}"
+            else:  # no filters: no joins per match (they dominate for common words)
+                base = "FROM search_fts WHERE search_fts MATCH ?"
             params = [expr, *where.params]
             w = ", ".join(str(x) for x in BM25_WEIGHTS)
-            rows = case.query(f"SELECT d.turn_id, bm25(search_fts, {w}) AS r {base} ORDER BY r LIMIT ?", [*params, depth]) if depth else []
+            rows = case.query(f"SELECT search_fts.rowid, bm25(search_fts, {w}) AS r {base} ORDER BY r LIMIT ?", [*params, depth]) if depth else []
             total = case.one(f"SELECT COUNT(*) FROM (SELECT 1 {base} LIMIT {TOTAL_CAP})", params)[0]
             return [(r[0], -r[1]) for r in rows], total
         # no positive words: filters alone, minus the excluded words; in call and turn order
