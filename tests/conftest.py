@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# LPOST_TEST_DB=postgresql runs the case-based tests on the PostgreSQL backend (tests/pgbackend.py)
+pytest_plugins = ["pgbackend"]
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("LPOST_SHARED", REPO.parent / "shared")).resolve()
 DATA = SHARED / "data"

@@ -65,7 +65,7 @@ class TempPostgres:
                   "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
         # small and fast: a test server, not a production one (fsync off, tiny buffers, no TCP)
         opts = (f"-k {self.socket_dir} -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
-                " -c full_page_writes=off -c shared_buffers=32MB -c max_connections=60")
+                " -c full_page_writes=off -c shared_buffers=32MB -c max_connections=200")
         self._run(str(self.bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(self.dir / "log"),
                   "-w", "-t", "60", "start")
         return self

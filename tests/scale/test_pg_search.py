@@ -1,0 +1,73 @@
+"""Full-text search on PostgreSQL (tsvector twin of the FTS5 index) finds the same turns as FTS5
+on SQLite for queries built from the real transcripts' own words."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from conftest import TRANSCRIPTS, need_shared
+from listeningpost.ingest.ingest import ingest_paths
+from listeningpost.jobs.executors import InlineExecutor
+from listeningpost.jobs.runner import run_stage
+from listeningpost.pipeline import available_stages, make_stage
+from listeningpost.scale.pgsearch import FtsSyntaxError, fts_sql
+from listeningpost.store.case import Case
+from scalefix import pg_server, pg_url  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.skipif("index" not in available_stages(), reason="the search index stage is not installed")
+
+
+def indexed(case: Case) -> Case:
+    ingest_paths(case, sorted(need_shared(TRANSCRIPTS / "radio_analyzer").glob("*.json"))[:6])
+    assert run_stage(case, make_stage("index", semantic=False), InlineExecutor()).failed == 0
+    return case
+
+
+def turn_keys(case: Case, turn_ids) -> set[str]:
+    ids = list(turn_ids)
+    if not ids:
+        return set()
+    marks = ",".join("?" * len(ids))
+    return {r[0] for r in case.query(
+        f"SELECT c.external_id || ':' || t.idx FROM turns t JOIN calls c ON c.id=t.call_id WHERE t.id IN ({marks})", ids)}
+
+
+def queries_from(case: Case) -> list[str]:
+    """FTS5 expressions of the kinds the search package compiles, from words in the case itself."""
+    from listeningpost.search import query as q
+
+    lemmas = Counter(w for r in case.query("SELECT lemmas FROM search_docs") for w in r[0].split() if len(w) > 4)
+    common = [w for w, _ in lemmas.most_common(6)]
+    text = next(r[0] for r in case.query("SELECT text FROM search_docs ORDER BY turn_id") if len(r[0].split()) >= 4)
+    phrase = " ".join(text.split()[1:3])
+    user_queries = [common[0], f"{common[1]} OR {common[2]}", f"{common[0]} NOT {common[3]}",
+                    f'"{phrase}"', common[4][:4] + "*", f"({common[0]} | {common[5]}) {common[1]}"]
+    out = []
+    for text in user_queries:
+        compiled = q.compile_query(q.parse(text))
+        expr = compiled.match if not compiled.exclude else f"({compiled.match}) NOT ({compiled.exclude})"
+        out.append(expr)
+    return out
+
+
+def test_tsvector_search_matches_fts5(pg_url, tmp_path):
+    lite = indexed(Case.open(tmp_path / "lite", db=None))
+    pg = indexed(Case.open(tmp_path / "pg", db=pg_url))
+    hits = 0
+    for expr in queries_from(lite):
+        fts5 = turn_keys(lite, [r[0] for r in lite.query("SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (expr,))])
+        cond, params, rank, rank_params = fts_sql(expr, (1.0, 1.0, 0.8))
+        rows = pg.query(f"SELECT d.turn_id, {rank} AS r FROM search_docs d WHERE {cond} ORDER BY r DESC",
+                        [*rank_params, *params])
+        assert turn_keys(pg, [r[0] for r in rows]) == fts5, expr
+        assert all(r[1] > 0 for r in rows) and [r[1] for r in rows] == sorted((r[1] for r in rows), reverse=True)
+        hits += len(fts5)
+    assert hits > 0
+    # the FTS5 maintenance commands of the index code are accepted on PostgreSQL
+    pg.db.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+    with pytest.raises(FtsSyntaxError):
+        fts_sql("nosuchcolumn : \"x\"")
+    lite.close()
+    pg.close()
