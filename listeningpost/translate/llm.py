@@ -76,19 +76,21 @@ class _Runtime:
             self._llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=os.cpu_count(), verbose=False)
             self._kind = "llama_cpp"
 
+    def _config(self, max_tokens: int, stop: list[str]):
+        from cyllama import GenerationConfig
+
+        return GenerationConfig(temperature=0.0, max_tokens=max_tokens, stop_sequences=stop, repeat_penalty=1.1,
+                                n_ctx=self._llm.config.n_ctx, n_gpu_layers=self._llm.config.n_gpu_layers)
+
     def complete(self, prompt: str, max_tokens: int) -> str:
         if self._kind == "cyllama":
-            from cyllama import GenerationConfig
-
-            cfg = GenerationConfig(temperature=0.0, max_tokens=max_tokens, stop_sequences=["\n"], repeat_penalty=1.1,
-                                   n_ctx=self._llm.config.n_ctx, n_gpu_layers=self._llm.config.n_gpu_layers)
-            return str(self._llm(prompt, config=cfg))
+            return str(self._llm(prompt, config=self._config(max_tokens, ["\n"])))
         out = self._llm(prompt, max_tokens=max_tokens, temperature=0.0, stop=["\n"], repeat_penalty=1.1)
         return out["choices"][0]["text"]
 
     def chat(self, messages: list[dict[str, str]], max_tokens: int) -> str:
         if self._kind == "cyllama":
-            return str(self._llm.chat(messages, max_tokens=max_tokens, temperature=0.0))
+            return str(self._llm.chat(messages, config=self._config(max_tokens, [])))
         out = self._llm.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=0.0)
         return out["choices"][0]["message"]["content"]
 

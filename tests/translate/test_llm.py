@@ -52,3 +52,12 @@ def test_long_turns_are_split_into_sentence_chunks():
     chunks = chunk_sentences(text)
     assert len(chunks) > 1 and all(len(c) <= MAX_CHUNK_CHARS for c in chunks)
     assert " ".join(chunks) == text
+
+
+def test_prompts_carry_language_and_glossary():
+    from listeningpost.translate.llm import chat_messages, completion_prompt
+
+    prompt = completion_prompt("battalion commander сказав", "uk")
+    assert prompt.endswith("Ukrainian: battalion commander сказав\nEnglish:")
+    system = chat_messages("Комбат сказал", "ru", [("Комбат", "battalion commander")])[0]["content"]
+    assert "from Russian to English" in system and "- Комбат = battalion commander" in system
