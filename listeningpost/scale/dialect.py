@@ -9,7 +9,8 @@ never touched):
   ``ON CONFLICT (primary key) DO UPDATE``; ``RETURNING id`` on tables with an identity ``id`` (so
   ``cursor.lastrowid`` works);
 * ``ORDER BY`` terms get SQLite's NULL placement (NULLs first ascending, last descending);
-* ``LIKE`` -> ``ILIKE`` (SQLite's LIKE ignores ASCII case); ``==`` -> ``=``;
+* ``LIKE`` -> ``ILIKE`` (SQLite's LIKE ignores ASCII case); ``==`` -> ``=``; ``WHERE 1`` -> ``WHERE TRUE``;
+* ``json_each(?)`` over an array of numbers (id lists) -> ``jsonb_array_elements``;
 * functions: ``ifnull`` -> ``coalesce``, ``instr`` -> ``strpos``, ``group_concat`` -> ``string_agg``,
   multi-argument ``max/min`` -> ``greatest/least``, ``total`` -> ``coalesce(sum, 0)``,
   ``datetime('now')``, ``CAST(x AS REAL)``;
@@ -41,6 +42,10 @@ _TOKEN = re.compile(
 )
 
 _ORDER_END = {"LIMIT", "OFFSET", "UNION", "EXCEPT", "INTERSECT", "WINDOW", "FETCH", "RETURNING", "ON"}
+
+
+_CLAUSE_WORDS = {"WHERE", "JOIN", "LEFT", "RIGHT", "INNER", "CROSS", "OUTER", "ON", "GROUP", "ORDER", "LIMIT",
+                 "UNION", "EXCEPT", "INTERSECT", "HAVING", "WINDOW", "OFFSET", "USING", "NATURAL", "FULL"}
 
 
 class DialectError(ValueError):
@@ -240,6 +245,22 @@ def _order_nulls(toks: list[Tok]) -> list[Tok]:
     return out
 
 
+_CONDITION_WORDS = {"IS", "IN", "LIKE", "ILIKE", "BETWEEN", "AND", "OR", "NOT", "EXISTS", "GLOB"}
+_CONDITION_OPS = {"=", "==", "<>", "!=", "<", ">", "<=", ">="}
+
+
+def _is_condition(arg: list[Tok]) -> bool:
+    depth = 0
+    for t in arg:
+        if t.text == "(":
+            depth += 1
+        elif t.text == ")":
+            depth -= 1
+        elif depth == 0 and (t.text in _CONDITION_OPS or t.up in _CONDITION_WORDS):
+            return True
+    return False
+
+
 def _functions(toks: list[Tok]) -> list[Tok]:
     out: list[Tok] = []
     i, n = 0, len(toks)
@@ -276,6 +297,10 @@ def _functions(toks: list[Tok]) -> list[Tok]:
                 out.append(Tok("op", ")"))
                 i = close + 1
                 continue
+            if name in ("SUM", "TOTAL", "AVG") and len(args) == 1 and _is_condition(args[0]):
+                # SUM(a = b) counts matches in SQLite (booleans are 0/1); PostgreSQL needs the cast
+                inner = [Tok("op", "(")] + args[0] + _words(")::int")
+                args = [inner]
             if name == "TOTAL" and len(args) == 1:
                 out.extend(_words("COALESCE(SUM("))
                 out.extend(args[0])
@@ -284,6 +309,18 @@ def _functions(toks: list[Tok]) -> list[Tok]:
                 continue
             if name == "DATETIME" and len(args) == 1 and "".join(x.text for x in args[0]).strip().lower() == "'now'":
                 out.extend(_words("to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"))
+                i = close + 1
+                continue
+            if name == "JSON_EACH" and len(args) == 1:
+                # arrays of numbers (the id lists the code passes); a string element fails loudly
+                out.extend(_words("(SELECT j.ord - 1 AS key, (j.e #>> '{}')::numeric AS value"
+                                  " FROM jsonb_array_elements(CAST("))
+                out.extend(args[0])
+                out.extend(_words(" AS jsonb)) WITH ORDINALITY AS j(e, ord))"))
+                a = _sig(toks, close + 1)
+                nxt = toks[a] if a < n else None
+                if nxt is None or nxt.kind != "word" or nxt.up in _CLAUSE_WORDS:
+                    out.extend(_words(" AS json_each"))
                 i = close + 1
                 continue
             if name == "CAST":
@@ -310,6 +347,28 @@ def _functions(toks: list[Tok]) -> list[Tok]:
         else:
             out.append(t)
         i += 1
+    return out
+
+
+_BOOL_BEFORE = {"WHERE", "AND", "OR", "ON", "HAVING", "NOT", "WHEN"}
+_BOOL_AFTER = {"AND", "OR", "ORDER", "GROUP", "LIMIT", "OFFSET", "UNION", "EXCEPT", "INTERSECT", "WINDOW",
+               "RETURNING", "THEN", ")", ";"}
+
+
+def _bool_literals(toks: list[Tok]) -> list[Tok]:
+    """``WHERE 1`` / ``AND 0``: SQLite takes integers as conditions, PostgreSQL wants booleans."""
+    out = list(toks)
+    for i, t in enumerate(toks):
+        if t.kind != "num" or t.text not in ("0", "1"):
+            continue
+        p = i - 1
+        while p >= 0 and toks[p].kind in ("ws", "comment"):
+            p -= 1
+        a = _sig(toks, i + 1)
+        before = toks[p].up if p >= 0 else ""
+        after = (toks[a].up or toks[a].text) if a < len(toks) else ""
+        if before in _BOOL_BEFORE and (after in _BOOL_AFTER or a >= len(toks)):
+            out[i] = Tok("word", "TRUE" if t.text == "1" else "FALSE")
     return out
 
 
@@ -401,6 +460,7 @@ def translate(
         toks, conflict, table = _insert_conflict(toks, pk_of)
     toks = _order_nulls(toks)
     toks = _functions(toks)
+    toks = _bool_literals(toks)
     returning_id = False
     if kind == "insert":
         tail = []

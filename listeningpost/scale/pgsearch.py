@@ -180,3 +180,32 @@ def fts_sql(expr: str, weights: tuple[float, float, float] = (1.0, 1.0, 1.0), al
     sql, params = cond(tree, True)
     rank = "(" + " + ".join(rank_terms) + ")" if rank_terms else "0"
     return sql, params, rank, rank_params
+
+
+def lexical(case, match: str | None, exclude: str | None, where, depth: int, weights, from_docs: str,
+            total_cap: int) -> tuple[list[tuple[int, float]], int]:
+    """The search package's lexical step on PostgreSQL: (turn id, score) best first, and the total.
+
+    ``where`` is the search package's compiled filter (``.sql`` with ``?`` params, ``.params``)."""
+    params: list = []
+    if match:
+        cond, cond_params, rank, rank_params = fts_sql(match, weights)
+        params += cond_params
+    else:
+        cond, rank, rank_params = "TRUE", "0", []
+    if exclude:
+        ex_cond, ex_params, _, _ = fts_sql(exclude)
+        cond = f"{cond} AND NOT {ex_cond}"
+        params += ex_params
+    base = f"FROM {from_docs} WHERE {cond} AND {where.sql}"
+    params += list(where.params)
+    order = "r DESC, d.turn_id" if match else "d.call_id, d.turn_id"
+    rows = case.query(f"SELECT d.turn_id, {rank} AS r {base} ORDER BY {order} LIMIT ?",
+                      [*rank_params, *params, depth]) if depth else []
+    total = case.one(f"SELECT COUNT(*) FROM (SELECT 1 {base} LIMIT {int(total_cap)}) AS hits", params)[0]
+    return [(r[0], float(r[1])) for r in rows], total
+
+
+def excluded_turns(case, exclude: str) -> set[int]:
+    cond, params, _, _ = fts_sql(exclude)
+    return {r[0] for r in case.query(f"SELECT d.turn_id FROM search_docs d WHERE {cond}", params)}

@@ -180,6 +180,10 @@ def _match_expr(compiled: Compiled) -> str | None:
 
 
 def _lexical(case: Case, compiled: Compiled, where, depth: int) -> tuple[list[tuple[int, float]], int]:
+    if getattr(case.db, "dialect", "sqlite") == "postgresql":  # tsvector columns instead of FTS5
+        from listeningpost.scale import pgsearch
+
+        return pgsearch.lexical(case, compiled.match, compiled.exclude, where, depth, BM25_WEIGHTS, FROM_DOCS, TOTAL_CAP)
     expr = _match_expr(compiled)
     try:
         if expr:
@@ -233,7 +237,12 @@ def _nearest(case: Case, compiled: Compiled, where, k: int, embedder_name: str |
     qvec = embedder.embed_query(compiled.semantic_text)
     excluded: set[int] = set()
     if compiled.exclude:
-        excluded = {r[0] for r in case.query("SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (compiled.exclude,))}
+        if getattr(case.db, "dialect", "sqlite") == "postgresql":
+            from listeningpost.scale import pgsearch
+
+            excluded = pgsearch.excluded_turns(case, compiled.exclude)
+        else:
+            excluded = {r[0] for r in case.query("SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (compiled.exclude,))}
     if where.where:
         candidates = [r[0] for r in case.query(
             f"SELECT d.turn_id FROM {FROM_DOCS} WHERE {where.sql} LIMIT ?", [*where.params, EXACT_SUBSET + 1])]

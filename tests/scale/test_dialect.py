@@ -56,3 +56,25 @@ def test_functions_and_ddl():
         "ALTER TABLE translations ADD COLUMN score DOUBLE PRECISION"
     with pytest.raises(DialectError, match="twin"):
         tr("CREATE VIRTUAL TABLE f USING fts5(text)")
+
+
+def test_json_each_over_id_lists():
+    t = tr("SELECT d.x FROM docs d WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY d.id")
+    assert t.sql == ("SELECT d.x FROM docs d WHERE d.id IN (SELECT value FROM (SELECT j.ord - 1 AS key,"
+                     " (j.e #>> '{}')::numeric AS value FROM jsonb_array_elements(CAST($1 AS jsonb))"
+                     " WITH ORDINALITY AS j(e, ord)) AS json_each) ORDER BY d.id NULLS FIRST")
+    aliased = tr("SELECT h.value FROM json_each(?) h")
+    assert aliased.sql.endswith("WITH ORDINALITY AS j(e, ord)) h")
+
+
+def test_integer_conditions_become_booleans():
+    assert tr("SELECT a FROM t WHERE 1 ORDER BY a").sql == "SELECT a FROM t WHERE TRUE ORDER BY a NULLS FIRST"
+    assert tr("SELECT a FROM t WHERE x = 1 AND 1 AND (y = 0 OR 0)").sql == \
+        "SELECT a FROM t WHERE x = 1 AND TRUE AND (y = 0 OR FALSE)"
+    assert tr("SELECT CASE WHEN a THEN 1 ELSE 0 END, 1 FROM t LIMIT 1").sql == \
+        "SELECT CASE WHEN a THEN 1 ELSE 0 END, 1 FROM t LIMIT 1"
+
+
+def test_sum_of_a_condition_counts_matches():
+    assert tr("SELECT SUM(a = ?), sum(b), total(c IS NULL) FROM t").sql == \
+        "SELECT SUM((a = $1)::int), sum(b), COALESCE(SUM((c IS NULL)::int), 0.0) FROM t"
