@@ -11,7 +11,7 @@ DEMO_CASE ?= demo-case
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip wheel
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,ray,postgres]'
 	touch $@
 
 install: $(VENV)/.installed

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import AUDIO, REPO, TRANSCRIPTS, need_shared
+from conftest import AUDIO, EVAL, TRANSCRIPTS, need_shared
 from listeningpost.ingest.ingest import ingest_paths
 from listeningpost.ingest.transcripts import decode_text, parse_dash_text, TranscriptError
 from listeningpost.store.views import call_document
@@ -73,7 +73,7 @@ def test_radio_analyzer_json_with_translations_and_provenance(case):
 
 
 def test_eval_jsonl_gives_one_call_per_line(case, tmp_path):
-    gold = need_shared(REPO.parent / "shared" / "eval" / "mt_dev.jsonl")
+    gold = need_shared(EVAL / "mt_dev.jsonl")
     lines = [json.loads(x) for x in gold.read_text().splitlines() if x.strip()]
     report = ingest_paths(case, [gold])
     assert report.added == 1 and len(report.items[0].calls) == len(lines)
