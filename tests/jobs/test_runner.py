@@ -104,6 +104,8 @@ def test_kill_9_mid_run_resumes_without_duplicates(real_case):
     deadline, done = time.time() + 60, 0
     while time.time() < deadline and done < 5:
         time.sleep(0.1)
+        if proc.poll() is not None:
+            pytest.fail("lpost process ended before the kill: " + proc.stderr.read().decode()[-2000:])
         db = sqlite3.connect(real_case.db_path, timeout=5)
         done = db.execute("SELECT COUNT(*) FROM jobs WHERE status='done'").fetchone()[0]
         db.close()
