@@ -11,6 +11,8 @@ never touched):
 * ``ORDER BY`` terms get SQLite's NULL placement (NULLs first ascending, last descending);
 * ``LIKE`` -> ``ILIKE`` (SQLite's LIKE ignores ASCII case); ``==`` -> ``=``; ``WHERE 1`` -> ``WHERE TRUE``;
 * ``json_each(?)`` over an array of numbers (id lists) -> ``jsonb_array_elements``;
+  ``json_extract(x, '$.a')`` -> ``x::jsonb #>> '{a}'`` (text); ``x [NOT] GLOB 'p'`` -> ``x ~ '^regex$'``;
+  ``SUM(condition)`` -> ``SUM((condition)::int)``;
 * functions: ``ifnull`` -> ``coalesce``, ``instr`` -> ``strpos``, ``group_concat`` -> ``string_agg``,
   multi-argument ``max/min`` -> ``greatest/least``, ``total`` -> ``coalesce(sum, 0)``,
   ``datetime('now')``, ``CAST(x AS REAL)``;
@@ -249,6 +251,31 @@ _CONDITION_WORDS = {"IS", "IN", "LIKE", "ILIKE", "BETWEEN", "AND", "OR", "NOT", 
 _CONDITION_OPS = {"=", "==", "<>", "!=", "<", ">", "<=", ">="}
 
 
+def _glob_regex(literal: str) -> str:
+    """A quoted GLOB pattern as a quoted, anchored POSIX regular expression."""
+    pattern = literal[1:-1].replace("''", "'")
+    out, i = ["^"], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "*":
+            out.append(".*")
+        elif ch == "?":
+            out.append(".")
+        elif ch == "[":
+            end = pattern.find("]", i + 2)
+            if end < 0:
+                out.append("\\[")
+            else:
+                body = pattern[i + 1:end]
+                out.append("[" + ("^" + body[1:] if body.startswith("^") else body) + "]")
+                i = end
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    out.append("$")
+    return "'" + "".join(out).replace("'", "''") + "'"
+
+
 def _is_condition(arg: list[Tok]) -> bool:
     depth = 0
     for t in arg:
@@ -311,6 +338,16 @@ def _functions(toks: list[Tok]) -> list[Tok]:
                 out.extend(_words("to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"))
                 i = close + 1
                 continue
+            if name == "JSON_EXTRACT" and len(args) == 2 and _sig(args[1]) < len(args[1]) \
+                    and args[1][_sig(args[1])].kind == "str":
+                # literal '$.a.b[0]' path -> text at that path (SQLite returns typed values; compare as text)
+                path = args[1][_sig(args[1])].text[1:-1]
+                keys = [k for k in re.split(r"\.|\[|\]", path.removeprefix("$")) if k]
+                out.extend(_words("(CAST("))
+                out.extend(args[0][_sig(args[0]):])
+                out.extend(_words(" AS jsonb) #>> '{" + ",".join(keys).replace("'", "''") + "}')"))
+                i = close + 1
+                continue
             if name == "JSON_EACH" and len(args) == 1:
                 # arrays of numbers (the id lists the code passes); a string element fails loudly
                 out.extend(_words("(SELECT j.ord - 1 AS key, (j.e #>> '{}')::numeric AS value"
@@ -339,6 +376,23 @@ def _functions(toks: list[Tok]) -> list[Tok]:
                 out.extend(a)
             out.append(Tok("op", ")"))
             i = close + 1
+            continue
+        if t.up == "GLOB":
+            # x [NOT] GLOB 'pattern' -> x ~ / !~ '^regex$' (case-sensitive, like GLOB)
+            negate = False
+            k = len(out) - 1
+            while k >= 0 and out[k].kind in ("ws", "comment"):
+                k -= 1
+            if k >= 0 and out[k].up == "NOT":
+                negate = True
+                del out[k:]
+            a = _sig(toks, i + 1)
+            if a >= n or toks[a].kind != "str":
+                raise DialectError("GLOB needs a literal pattern on PostgreSQL")
+            out.append(Tok("op", "!~" if negate else "~"))
+            out.append(Tok("ws", " "))
+            out.append(Tok("str", _glob_regex(toks[a].text)))
+            i = a + 1
             continue
         if t.up == "LIKE":
             out.append(Tok("word", "ILIKE"))

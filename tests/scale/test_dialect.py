@@ -78,3 +78,9 @@ def test_integer_conditions_become_booleans():
 def test_sum_of_a_condition_counts_matches():
     assert tr("SELECT SUM(a = ?), sum(b), total(c IS NULL) FROM t").sql == \
         "SELECT SUM((a = $1)::int), sum(b), COALESCE(SUM((c IS NULL)::int), 0.0) FROM t"
+
+
+def test_glob_and_json_extract():
+    t = tr("SELECT 1 FROM e WHERE e.norm NOT GLOB '*[0-9]?x*' AND json_extract(e.data_json, '$.date.y') LIKE ?")
+    assert t.sql == ("SELECT 1 FROM e WHERE e.norm !~ '^.*[0-9].x.*$' AND (CAST(e.data_json AS jsonb) #>> '{date,y}')"
+                     " ILIKE $1")
