@@ -25,7 +25,7 @@ class DiarizeConfig:
     speakers: int = 2                # maximum number of speakers; 0 = estimate
     hop_s: float = 0.5               # step between embedding windows
     #: clusters whose centroids are this similar are one speaker (a monologue is not split in two)
-    merge_similarity: float = 0.8
+    merge_similarity: float = 0.86
     #: a cluster with fewer windows (or a smaller share of the call) is noise, not a speaker
     min_windows: int = 4
     min_share: float = 0.08
@@ -87,14 +87,20 @@ def cluster(embeddings: np.ndarray, config: DiarizeConfig) -> np.ndarray:
     sample = np.sort(rng.choice(n, config.max_linkage_points, replace=False)) if n > config.max_linkage_points else np.arange(n)
     tree = linkage(embeddings[sample], method="average", metric="cosine")
     if config.speakers > 0:
-        init = fcluster(tree, t=config.speakers, criterion="maxclust") - 1
+        # over-cluster, so that odd windows (noise, laughter) form their own small clusters that
+        # are absorbed below instead of taking one of the speakers' places
+        init = fcluster(tree, t=min(len(sample), 3 * config.speakers), criterion="maxclust") - 1
     else:
         init = fcluster(tree, t=config.distance_threshold, criterion="distance") - 1
+    init = _compact(_merge(embeddings[sample], _compact(init), config))
     k = int(init.max()) + 1
     centroids = np.stack([embeddings[sample][init == c].mean(0) for c in range(k)])
-    labels = _kmeans(embeddings, centroids)
-    labels = _merge_similar(embeddings, labels, config)
+    labels = _merge(embeddings, _compact(_kmeans(embeddings, centroids)), config)
     return _by_first_appearance(labels)
+
+
+def _compact(labels: np.ndarray) -> np.ndarray:
+    return np.unique(labels, return_inverse=True)[1]
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:
@@ -116,9 +122,9 @@ def _kmeans(embeddings: np.ndarray, centroids: np.ndarray, iterations: int = 10)
     return labels
 
 
-def _merge_similar(embeddings: np.ndarray, labels: np.ndarray, config: DiarizeConfig) -> np.ndarray:
-    """Merge clusters that are one voice: too similar, or too small to be a speaker (a single
-    speaker forced into two clusters splits off a handful of odd windows)."""
+def _merge(embeddings: np.ndarray, labels: np.ndarray, config: DiarizeConfig) -> np.ndarray:
+    """Merge clusters until each is a voice: first clusters too small to be a speaker, then the
+    closest pairs while there are more than ``config.speakers``, then pairs too similar to be two."""
     labels = labels.copy()
     while True:
         ids, counts = np.unique(labels, return_counts=True)
@@ -132,7 +138,8 @@ def _merge_similar(embeddings: np.ndarray, labels: np.ndarray, config: DiarizeCo
             i, j = int(np.argmax(sim[small])), small
         else:
             i, j = np.unravel_index(np.argmax(sim), sim.shape)
-            if sim[i, j] < config.merge_similarity:
+            too_many = config.speakers > 0 and len(ids) > config.speakers
+            if not too_many and sim[i, j] < config.merge_similarity:
                 return labels
         labels[labels == ids[j]] = ids[i]
 

@@ -20,7 +20,7 @@ class VadConfig:
     #: lower the threshold for weak-but-present speech (8 kHz GSM phone audio scores 0.2-0.5)
     adaptive: bool = True
     min_threshold: float = 0.15
-    adaptive_factor: float = 0.4
+    adaptive_factor: float = 0.3
     min_speech_ms: int = 250
     min_silence_ms: int = 500
     speech_pad_ms: int = 200
