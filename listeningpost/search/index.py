@@ -134,6 +134,8 @@ def refresh_dirty(case: Case, embedder=None, limit: int = 200) -> dict[str, int]
 def reindex(case: Case, embedder=None, rebuild: bool = False) -> dict[str, int]:
     """Index every call. ``rebuild`` drops the lexical index first (vectors are kept and reused
     when the embedded text is unchanged)."""
+    from listeningpost.search import vectors
+
     if rebuild:
         with case.transaction():
             case.db.execute("DELETE FROM search_docs")
@@ -145,4 +147,6 @@ def reindex(case: Case, embedder=None, rebuild: bool = False) -> dict[str, int]:
         case.db.execute("DELETE FROM search_docs WHERE call_id NOT IN (SELECT id FROM calls)")
         case.db.execute("DELETE FROM search_dirty WHERE call_id NOT IN (SELECT id FROM calls)")
         case.db.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+    if embedder is not None:
+        vectors.vector_index(case, embedder).sync()
     return stats

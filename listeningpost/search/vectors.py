@@ -239,6 +239,13 @@ class VectorIndex:
     def count(self) -> int:
         return self._db_state()[0]
 
+    def sync(self) -> None:
+        """Bring the ANN file up to date now (reindex does this, so the first search need not)."""
+        with self._lock:
+            state = self._db_state()
+            if state[0] > EXACT_LIMIT:
+                self._ann_sync(state)
+
     def search(self, query: np.ndarray, k: int, turn_ids: list[int] | None = None) -> list[tuple[int, float]]:
         """``k`` best (turn_id, cosine). ``turn_ids`` restricts to a candidate set (exact scoring)."""
         if turn_ids is not None:
