@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,37 @@ _names = itertools.count()
 
 def _schema(server) -> str:
     return server.create_schema("cases", f"case_{os.getpid()}_{next(_names)}")
+
+
+def _clone(server, url: str) -> str:
+    """A new schema holding a copy of the case at ``url`` (same ids; triggers off while copying)."""
+    from listeningpost.store.case import Case
+
+    target = _schema(server)
+    dst = _original_open(Case, Path(tempfile.mkdtemp(prefix="lpost-clone-")), True, target)
+    src_schema = url.rsplit("search_path%3D", 1)[1]
+    dst_schema = target.rsplit("search_path%3D", 1)[1]
+    tables = [r[0] for r in dst.query(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE'"
+        " AND table_name <> 'schema_migrations'", (src_schema,))]
+    with dst.transaction():
+        for t in tables:
+            dst.db.execute(f'ALTER TABLE "{dst_schema}"."{t}" DISABLE TRIGGER ALL')
+        for t in tables:
+            cols = ", ".join(f'"{r[0]}"' for r in dst.query(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?"
+                " AND is_generated = 'NEVER' ORDER BY ordinal_position", (src_schema, t)))
+            dst.db.execute(f'INSERT INTO "{dst_schema}"."{t}" ({cols}) SELECT {cols} FROM "{src_schema}"."{t}"')
+        for t in tables:
+            dst.db.execute(f'ALTER TABLE "{dst_schema}"."{t}" ENABLE TRIGGER ALL')
+            if dst.db._has_identity(t):
+                dst.db.execute(f"SELECT setval(pg_get_serial_sequence('\"{dst_schema}\".\"{t}\"', 'id'),"
+                               f' COALESCE((SELECT MAX(id) FROM "{dst_schema}"."{t}"), 0) + 1, false)')
+    dst.close()
+    return target
+
+
+_original_open = None
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -38,7 +71,8 @@ def pg_backend():
         server.create_database("cases")
         server.spare = []  # the schema handed to this test's subprocesses, until a case claims it
         urls: dict[str, str] = {}  # case folder -> its schema's URL
-        original = Case.open.__func__
+        global _original_open
+        original = _original_open = Case.open.__func__
 
         def open_on_postgres(cls, root=None, create=True, db=None):
             if db is None:
@@ -49,6 +83,18 @@ def pg_backend():
             return original(cls, root, create, db)
 
         mp.setattr(Case, "open", classmethod(open_on_postgres))
+
+        copytree = shutil.copytree
+
+        def copytree_with_schema(src, dst, *args, **kwargs):
+            # fixtures copy a case folder to get a private case: copy its schema along
+            result = copytree(src, dst, *args, **kwargs)
+            key = str(Path(src).resolve())
+            if key in urls:
+                urls[str(Path(dst).resolve())] = _clone(server, urls[key])
+            return result
+
+        mp.setattr(shutil, "copytree", copytree_with_schema)
         yield server
 
 

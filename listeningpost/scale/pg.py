@@ -233,11 +233,22 @@ class PgConnection:
             self._load_catalog()
         return table.lower() in self._identity  # type: ignore[operator]
 
+    def _rowid_of(self, table: str) -> str:
+        if self._has_identity(table):
+            return "id"
+        return self._pk_of(table)[0] if len(self._pk_of(table)) == 1 and self._integer_pk(table) else "rowid"
+
+    def _integer_pk(self, table: str) -> bool:
+        row = self._pg.execute(
+            "SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema()"
+            " AND table_name = $1 AND column_name = $2", (table.lower(), self._pk_of(table)[0])).fetchone()
+        return bool(row) and row[0] in ("bigint", "integer", "smallint")
+
     def _translate(self, sql: str, many: bool = False) -> Translated:
         key = (sql, many)
         tr = self._cache.get(key)
         if tr is None:
-            tr = translate(sql, self._pk_of, None if many else self._has_identity)
+            tr = translate(sql, self._pk_of, None if many else self._has_identity, self._rowid_of)
             if len(self._cache) >= _CACHE_MAX:
                 self._cache.clear()
             self._cache[key] = tr

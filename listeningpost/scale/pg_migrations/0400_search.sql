@@ -5,7 +5,8 @@
 -- indexes. text and lemmas use the 'simple' configuration (they are already folded word forms and
 -- pymorphy3 lemmas, so no stemming); translation uses 'english' (Porter stemming, like FTS5's porter
 -- tokenizer). search_fts remains as a view so the index code's FTS5 maintenance commands
--- ('rebuild', 'optimize') are accepted and do nothing: GIN indexes need neither.
+-- ('rebuild', 'optimize') are accepted and do nothing: GIN indexes need neither. (Its turn id
+-- column is "id": the translator maps SQLite's rowid to id.)
 -- Vectors: Debian 12 has no pgvector package, so embeddings stay in search_vectors (BYTEA) and the
 -- search package's own approximate-nearest-neighbour file beside the case, as on SQLite.
 
@@ -29,7 +30,7 @@ CREATE INDEX search_docs_lemmas_tsv ON search_docs USING gin (lemmas_tsv);
 CREATE INDEX search_docs_translation_tsv ON search_docs USING gin (translation_tsv);
 
 CREATE VIEW search_fts AS
-    SELECT turn_id AS rowid, text, lemmas, translation, NULL::text AS search_fts FROM search_docs;
+    SELECT turn_id AS id, text, lemmas, translation, NULL::text AS search_fts FROM search_docs;
 
 CREATE FUNCTION search_fts_noop() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
