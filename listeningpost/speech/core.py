@@ -30,6 +30,9 @@ class SpeechOptions:
     #: a pause shorter than this before another speaker starts stays with the turn that holds the
     #: floor (turns are contiguous in a conversation; 0 keeps bare speech bounds)
     hold_floor_s: float = 2.5
+    #: speech the recogniser returned no words for still counts as its speaker's time (an empty,
+    #: low-confidence turn when it stands alone, so the analyst knows to listen there)
+    min_untranscribed_s: float = 0.5
     low_turn_logprob: float = -1.0   # turns below this avg log-prob are marked low-confidence
 
     def to_dict(self) -> dict[str, Any]:
@@ -100,6 +103,7 @@ def run(path: str | Path, options: SpeechOptions | None = None,
         speech_regions.extend((offset + s / SAMPLE_RATE, offset + e / SAMPLE_RATE) for s, e in spans)
         segments = clean_segments(engine.transcribe_clips(vad.gate(mono[:cut], spans), vad.group_clips(spans)), options.asr)
         new = [_Word(w, seg) for seg in segments for w in seg.words]
+        new += _untranscribed(spans, new, options.min_untranscribed_s)
         if stereo:
             spans_w = [(int(w.word.start * SAMPLE_RATE), int(w.word.end * SAMPLE_RATE)) for w in new]
             for item, channel in zip(new, diarize.channel_of_words(buffer[:, :cut], spans_w)):
@@ -137,6 +141,20 @@ def run(path: str | Path, options: SpeechOptions | None = None,
     )
 
 
+_NO_SEGMENT = AsrSegment(start=0.0, end=0.0, text="")
+
+
+def _untranscribed(spans: list[tuple[int, int]], words: list[_Word], min_s: float) -> list[_Word]:
+    """Placeholder (empty) words for VAD speech spans that contain no recognised word."""
+    mids = np.sort([(w.word.start + w.word.end) / 2 for w in words]) if words else np.zeros(0)
+    out = []
+    for start, end in spans:
+        a, b = start / SAMPLE_RATE, end / SAMPLE_RATE
+        if b - a >= min_s and np.searchsorted(mids, b) == np.searchsorted(mids, a):
+            out.append(_Word(AsrWord("", a, b, 1.0), _NO_SEGMENT))
+    return out
+
+
 def _shift(item: _Word, offset: float) -> None:
     item.word = AsrWord(item.word.text, round(item.word.start + offset, 3), round(item.word.end + offset, 3),
                         item.word.probability)
@@ -161,9 +179,13 @@ def _turns(words: list[_Word], options: SpeechOptions, relabel: bool) -> list[Tu
 
 
 def _turn(group: list[_Word], options: SpeechOptions) -> Turn:
-    segments = {id(w.segment): w.segment for w in group}
-    weights = {sid: sum(1 for w in group if id(w.segment) == sid) for sid in segments}
-    total = sum(weights.values())
+    real = [w for w in group if w.word.text]
+    start, end = group[0].word.start, max(w.word.end for w in group)
+    speaker = diarize.label_name(group[0].speaker)
+    if not real:
+        return Turn(text="", speaker=speaker, start=start, end=end, low_confidence=True, data={"untranscribed": True})
+    segments = {id(w.segment): w.segment for w in real}
+    weights = {sid: sum(1 for w in real if id(w.segment) == sid) for sid in segments}
 
     def mean(attr: str) -> float | None:
         values = [(getattr(s, attr), weights[sid]) for sid, s in segments.items() if getattr(s, attr) is not None]
@@ -174,21 +196,22 @@ def _turn(group: list[_Word], options: SpeechOptions) -> Turn:
         if seg.language:
             langs[seg.language] = langs.get(seg.language, 0) + weights[sid]
     language = max(langs, key=langs.get) if langs else None
-    probs = [w.word.probability for w in group]
+    probs = [w.word.probability for w in real]
     low_words = [i for i, p in enumerate(probs) if p < options.asr.low_word_probability]
     avg_logprob = mean("avg_logprob")
     no_speech = mean("no_speech_prob")
     low = (avg_logprob is not None and avg_logprob < options.low_turn_logprob) or float(np.mean(probs)) < 0.5 \
         or (no_speech or 0) > options.asr.no_speech_threshold
+    data: dict[str, Any] = {"low_confidence_words": low_words} if low_words else {}
+    if len(real) < len(group):
+        data["untranscribed_s"] = round(sum(w.word.end - w.word.start for w in group if not w.word.text), 2)
     return Turn(
-        text="".join(w.word.text for w in group).strip(),
-        speaker=diarize.label_name(group[0].speaker),
-        start=group[0].word.start, end=group[-1].word.end,
+        text="".join(w.word.text for w in real).strip(), speaker=speaker, start=start, end=end,
         language=language, language_prob=mean("language_prob") if language != "other" else None,
         avg_logprob=avg_logprob, no_speech_prob=no_speech, low_confidence=bool(low),
-        words=[Word(w.word.text.strip(), w.word.start, w.word.end, round(w.word.probability, 4)) for w in group],
-        data={"low_confidence_words": low_words} if low_words else {},
-    ) if total else Turn(text="")
+        words=[Word(w.word.text.strip(), w.word.start, w.word.end, round(w.word.probability, 4)) for w in real],
+        data=data,
+    )
 
 
 def _fit_to_speech(turns: list[Turn], regions: list[tuple[float, float]]) -> list[Turn]:
