@@ -22,6 +22,18 @@ BACKEND = os.environ.get("LPOST_TEST_DB", "sqlite").lower()
 _names = itertools.count()
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: reads case.sqlite directly (skipped with LPOST_TEST_DB=postgresql)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if BACKEND == "postgresql":
+        skip = pytest.mark.skip(reason="reads case.sqlite directly; the case is in PostgreSQL")
+        for item in items:
+            if item.get_closest_marker("sqlite_only"):
+                item.add_marker(skip)
+
+
 def _schema(server) -> str:
     return server.create_schema("cases", f"case_{os.getpid()}_{next(_names)}")
 
