@@ -194,8 +194,15 @@ def _lexical(case: Case, compiled: Compiled, where, depth: int) -> tuple[list[tu
                 base = "FROM search_fts WHERE search_fts MATCH ?"
             params = [expr, *where.params]
             w = ", ".join(str(x) for x in BM25_WEIGHTS)
+            # count up to TOTAL_CAP walking the newest matches first; past the cap, bm25 ranks only the
+            # newest TOTAL_CAP matches (scoring every match of a very common word is what costs)
+            total, oldest = case.one(
+                f"SELECT COUNT(*), MIN(id) FROM (SELECT search_fts.rowid AS id {base} ORDER BY search_fts.rowid DESC"
+                f" LIMIT {TOTAL_CAP})", params)
+            if total >= TOTAL_CAP:
+                base += " AND search_fts.rowid >= ?"
+                params = [*params, oldest]
             rows = case.query(f"SELECT search_fts.rowid, bm25(search_fts, {w}) AS r {base} ORDER BY r LIMIT ?", [*params, depth]) if depth else []
-            total = case.one(f"SELECT COUNT(*) FROM (SELECT 1 {base} LIMIT {TOTAL_CAP})", params)[0]
             return [(r[0], -r[1]) for r in rows], total
         # no positive words: filters alone, minus the excluded words; in call and turn order
         base = f"FROM {FROM_DOCS} WHERE {where.sql}"
@@ -249,7 +256,7 @@ def _nearest(case: Case, compiled: Compiled, where, k: int, embedder_name: str |
         if len(candidates) <= EXACT_SUBSET:
             found = index.search(qvec, k + len(excluded), turn_ids=[t for t in candidates if t not in excluded])
             return [(t, s) for t, s in found if t not in excluded][:k]
-        # a broad filter: approximate search, widened until enough hits pass the filter
+        # a broad filter: approximate search, widened (by the pass rate seen) until enough hits pass
         want = k * 4
         while True:
             found = index.search(qvec, want)
@@ -257,7 +264,8 @@ def _nearest(case: Case, compiled: Compiled, where, k: int, embedder_name: str |
             kept = [(t, s) for t, s in found if t in ok and t not in excluded]
             if len(kept) >= k or len(found) < want:
                 return kept[:k]
-            want *= 4
+            rate = max(len(kept), 1) / max(len(found), 1)
+            want = int(min(max(want * 2, 1.5 * k / rate), want * 16))
     found = index.search(qvec, k + len(excluded))
     return [(t, s) for t, s in found if t not in excluded][:k]
 

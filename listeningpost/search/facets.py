@@ -146,13 +146,8 @@ def _status_filter(value: str) -> tuple[str, list[Any]]:
     if value not in STATUSES:
         raise FilterError(f"status is one of {', '.join(STATUSES)}, not {value!r}")
     if value in ("reviewed", "unreviewed"):
-        marks = _in(list(REVIEWED))
-        sub = (
-            f"SELECT call_id FROM entities WHERE status IN ({marks}) UNION SELECT call_id FROM claims WHERE status IN ({marks})"
-            f" UNION SELECT call_id FROM themes WHERE status IN ({marks}) UNION SELECT call_id FROM turns WHERE edited = 1"
-        )
         neg = "NOT " if value == "unreviewed" else ""
-        return f"d.call_id {neg}IN ({sub})", list(REVIEWED) * 3
+        return f"{neg}{_reviewed_sql('d.call_id')}", list(REVIEWED) * 3
     sub = "SELECT call_id FROM entities WHERE status = ? UNION SELECT call_id FROM claims WHERE status = ? UNION SELECT call_id FROM themes WHERE status = ?"
     return f"d.call_id IN ({sub})", [value] * 3
 
@@ -197,12 +192,20 @@ def compute_facets(case: Case, turn_ids: list[int]) -> dict[str, Any]:
     return facets
 
 
+def _reviewed_sql(call: str) -> str:
+    """A call an analyst reviewed: a decided annotation or an edited turn (EXISTS: uses the call_id indexes)."""
+    m = _in(list(REVIEWED))
+    return (
+        f"(EXISTS (SELECT 1 FROM entities x WHERE x.call_id = {call} AND x.status IN ({m}))"
+        f" OR EXISTS (SELECT 1 FROM claims x WHERE x.call_id = {call} AND x.status IN ({m}))"
+        f" OR EXISTS (SELECT 1 FROM themes x WHERE x.call_id = {call} AND x.status IN ({m}))"
+        f" OR EXISTS (SELECT 1 FROM turns x WHERE x.call_id = {call} AND x.edited = 1))"
+    )
+
+
 def _status_counts(case: Case, calls: str, params: list[Any]) -> list[dict[str, Any]]:
-    marks = _in(list(REVIEWED))
     row = case.one(
-        calls + "SELECT COUNT(*), SUM(hc.call_id IN (SELECT call_id FROM entities WHERE status IN ({m})"
-        " UNION SELECT call_id FROM claims WHERE status IN ({m}) UNION SELECT call_id FROM themes WHERE status IN ({m})"
-        " UNION SELECT call_id FROM turns WHERE edited = 1)) FROM hc".format(m=marks),
+        calls + f"SELECT COUNT(*), SUM(CASE WHEN {_reviewed_sql('hc.call_id')} THEN 1 ELSE 0 END) FROM hc",
         params + list(REVIEWED) * 3,
     )
     total, reviewed = int(row[0] or 0), int(row[1] or 0)

@@ -233,8 +233,17 @@ class VectorIndex:
         self._ann = None
 
     def _db_state(self) -> tuple[int, int]:
-        row = self.case.one("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM search_vectors WHERE model=?", (self.model_id,))
-        return int(row[0]), int(row[1])
+        """(vector count, max id) of this model. COUNT(*) scans a million rows (~100 ms), so it is
+        redone only when the table may have changed: a new max id, another connection's commit
+        (PRAGMA data_version) or a change through this one (total_changes)."""
+        db = self.case.db
+        max_id = int(db.execute("SELECT COALESCE(MAX(id), 0) FROM search_vectors").fetchone()[0])
+        stamp = (id(db), max_id, db.execute("PRAGMA data_version").fetchone()[0], db.total_changes)
+        if stamp != getattr(self, "_stamp", None):
+            row = db.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM search_vectors WHERE model=?", (self.model_id,)).fetchone()
+            self._counted = (int(row[0]), int(row[1]))
+            self._stamp = stamp
+        return self._counted
 
     def count(self) -> int:
         return self._db_state()[0]
