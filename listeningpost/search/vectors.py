@@ -331,7 +331,7 @@ class VectorIndex:
         path, meta_path = self._ann_paths()
         meta = json.loads(meta_path.read_text()) if meta_path.exists() and path.exists() else None
         if self._ann is None and meta and meta.get("model") == self.model_id:
-            self._ann = Index.restore(str(path), view=False)
+            self._ann = Index.restore(str(path), view=False)  # None when the file is unreadable: rebuilt below
             self._ann_max = int(meta["max_id"])
         count, max_id = state
         if self._ann is None or len(self._ann) * (1 - ANN_DEAD_RATIO) > count:
@@ -347,11 +347,18 @@ class VectorIndex:
                 if not rows:
                     break
                 keys = np.array([r[0] for r in rows], dtype=np.uint64)
-                self._ann.add(keys, decode_vecs([r[1] for r in rows], self.dim))
+                fresh = ~np.asarray(self._ann.contains(keys), dtype=bool)  # meta may lag the file
+                if fresh.any():
+                    self._ann.add(keys[fresh], decode_vecs([r[1] for r, f in zip(rows, fresh) if f], self.dim))
                 last = int(keys[-1])
             self._ann_max = last
-            self._ann.save(str(path))
-            meta_path.write_text(json.dumps({"model": self.model_id, "max_id": last, "size": len(self._ann)}))
+            # write-then-rename: a web server and a CLI may sync the same case at once
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            self._ann.save(str(tmp))
+            os.replace(tmp, path)
+            tmp_meta = meta_path.with_name(f"{meta_path.name}.{os.getpid()}.tmp")
+            tmp_meta.write_text(json.dumps({"model": self.model_id, "max_id": last, "size": len(self._ann)}))
+            os.replace(tmp_meta, meta_path)
         return self._ann
 
 
