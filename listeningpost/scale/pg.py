@@ -204,6 +204,7 @@ class PgConnection:
         self._pk: dict[str, list[str]] | None = None
         self._identity: set[str] | None = None
         self.row_factory = sqlite3.Row  # accepted and ignored: rows always behave like sqlite3.Row
+        self.total_changes = 0  # rows inserted, updated or deleted through this connection
 
     # -- catalog (for INSERT OR REPLACE and lastrowid) -------------------------------------------
     def _load_catalog(self) -> None:
@@ -296,6 +297,8 @@ class PgConnection:
             raise _sqlite_error(exc) from exc
         if tr.kind == "ddl":
             self._forget_catalog()
+        elif tr.kind in ("insert", "update", "delete") and cur.rowcount > 0:
+            self.total_changes += cur.rowcount
         if tr.returning_id:
             row = cur.fetchone()
             return PgCursor(lastrowid=row[0] if row else None, rowcount=cur.rowcount, rows=[])
@@ -321,6 +324,8 @@ class PgConnection:
             if guarded:
                 self._undo_statement()
             raise _sqlite_error(exc) from exc
+        if cur.rowcount > 0:
+            self.total_changes += cur.rowcount
         return PgCursor(rowcount=cur.rowcount, rows=[])
 
     def executescript(self, sql: str) -> PgCursor:
@@ -381,8 +386,14 @@ class PgConnection:
         return PgCursor(rowcount=-1, rows=[])
 
     def _pragma(self, sql: str) -> PgCursor:
-        """``PRAGMA table_info(t)`` is answered from the catalog; other pragmas are SQLite tuning."""
+        """``PRAGMA table_info(t)`` and ``data_version`` are answered from the catalog; other pragmas
+        are SQLite tuning and do nothing."""
         body = sql.strip().rstrip(";")[len("PRAGMA"):].strip()
+        if body.lower().replace(" ", "") == "data_version":
+            # changes whenever any transaction may have written (xids are handed out on first write)
+            cur = self._pg.cursor()
+            cur.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS data_version")
+            return PgCursor(cur)
         if body.lower().startswith("table_info"):
             table = body[body.index("(") + 1:body.rindex(")")].strip().strip("'\"")
             cur = self._pg.cursor()

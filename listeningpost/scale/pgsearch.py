@@ -5,9 +5,10 @@ The search package compiles its query language into an FTS5 expression (column f
 On PostgreSQL the same expression becomes a boolean SQL condition over the generated columns of
 ``search_docs`` (pg twin of migration 0400): ``text_tsv`` and ``lemmas_tsv`` ('simple': already
 folded forms and lemmas) and ``translation_tsv`` ('english': Porter stemming like FTS5's porter).
-Phrases use ``phraseto_tsquery`` (words in order, adjacent), prefixes ``word:*``. The rank is a
-weighted sum of ``ts_rank_cd`` per matched column (BM25 is not available in PostgreSQL), so the
-order of hits can differ from SQLite while the set of matching turns is the same.
+Phrases use ``phraseto_tsquery`` (words in order, adjacent), prefixes ``word:*``. ``fts_sql`` ranks
+with a weighted sum of ``ts_rank_cd``; the search path (``lexical``) ranks with ``bm25_sql``, FTS5's
+BM25 formula (IDF per phrase, column weights, k1 = 1.2, b = 0.75, the row's token count), where a
+phrase's frequency is its rarest word's count, so hit order stays close to SQLite's.
 
     cond, cond_params, rank, rank_params = fts_sql(expr, weights=(1.0, 1.0, 0.8))
     rows = case.query(f"SELECT d.turn_id, {rank} AS r FROM search_docs d WHERE {cond} ORDER BY r DESC",
@@ -16,6 +17,7 @@ order of hits can differ from SQLite while the set of matching turns is the same
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -182,6 +184,44 @@ def fts_sql(expr: str, weights: tuple[float, float, float] = (1.0, 1.0, 1.0), al
     return sql, params, rank, rank_params
 
 
+K1, B = 1.2, 0.75  # FTS5's bm25 constants
+
+
+def _leaves(node, positive: bool = True) -> list[_Leaf]:
+    if isinstance(node, _Leaf):
+        return [node] if positive else []
+    if node.op == "NOT":
+        return _leaves(node.children[0], positive)
+    return [leaf for child in node.children for leaf in _leaves(child, positive)]
+
+
+def bm25_sql(case, expr: str, weights, alias: str = "d") -> tuple[str, list[str]]:
+    """FTS5's bm25 over the positive phrases of ``expr`` (higher is better), as a SQL expression.
+
+    Like FTS5: IDF from the rows matching each phrase, a phrase's frequency summed over its columns
+    with the column weights, and length normalisation by the row's token count (all columns)."""
+    weight = dict(zip(COLUMNS, weights))
+    n_rows, avg_len = case.one("SELECT COUNT(*), COALESCE(AVG(ntok), 0) FROM search_docs")
+    avg_len = float(avg_len) or 1.0
+    terms, params = [], []
+    for leaf in _leaves(_Parser(expr).parse()):
+        match_parts, match_params, freq_parts, freq_params = [], [], [], []
+        for col in leaf.columns:
+            q, p = _tsquery(leaf, col)
+            match_parts.append(f"{col}_tsv @@ {q}")
+            match_params.append(p)
+            words = "ARRAY[?]" if leaf.prefix else f"tsvector_to_array(to_tsvector('{CONFIG[col]}', ?))"
+            freq_parts.append(f"{weight[col]} * lp_tf({alias}.{col}_tsv, {words}, {'true' if leaf.prefix else 'false'})")
+            freq_params.append(leaf.text.lower() if leaf.prefix else leaf.text)
+        hits = case.one(f"SELECT COUNT(*) FROM search_docs WHERE {' OR '.join(match_parts)}", match_params)[0]
+        idf = math.log((n_rows - hits + 0.5) / (hits + 0.5))
+        idf = idf if idf > 0 else 1e-6
+        freq = "(" + " + ".join(freq_parts) + ")"
+        terms.append(f"({idf!r} * {freq} * {K1 + 1!r} / ({freq} + {K1!r} * ({1 - B!r} + {B!r} * {alias}.ntok / {avg_len!r})))")
+        params += freq_params * 2
+    return ("(" + " + ".join(terms) + ")" if terms else "0"), params
+
+
 def lexical(case, match: str | None, exclude: str | None, where, depth: int, weights, from_docs: str,
             total_cap: int) -> tuple[list[tuple[int, float]], int]:
     """The search package's lexical step on PostgreSQL: (turn id, score) best first, and the total.
@@ -189,7 +229,8 @@ def lexical(case, match: str | None, exclude: str | None, where, depth: int, wei
     ``where`` is the search package's compiled filter (``.sql`` with ``?`` params, ``.params``)."""
     params: list = []
     if match:
-        cond, cond_params, rank, rank_params = fts_sql(match, weights)
+        cond, cond_params, _, _ = fts_sql(match, weights)
+        rank, rank_params = bm25_sql(case, match, weights)
         params += cond_params
     else:
         cond, rank, rank_params = "TRUE", "0", []

@@ -67,3 +67,14 @@ def snapshot(case) -> dict[str, list[tuple]]:
     if "search_vectors" in tables:
         queries["search_vectors"] = f"SELECT {turn_pos.format('v')}, v.chunk, v.model, v.sig FROM search_vectors v"
     return {name: sorted((tuple(r) for r in case.query(sql)), key=repr) for name, sql in queries.items()}
+
+
+def sqlite_case(root):
+    """A SQLite case even when the test run puts cases on PostgreSQL (LPOST_TEST_DB)."""
+    from listeningpost.store.case import Case
+
+    root.mkdir(parents=True, exist_ok=True)
+    case = Case(root)
+    case.archive.mkdir(exist_ok=True)
+    case.migrate()
+    return case

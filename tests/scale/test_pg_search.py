@@ -14,7 +14,7 @@ from listeningpost.jobs.runner import run_stage
 from listeningpost.pipeline import available_stages, make_stage
 from listeningpost.scale.pgsearch import FtsSyntaxError, fts_sql
 from listeningpost.store.case import Case
-from scalefix import pg_server, pg_url  # noqa: F401  (fixtures)
+from scalefix import pg_server, pg_url, sqlite_case  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.skipif("index" not in available_stages(), reason="the search index stage is not installed")
 
@@ -53,7 +53,7 @@ def queries_from(case: Case) -> list[str]:
 
 
 def test_tsvector_search_matches_fts5(pg_url, tmp_path):
-    lite = indexed(Case.open(tmp_path / "lite", db=None))
+    lite = indexed(sqlite_case(tmp_path / "lite"))
     pg = indexed(Case.open(tmp_path / "pg", db=pg_url))
     hits = 0
     for expr in queries_from(lite):
@@ -77,7 +77,7 @@ def test_search_api_on_postgresql(pg_url, tmp_path):
     """`search()` (lexical mode, with facets and filters) returns the same turns on both backends."""
     from listeningpost.search.api import search
 
-    lite = indexed(Case.open(tmp_path / "lite", db=None))
+    lite = indexed(sqlite_case(tmp_path / "lite"))
     pg = indexed(Case.open(tmp_path / "pg", db=pg_url))
     lemmas = Counter(w for r in lite.query("SELECT lemmas FROM search_docs") for w in r[0].split() if len(w) > 4)
     word, other = [w for w, _ in lemmas.most_common(2)]

@@ -20,7 +20,7 @@ from listeningpost.pipeline import available_stages, make_stage
 from listeningpost.store.case import Case
 from listeningpost.store.layers import record_edit
 from listeningpost.store.views import call_document, list_calls
-from scalefix import pg_server, pg_url, snapshot  # noqa: F401  (fixtures)
+from scalefix import pg_server, pg_url, snapshot, sqlite_case  # noqa: F401  (fixtures)
 
 # the analyze stage costs seconds per call on 2 cores: a few calls are enough to compare backends
 N_CALLS = 2
@@ -52,7 +52,7 @@ def process(case: Case) -> None:
 
 def test_schema_matches_sqlite(pg_url, tmp_path):
     """Every SQLite table and column exists on PostgreSQL (catches a twin migration left behind)."""
-    lite = Case.open(tmp_path / "lite", db=None)
+    lite = sqlite_case(tmp_path / "lite")
     pg = Case.open(tmp_path / "pg", db=pg_url)
     lite_tables = {r[0] for r in lite.query("SELECT name FROM sqlite_master WHERE type='table' AND sql NOT LIKE 'CREATE VIRTUAL%'")
                    if not r[0].startswith(("sqlite_", "search_fts"))}
@@ -69,7 +69,7 @@ def test_schema_matches_sqlite(pg_url, tmp_path):
 
 
 def test_same_documents_and_stage_results_as_sqlite(pg_url, tmp_path):
-    lite = Case.open(tmp_path / "lite", db=None)
+    lite = sqlite_case(tmp_path / "lite")
     pg = Case.open(tmp_path / "pg", db=pg_url)
     for case in (lite, pg):
         report = ingest_paths(case, real_files())
@@ -154,7 +154,7 @@ def test_migrate_copies_without_loss_and_detects_differences(pg_server, tmp_path
     from listeningpost.cli import app
     from listeningpost.scale.migrate import _source_tables, _verify, migrate_case
 
-    src = Case.open(tmp_path / "case", db=None)
+    src = sqlite_case(tmp_path / "case")
     ingest_paths(src, real_files())
     process(src)
     call_id = src.one("SELECT id FROM calls ORDER BY id DESC")[0]

@@ -10,6 +10,20 @@
 -- Vectors: Debian 12 has no pgvector package, so embeddings stay in search_vectors (BYTEA) and the
 -- search package's own approximate-nearest-neighbour file beside the case, as on SQLite.
 
+-- BM25 as FTS5 computes it needs each row's token count and each phrase's frequency in a column
+CREATE FUNCTION lp_ntok(t text) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT count(*)::integer FROM regexp_matches(COALESCE(t, ''), '[[:alnum:]]+', 'g')
+$$;
+
+-- occurrences of a phrase in a document: the rarest of its words (prefix: words starting with it)
+CREATE FUNCTION lp_tf(doc tsvector, words text[], prefix boolean) RETURNS integer LANGUAGE sql IMMUTABLE
+    PARALLEL SAFE AS $$
+    SELECT COALESCE(min(n), 0)::integer FROM (
+        SELECT (SELECT COALESCE(sum(COALESCE(array_length(u.positions, 1), 1)), 0) FROM unnest(doc) u
+                 WHERE CASE WHEN prefix THEN starts_with(u.lexeme, w) ELSE u.lexeme = w END) AS n
+        FROM unnest(words) w) per_word
+$$;
+
 CREATE TABLE search_docs (
     turn_id BIGINT PRIMARY KEY,
     call_id BIGINT NOT NULL,
@@ -21,7 +35,8 @@ CREATE TABLE search_docs (
     sig TEXT NOT NULL,
     text_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, text)) STORED,
     lemmas_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, lemmas)) STORED,
-    translation_tsv tsvector GENERATED ALWAYS AS (to_tsvector('english'::regconfig, translation)) STORED
+    translation_tsv tsvector GENERATED ALWAYS AS (to_tsvector('english'::regconfig, translation)) STORED,
+    ntok integer GENERATED ALWAYS AS (lp_ntok(text) + lp_ntok(lemmas) + lp_ntok(translation)) STORED
 );
 CREATE INDEX search_docs_call ON search_docs(call_id);
 CREATE INDEX search_docs_lang ON search_docs(lang, call_id);
