@@ -46,7 +46,13 @@ def runner_lock(case: Case) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             raise RunnerBusy(f"another `lpost process` is running on {case.root}") from exc
-        yield
+        if case.db_url:  # PostgreSQL: coordinators on other machines share the database, not this file
+            from listeningpost.scale.pg import runner_lock as db_lock
+
+            with db_lock(case, RunnerBusy):
+                yield
+        else:
+            yield
     finally:
         os.close(fd)
 

@@ -20,6 +20,7 @@ everything ``case.sqlite`` would. One case per database or per schema (``?option
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
@@ -422,6 +423,19 @@ def _bind(params: Any, names: list[str] | None) -> Sequence[Any]:
 
 def connect(url: str) -> PgConnection:
     return PgConnection(url)
+
+
+@contextmanager
+def runner_lock(case: "Case", busy: type[Exception]) -> Iterator[None]:
+    """One job runner per case across machines: a session advisory lock on the case's database."""
+    conn = case.db.pg
+    key = "SELECT hashtext(current_database() || '.' || current_schema() || '#runner')"
+    if not conn.execute(f"SELECT pg_try_advisory_lock(({key}))").fetchone()[0]:
+        raise busy(f"another `lpost process` is running on this case's database ({case.db_url.split('@')[-1]})")
+    try:
+        yield
+    finally:
+        conn.execute(f"SELECT pg_advisory_unlock(({key}))")
 
 
 # -- migrations -------------------------------------------------------------------------------------

@@ -197,3 +197,19 @@ def test_migrate_copies_without_loss_and_detects_differences(pg_server, tmp_path
     assert {name for name, c in checks.items() if not c.ok} == {"sources", "edits"}
     lite.close()
     dst.close()
+
+
+def test_one_runner_per_case_across_machines(pg_url, tmp_path):
+    """Two coordinators with different case folders (two machines) on one database: the second waits."""
+    from listeningpost.jobs.runner import RunnerBusy, runner_lock
+
+    here = Case.open(tmp_path / "machine-a", db=pg_url)
+    there = Case.open(tmp_path / "machine-b", db=pg_url)
+    with runner_lock(here):
+        with pytest.raises(RunnerBusy, match="database"):
+            with runner_lock(there):
+                pass
+    with runner_lock(there):  # released on exit
+        pass
+    here.close()
+    there.close()
