@@ -93,6 +93,7 @@ def translations_by_turn(case: Case, call_id: int) -> dict[int, list[dict[str, A
             {
                 "lang": r["lang"], "engine": r["engine"], "model": r["model"], "text": r["text"],
                 "flags": _loads(r["flags_json"], []), "edited": bool(r["edited"]),
+                "glossary": _loads(r["glossary_json"], []),
                 "machine": r["engine"] != "human",
             }
         )

@@ -68,8 +68,10 @@ class TranslateStage(Stage):
     #: calls ingested as audio wait for their transcript (speech does not apply to transcripts)
     requires = ("speech",)
 
+    # skip_human: a turn that already has a human translation is shown with it, so by default no
+    # machine time is spent on it (--opt translate.skip_human=false to compare engines with humans)
     def __init__(self, engine: str | None = None, model: str | None = None, lang: str = "en",
-                 skip_human: bool = False, **options: Any):
+                 skip_human: bool = True, **options: Any):
         self.engine = make_engine(engine, model, **options)   # lazy: no model is loaded here
         self.model_arg = model
         self.lang = lang

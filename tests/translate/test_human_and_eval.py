@@ -32,8 +32,11 @@ def test_human_translations_from_real_transcripts(case, shared, rel, lang):
     raw = json.loads(path.read_text(encoding="utf-8"))
     key = {"en": "turns_english", "de": "turns_german"}[lang]
     call = _ingest(case, path)
-    stage = make_stage("translate", engine="scripted-test")
+    # by default turns with a human English translation are skipped; here both layers are compared
+    default_items = make_stage("translate", engine="scripted-test").load(case, call)
+    stage = make_stage("translate", engine="scripted-test", skip_human=False)
     results = stage.compute(stage.load(case, call))
+    assert (not default_items.jobs) == bool(raw.get("turns_english"))
     with case.transaction():
         stage.save(case, call, results, None)
     doc = call_document(case, call)

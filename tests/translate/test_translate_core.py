@@ -80,20 +80,20 @@ def test_low_asr_confidence_and_glossary_miss_flags(case, add_call):
 
 def test_analyst_edit_is_never_overwritten_and_human_shown_first(case, add_call):
     call = add_call(case, [Turn("первая", translations={"en": "the first (human)"}), Turn("вторая")])
-    run_stage_once(case, call)
+    run_stage_once(case, call, skip_human=False)
     doc = call_document(case, call)
     assert [t["engine"] for t in doc["turns"][0]["translations"]] == ["human", "scripted-test"]
     assert doc["turns"][0]["translations"][0]["machine"] is False
     with case.transaction():
         case.db.execute("UPDATE translations SET text='analyst fix', edited=1 WHERE engine='scripted-test'"
                         " AND turn_id=?", (doc["turns"][1]["id"],))
-    run_stage_once(case, call)
+    run_stage_once(case, call, skip_human=False)
     doc = call_document(case, call)
     assert machine(doc, 1)[0]["text"] == "analyst fix"
     assert doc["turns"][0]["translations"][0]["text"] == "the first (human)"
-    # skip_human leaves turns with a human translation to the human
+    # by default (skip_human) turns with a human translation are left to the human
     call2 = add_call(case, [Turn("третья", translations={"en": "third"}), Turn("четвёртая")], name="b.json")
-    run_stage_once(case, call2, skip_human=True)
+    run_stage_once(case, call2)
     doc2 = call_document(case, call2)
     assert machine(doc2, 0) == [] and machine(doc2, 1)
 
