@@ -3,7 +3,6 @@ commands in ``listeningpost/<stage>/cli.py`` through a ``register(app)`` functio
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import sys
@@ -14,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from listeningpost.plugins import import_optional
 from listeningpost.store.case import Case, CaseError, default_case_dir
 
 app = typer.Typer(
@@ -64,13 +64,9 @@ PLUGIN_MODULES = (
 
 def _register_plugins() -> None:
     for name in PLUGIN_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue
-            raise
-        module.register(app)
+        module = import_optional(name)
+        if module is not None:
+            module.register(app)
 
 
 _register_plugins()

@@ -71,7 +71,7 @@ def register(name: str) -> Callable[[Callable[..., Stage]], Callable[..., Stage]
 
 def load_stage_plugins() -> None:
     """Import the stage packages so they register (missing optional ones are skipped)."""
-    import importlib
+    from listeningpost.plugins import import_optional
 
     for module in (
         "listeningpost.speech.stage",
@@ -79,11 +79,7 @@ def load_stage_plugins() -> None:
         "listeningpost.analyze.stage",
         "listeningpost.search.stage",
     ):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if not (exc.name and module.startswith(exc.name)):
-                raise
+        import_optional(module)
 
 
 def available_stages() -> list[str]:

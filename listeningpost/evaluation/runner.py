@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import tempfile
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from listeningpost.ingest.ingest import ingest_paths
 from listeningpost.jobs.executors import make_executor
 from listeningpost.jobs.runner import run_stage
 from listeningpost.pipeline import available_stages, make_stage
+from listeningpost.plugins import import_optional
 from listeningpost.store.case import Case
 from listeningpost.store.views import call_document
 
@@ -124,12 +124,8 @@ def evaluate(gold_path: Path, options: EvalOptions | None = None,
         if failed:
             result["failed"] = [{"stage": r[0], "call": r[1], "error": r[2]} for r in failed]
         for module_name in SCORER_MODULES:
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name and module_name.startswith(exc.name):
-                    continue
-                raise
-            result.update(module.score(pairs))
+            module = import_optional(module_name)
+            if module is not None:
+                result.update(module.score(pairs))
         case.close()
     return result
