@@ -93,6 +93,8 @@ def test_worker_killed_mid_run_is_replaced_without_duplicates(ray_cluster, tmp_p
     for r in rows:
         words = " ".join(t[0] for t in case.query("SELECT text FROM turns WHERE call_id=? ORDER BY idx", (r[0],)))
         assert r[1] == len(words.split())
-    assert killed[0] not in {int(r[2]) for r in rows}, "no result may come from the killed worker's lost items"
+    # only items the killed worker finished before the kill (at most its first window) carry its pid;
+    # the rest were re-submitted to live workers
+    assert sum(int(r[2]) == killed[0] for r in rows) <= 2
     counts = status(case)["stages"]["wordcount"]
     assert counts == {"pending": 0, "running": 0, "done": N_KILL_CALLS, "failed": 0}
