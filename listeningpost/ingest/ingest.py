@@ -58,7 +58,7 @@ class IngestReport:
                 for i in self.items if i.near_duplicate_of
             ],
             "skipped": [i.path for i in self.items if i.status == "skipped"],
-            "calls": sum(len(i.calls) for i in self.items),
+            "calls": sum(len(i.calls) for i in self.items if i.status == "added"),
             "items": [asdict(i) for i in self.items],
         }
 
