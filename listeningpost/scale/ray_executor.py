@@ -42,8 +42,13 @@ class StageWorker:
     def pid(self) -> int:
         return os.getpid()
 
-    def compute(self, item: Any) -> Any:
-        return self.stage.compute(item)
+    def compute(self, item: Any) -> tuple[bool, Any]:
+        # a failing item is described here, where its traceback is, so `lpost status` reads the
+        # same as with the local executor
+        try:
+            return True, self.stage.compute(item)
+        except Exception as exc:
+            return False, describe_error(exc)
 
 
 @dataclass
@@ -161,7 +166,8 @@ class RayExecutor(Executor):
                     key, item, slot, attempt = pending.pop(ref)
                     slot.in_flight -= 1
                     try:
-                        yield Outcome(key, True, ray.get(ref))
+                        ok, value = ray.get(ref)
+                        yield Outcome(key, True, value) if ok else Outcome(key, False, error=value)
                     except WORKER_LOST as exc:
                         self._replace(slot, remote_cls, stage_ref)
                         if attempt <= self.max_retries:

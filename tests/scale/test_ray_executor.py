@@ -98,3 +98,24 @@ def test_worker_killed_mid_run_is_replaced_without_duplicates(ray_cluster, tmp_p
     assert sum(int(r[2]) == killed[0] for r in rows) <= 2
     counts = status(case)["stages"]["wordcount"]
     assert counts == {"pending": 0, "running": 0, "done": N_KILL_CALLS, "failed": 0}
+
+
+def test_failures_reported_as_with_local_executor(ray_cluster, tmp_path):
+    import jobstage
+    from ray import cloudpickle
+
+    cloudpickle.register_pickle_by_value(jobstage)
+    cases = {name: real_case(tmp_path / name) for name in ("local", "ray")}
+    # a word of the second call's first turn: the calls containing it fail, the others succeed
+    word = cases["local"].one("SELECT text FROM turns WHERE call_id=2 ORDER BY idx")[0].split()[0]
+    reports = {}
+    for name, ex in (("local", make_executor("local", workers=1)),
+                     ("ray", make_executor("ray", workers=2, address=ray_cluster))):
+        try:
+            reports[name] = run_stage(cases[name], jobstage.WordCountStage(fail_on=word), ex)
+        finally:
+            ex.close()
+    assert 0 < reports["ray"].failed < N_CALLS
+    failed = {name: [{k: v for k, v in f.items() if k != "at"} for f in status(c)["failed"]] for name, c in cases.items()}
+    assert failed["ray"] == failed["local"]
+    assert all("(at jobstage.py:" in f["error"] for f in failed["ray"])
