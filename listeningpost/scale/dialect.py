@@ -448,9 +448,10 @@ def _functions(toks: list[Tok]) -> list[Tok]:
     return out
 
 
-_BOOL_BEFORE = {"WHERE", "AND", "OR", "ON", "HAVING", "NOT", "WHEN"}
+# (not WHEN: in "CASE x WHEN 1" the 1 is a value)
+_BOOL_BEFORE = {"WHERE", "AND", "OR", "ON", "HAVING", "NOT"}
 _BOOL_AFTER = {"AND", "OR", "ORDER", "GROUP", "LIMIT", "OFFSET", "UNION", "EXCEPT", "INTERSECT", "WINDOW",
-               "RETURNING", "THEN", ")", ";"}
+               "RETURNING", ")", ";"}
 
 
 def _bool_literals(toks: list[Tok]) -> list[Tok]:

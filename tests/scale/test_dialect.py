@@ -105,3 +105,8 @@ def test_tables_without_integer_key_get_a_rowid():
     assert t.sql == "SELECT rowid, s.rowid FROM speakers s WHERE rowid=$1"
     assert translate("UPDATE turns SET text=? WHERE rowid=?", rowid_of=rowid_of).sql == "UPDATE turns SET text=$1 WHERE id=$2"
     assert translate("SELECT d.rowid FROM search_docs d", rowid_of=rowid_of).sql == "SELECT d.turn_id FROM search_docs d"
+
+
+def test_simple_case_values_stay_numbers():
+    assert tr("SELECT CASE kind WHEN 1 THEN 'a' WHEN 0 THEN 'b' END FROM t WHERE 1").sql == \
+        "SELECT CASE kind WHEN 1 THEN 'a' WHEN 0 THEN 'b' END FROM t WHERE TRUE"
