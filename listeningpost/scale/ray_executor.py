@@ -1,8 +1,9 @@
 """Ray executor: ``lpost process --executor ray [--ray-address auto|ray://HOST:PORT] --workers N``.
 
 Each worker is a Ray actor holding the stage object, so a model is loaded once per actor and reused
-for every call it gets (the stages cache models per process). GPU stages (settings ``device`` =
-``cuda``) ask Ray for ``num_gpus`` per actor; CPU stages fan out over ``num_cpus``. Items are what
+for every call it gets (the stages cache models per process). GPU stages (a ``device`` setting of
+``cuda``, or ``auto`` on a cluster that has GPUs) ask Ray for one GPU per actor (``num_gpus`` to
+change it); CPU stages fan out over ``num_cpus`` (1 per actor by default). Items are what
 ``Stage.load`` builds: audio travels as a path into the case archive, so workers on other nodes need
 the case folder on a shared filesystem (the same path everywhere), never pickled bytes.
 
@@ -49,6 +50,16 @@ class StageWorker:
             return True, self.stage.compute(item)
         except Exception as exc:
             return False, describe_error(exc)
+
+
+def _devices(settings: Any) -> Iterator[str]:
+    """Every ``device`` value in a stage's settings (speech nests it: settings['asr']['device'])."""
+    if isinstance(settings, dict):
+        for key, value in settings.items():
+            if key == "device" and isinstance(value, str):
+                yield value.lower()
+            else:
+                yield from _devices(value)
 
 
 @dataclass
@@ -107,9 +118,12 @@ class RayExecutor(Executor):
         self._owns_ray = True
 
     def _resources(self, stage: Stage) -> dict[str, float]:
-        settings = stage.settings()
-        device = str(settings.get("device", "cpu")).lower()
-        gpus = self.num_gpus if self.num_gpus is not None else (1.0 if device.startswith(("cuda", "gpu")) else 0.0)
+        devices = set(_devices(stage.settings()))
+        wants_gpu = any(d.startswith(("cuda", "gpu")) for d in devices)
+        # device=auto (faster-whisper: CUDA when there is one) uses the cluster's GPUs when it has any
+        if "auto" in devices and ray.cluster_resources().get("GPU", 0) > 0:
+            wants_gpu = True
+        gpus = self.num_gpus if self.num_gpus is not None else (1.0 if wants_gpu else 0.0)
         cpus = self.num_cpus if self.num_cpus is not None else 1.0
         return {"num_cpus": cpus, "num_gpus": gpus}
 

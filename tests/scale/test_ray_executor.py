@@ -119,3 +119,23 @@ def test_failures_reported_as_with_local_executor(ray_cluster, tmp_path):
     failed = {name: [{k: v for k, v in f.items() if k != "at"} for f in status(c)["failed"]] for name, c in cases.items()}
     assert failed["ray"] == failed["local"]
     assert all("(at jobstage.py:" in f["error"] for f in failed["ray"])
+
+
+def test_gpu_stages_ask_for_a_gpu_per_actor():
+    from listeningpost.scale.ray_executor import RayExecutor
+
+    index = make_stage("index") if "index" in available_stages() else None
+
+    class Configured:  # only settings() is read to size the actors
+        def __init__(self, settings):
+            self._settings = settings
+
+        def settings(self):
+            return self._settings
+
+    ex = RayExecutor(workers=2)
+    assert ex._resources(Configured({"engine": "x", "asr": {"device": "cuda:0"}})) == {"num_cpus": 1.0, "num_gpus": 1.0}
+    assert ex._resources(Configured({"engine": "x", "device": "cpu"}))["num_gpus"] == 0.0
+    assert RayExecutor(num_gpus=0.5, num_cpus=4)._resources(Configured({"device": "cuda"})) == {"num_cpus": 4, "num_gpus": 0.5}
+    if index is not None:
+        assert ex._resources(index)["num_gpus"] == 0.0
