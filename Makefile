@@ -22,8 +22,13 @@ system-deps:
 demo: system-deps install
 	bash scripts/demo.sh $(DEMO_CASE)
 
+# Second pass: the store, ingest, jobs, search and web tests again against PostgreSQL (each test
+# gets a throwaway cluster schema; see tests/pgbackend.py).
+PG_TESTS := tests/test_ingest.py tests/jobs tests/search tests/web/test_web_app.py tests/scale
+
 test: system-deps install
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	LPOST_TEST_DB=postgresql $(PY) -m pytest -q -p no:cacheprovider -m "not browser" $(PG_TESTS) $(PYTEST_ARGS)
 
 clean-demo:
 	rm -rf $(DEMO_CASE)

@@ -242,6 +242,7 @@ HOSTILE = [
 ]
 
 
+@pytest.mark.sqlite_only  # reads case.sqlite directly
 def test_hostile_names_never_escape_the_case(tmp_path):
     inbox = tmp_path / "inbox" / "deep"
     inbox.mkdir(parents=True)
@@ -276,6 +277,7 @@ def _make_clips(folder: Path, n: int, pcm: np.ndarray) -> None:
         encode(noisy.astype(np.int16), 16000, folder / f"clip_{i:03d}.wav", ".wav")
 
 
+@pytest.mark.sqlite_only  # reads case.sqlite directly
 def test_kill_during_ingest_then_resume(tmp_path, speech_pcm):
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -97,6 +97,7 @@ app()
 """
 
 
+@pytest.mark.sqlite_only  # reads case.sqlite directly
 def test_kill_9_mid_run_resumes_without_duplicates(real_case):
     cmd = [sys.executable, "-c", RUN_SCRIPT.format(tests=str(TESTS)), "process", "--stages", "wordcount",
            "--opt", "wordcount.delay=0.3", "--case", str(real_case.root)]
