@@ -133,6 +133,7 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=60)
     ap.add_argument("--dir", type=Path, help="where to build the case (default: a temp dir)")
     ap.add_argument("--keep", action="store_true", help="keep the case folder")
+    ap.add_argument("--reuse", type=Path, help="time queries on a case kept by an earlier --keep run (no build)")
     ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "listeningpost")
     args = ap.parse_args()
 
@@ -149,13 +150,16 @@ def main() -> None:
         pool = pool_vectors(ru, args.cache)
         print(f"pool embeddings: {len(ru)} sentences in {time.perf_counter() - t0:.1f}s (cached after the first run)", flush=True)
 
-        case = Case.open(workdir / "case")
-        stats = build(case, args.turns, ru, en, pool, rng)
-        print(f"rows: {args.turns:,} turns / {stats['calls']:,} calls + sampled vectors written in {stats['rows_s']:.1f}s", flush=True)
-        t0 = time.perf_counter()
-        index.reindex(case, embedder=None)
-        lex_s = time.perf_counter() - t0
-        print(f"lexical index (lemmatise + FTS5): {lex_s:.1f}s ({args.turns / lex_s:,.0f} turns/s)", flush=True)
+        case = Case.open(args.reuse or workdir / "case")
+        if args.reuse:
+            print(f"reusing {args.reuse}: {case.one('SELECT COUNT(*) FROM turns')[0]:,} turns", flush=True)
+        else:
+            stats = build(case, args.turns, ru, en, pool, rng)
+            print(f"rows: {args.turns:,} turns / {stats['calls']:,} calls + sampled vectors written in {stats['rows_s']:.1f}s", flush=True)
+            t0 = time.perf_counter()
+            index.reindex(case, embedder=None)
+            lex_s = time.perf_counter() - t0
+            print(f"lexical index (lemmatise + FTS5): {lex_s:.1f}s ({args.turns / lex_s:,.0f} turns/s)", flush=True)
         emb = vectors.get_embedder()
         vi = vectors.vector_index(case, emb)
         t0 = time.perf_counter()

@@ -22,6 +22,7 @@ Raises ``SearchError`` for a query or filter it cannot run.
 
 from __future__ import annotations
 
+import heapq
 import html
 import json
 import sqlite3
@@ -194,16 +195,12 @@ def _lexical(case: Case, compiled: Compiled, where, depth: int) -> tuple[list[tu
                 base = "FROM search_fts WHERE search_fts MATCH ?"
             params = [expr, *where.params]
             w = ", ".join(str(x) for x in BM25_WEIGHTS)
-            # count up to TOTAL_CAP walking the newest matches first; past the cap, bm25 ranks only the
-            # newest TOTAL_CAP matches (scoring every match of a very common word is what costs)
-            total, oldest = case.one(
-                f"SELECT COUNT(*), MIN(id) FROM (SELECT search_fts.rowid AS id {base} ORDER BY search_fts.rowid DESC"
-                f" LIMIT {TOTAL_CAP})", params)
-            if total >= TOTAL_CAP:
-                base += " AND search_fts.rowid >= ?"
-                params = [*params, oldest]
-            rows = case.query(f"SELECT search_fts.rowid, bm25(search_fts, {w}) AS r {base} ORDER BY r LIMIT ?", [*params, depth]) if depth else []
-            return [(r[0], -r[1]) for r in rows], total
+            # one pass over the newest TOTAL_CAP matches gives the count and the bm25 scores; past the cap
+            # only those are ranked (scoring and joining every match of a very common word is what costs)
+            rows = case.query(
+                f"SELECT search_fts.rowid, bm25(search_fts, {w}) {base} ORDER BY search_fts.rowid DESC LIMIT {TOTAL_CAP}", params)
+            best = heapq.nsmallest(depth, rows, key=lambda r: (r[1], -r[0])) if depth else []
+            return [(r[0], -r[1]) for r in best], len(rows)
         # no positive words: filters alone, minus the excluded words; in call and turn order
         base = f"FROM {FROM_DOCS} WHERE {where.sql}"
         params = list(where.params)
