@@ -34,6 +34,8 @@ class AsrOptions:
     no_speech_threshold: float = 0.6
     log_prob_threshold: float = -1.0
     low_word_probability: float = 0.45
+    #: decode timestamp tokens too: keeps Whisper going to the end of long multi-speaker clips
+    without_timestamps: bool = False
     allow_download: bool = True          # hub models may be pulled on first use
 
     def to_dict(self) -> dict[str, Any]:
@@ -168,7 +170,7 @@ class FasterWhisperEngine:
             audio, language=forced or opts.languages[0], multilingual=forced is None,
             clip_timestamps=[{"start": s / SAMPLE_RATE, "end": e / SAMPLE_RATE} for s, e in clips],
             vad_filter=False, beam_size=opts.beam_size, batch_size=opts.batch_size, word_timestamps=True,
-            without_timestamps=False,  # timestamp tokens keep Whisper decoding to the end of a long clip
+            without_timestamps=opts.without_timestamps,
             temperature=opts.temperatures[0], log_progress=False,
         )
         out = []

@@ -56,8 +56,8 @@ def adaptive_threshold(audio: np.ndarray, config: VadConfig) -> float:
     if probs.size == 0:
         return config.threshold
     high = float(np.percentile(probs, 97))
-    if high < 0.3:
-        return config.threshold  # nothing speech-like: stay strict
+    if high < 0.3 or high > 0.7:
+        return config.threshold  # nothing speech-like, or clear speech: the default threshold
     return float(np.clip(config.adaptive_factor * high, config.min_threshold, config.threshold))
 
 
