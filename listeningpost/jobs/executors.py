@@ -46,6 +46,32 @@ def _init_worker(threads: int) -> None:
         os.environ.setdefault(var, str(threads))
 
 
+class Feeder:
+    """Loads items just in time: while fewer than ``window`` are in flight, pull the next
+    (key, load) pair and hand the loaded item to ``submit``. Shared by every executor so memory
+    stays bounded the same way everywhere; a load that fails comes back as a failed Outcome."""
+
+    def __init__(self, items: Iterable[tuple[Any, Callable[[], Any]]]):
+        self._source = iter(items)
+        self.exhausted = False
+
+    def top_up(self, in_flight: Callable[[], int], window: int, submit: Callable[[Any, Any], None]) -> list[Outcome]:
+        failures = []
+        while not self.exhausted and in_flight() < window:
+            try:
+                key, load = next(self._source)
+            except StopIteration:
+                self.exhausted = True
+                break
+            try:
+                item = load()
+            except Exception as exc:
+                failures.append(Outcome(key, False, error=describe_error(exc)))
+                continue
+            submit(key, item)
+        return failures
+
+
 class Executor(ABC):
     name = "executor"
 
@@ -90,23 +116,14 @@ class LocalExecutor(Executor):
         return self._pool
 
     def run(self, stage, items):
-        window = self.workers * 2
         pending: dict[Future, Any] = {}
-        source = iter(items)
-        exhausted = False
-        while pending or not exhausted:
-            while not exhausted and len(pending) < window:
-                try:
-                    key, load = next(source)
-                except StopIteration:
-                    exhausted = True
-                    break
-                try:
-                    item = load()
-                except Exception as exc:
-                    yield Outcome(key, False, error=describe_error(exc))
-                    continue
-                pending[self._ensure_pool().submit(_compute, stage, item)] = key
+        feeder = Feeder(items)
+
+        def submit(key: Any, item: Any) -> None:
+            pending[self._ensure_pool().submit(_compute, stage, item)] = key
+
+        while pending or not feeder.exhausted:
+            yield from feeder.top_up(lambda: len(pending), self.workers * 2, submit)
             if not pending:
                 continue
             done, _ = wait(pending, return_when=FIRST_COMPLETED)

@@ -27,7 +27,7 @@ from ray.exceptions import (
     WorkerCrashedError,
 )
 
-from listeningpost.jobs.executors import EXECUTORS, Executor, Outcome, describe_error
+from listeningpost.jobs.executors import EXECUTORS, Executor, Feeder, Outcome, describe_error
 from listeningpost.pipeline import Stage
 
 # errors that mean "the worker went away", not "the item is bad": the item is tried again elsewhere
@@ -157,22 +157,10 @@ class RayExecutor(Executor):
             pending[ref] = (key, item, slot, attempt)
             self.stats.submitted += 1
 
-        source = iter(items)
-        exhausted = False
+        feeder = Feeder(items)
         try:
-            while pending or not exhausted:
-                while not exhausted and len(pending) < self.window:
-                    try:
-                        key, load = next(source)
-                    except StopIteration:
-                        exhausted = True
-                        break
-                    try:
-                        item = load()
-                    except Exception as exc:
-                        yield Outcome(key, False, error=describe_error(exc))
-                        continue
-                    submit(key, item, 1)
+            while pending or not feeder.exhausted:
+                yield from feeder.top_up(lambda: len(pending), self.window, lambda key, item: submit(key, item, 1))
                 if not pending:
                     continue
                 done, _ = ray.wait(list(pending), num_returns=1)
