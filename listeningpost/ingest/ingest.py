@@ -162,13 +162,47 @@ def _ingest(case: Case, path: Path, given: dict[str, Any], item: IngestItem) -> 
     _store(case, path, sha, size, kind, fmt, info, fp, values, [call], item)
 
 
+#: candidates compared in full; and the share of hashes a candidate must have in common
+CANDIDATES = 5
+MIN_SHARED_HASHES = 0.05
+
+
+def _index_fingerprint(case: Case, source_id: int, fp: np.ndarray) -> None:
+    case.db.executemany("INSERT OR IGNORE INTO fingerprint_hashes(hash, source_id) VALUES (?, ?)",
+                        [(h, source_id) for h in media.index_hashes(fp)])
+
+
+def _backfill_fingerprint_index(case: Case) -> None:
+    """Sources fingerprinted before the hash index existed get their hashes once."""
+    rows = case.query("SELECT id, fingerprint FROM sources WHERE fingerprint IS NOT NULL AND NOT EXISTS"
+                      " (SELECT 1 FROM fingerprint_hashes h WHERE h.source_id=sources.id)")
+    if rows:
+        with case.transaction():
+            for row in rows:
+                _index_fingerprint(case, row["id"], np.frombuffer(row["fingerprint"], dtype="<u4"))
+
+
 def _near_duplicate(case: Case, fp: np.ndarray) -> tuple[int | None, float | None]:
+    _backfill_fingerprint_index(case)
+    hashes = media.index_hashes(fp)
+    if not hashes:
+        return None, None
+    shared: dict[int, int] = {}
+    for start in range(0, len(hashes), 900):  # stay under every backend's parameter limit
+        chunk = hashes[start : start + 900]
+        marks = ",".join("?" * len(chunk))
+        for source_id, n in case.query(
+            f"SELECT source_id, COUNT(*) FROM fingerprint_hashes WHERE hash IN ({marks}) GROUP BY source_id", chunk
+        ):
+            shared[source_id] = shared.get(source_id, 0) + n
+    needed = max(3, int(MIN_SHARED_HASHES * len(hashes)))
+    candidates = sorted((n, sid) for sid, n in shared.items() if n >= needed)[-CANDIDATES:]
     best_id, best = None, 0.0
-    for row in case.query("SELECT id, fingerprint FROM sources WHERE fingerprint IS NOT NULL"):
-        other = np.frombuffer(row["fingerprint"], dtype="<u4")
-        score = media.similarity(fp, other)
+    for _, source_id in candidates:
+        row = case.one("SELECT fingerprint FROM sources WHERE id=?", (source_id,))
+        score = media.similarity(fp, np.frombuffer(row["fingerprint"], dtype="<u4"))
         if score > best:
-            best_id, best = row["id"], score
+            best_id, best = source_id, score
     if best >= media.NEAR_DUPLICATE_THRESHOLD:
         return best_id, best
     return None, None
@@ -196,6 +230,8 @@ def _store(case, path, sha, size, kind, fmt, info, fp, values, calls: list[Impor
             ),
         )
         source_id = cur.lastrowid
+        if fp is not None and len(fp):
+            _index_fingerprint(case, source_id, fp)
         for idx, call in enumerate(calls):
             item.calls.append(_insert_call(case, source_id, idx, call, info, known))
     item.status, item.source_id = "added", source_id

@@ -116,6 +116,12 @@ def fingerprint(path: Path) -> np.ndarray:
     return np.asarray(raw, dtype=np.int64).astype(np.uint32)
 
 
+def index_hashes(fp: np.ndarray) -> list[int]:
+    """The distinct top-20-bit values of a fingerprint: a re-encoded copy keeps many of them exactly
+    (a few low bits flip), an unrelated recording shares few."""
+    return sorted({int(v) for v in (fp >> 12).tolist()})
+
+
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
     """Best bit agreement of two fingerprints over candidate alignments (0..1).
 
