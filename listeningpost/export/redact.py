@@ -31,6 +31,8 @@ from listeningpost.store.case import Case, now
 
 #: setting that makes `lpost export` redact unless --no-redact is given
 DEFAULT_SETTING = "export.redact"
+#: case-level additions to the packaged public-figure allow-list (a list of names; admin settings page)
+PUBLIC_FIGURES_SETTING = "export.public_figures"
 
 # Phones: digit groups joined by single separators, optional +, 7-15 digits in all (letters may touch
 # them: "call_79161234567.mp3").
@@ -82,16 +84,16 @@ class Mark:
     kind: str = "REDACTED"
 
 
-@lru_cache(maxsize=1)
-def public_figures() -> frozenset[str]:
-    """Folded forms, lemma keys ("евгений викторович") and transliterations of the allow-list names."""
+@lru_cache(maxsize=8)
+def public_figures(extra: tuple[str, ...] = ()) -> frozenset[str]:
+    """Folded forms, lemma keys ("евгений викторович") and transliterations of the allow-list names:
+    the packaged list plus ``extra`` names (a case's own additions)."""
     data = yaml.safe_load((resources.files("listeningpost.export") / "public_figures.yaml").read_text("utf-8"))
     out = set()
-    for entry in data:
-        for name in entry["names"]:
-            key = _lemma_key(_TOKEN.findall(name))
-            # the analyzer's own transliteration too ("Гитлер" -> "gitler", not "hitler")
-            out.update({fold(name), key, fold(translit(name)), fold(translit(key))})
+    for name in [n for entry in data for n in entry["names"]] + [e for e in extra if e.strip()]:
+        key = _lemma_key(_TOKEN.findall(name))
+        # the analyzer's own transliteration too ("Гитлер" -> "gitler", not "hitler")
+        out.update({fold(name), key, fold(translit(name)), fold(translit(key))})
     return frozenset(out)
 
 
@@ -99,8 +101,8 @@ def _lemma_key(tokens: list[str]) -> str:
     return " ".join(morph(t).lemma for t in tokens)
 
 
-def _is_public(token: str) -> bool:
-    allow = public_figures()
+def _is_public(token: str, allow: frozenset[str] | None = None) -> bool:
+    allow = public_figures() if allow is None else allow
     return fold(token) in allow or morph(token).lemma in allow
 
 
@@ -152,6 +154,8 @@ class Redactor:
     exact: dict[str, str] = field(default_factory=dict)
     folded: dict[str, str] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    #: public-figure allow-list (see :func:`public_figures`)
+    allow: frozenset[str] = field(default_factory=public_figures)
 
     # -- learning ------------------------------------------------------------------------------
     def learn_texts(self, texts: list[str]) -> None:
@@ -166,7 +170,7 @@ class Redactor:
         ``force``: the analyst said it is a person; register every token as given."""
         tokens = _TOKEN.findall(name or "")
         if not force:
-            if any(_is_public(t) for t in tokens) or _lemma_key(tokens) in public_figures():
+            if any(_is_public(t, self.allow) for t in tokens) or _lemma_key(tokens) in self.allow:
                 return
             tokens = [t for t in tokens if _person_like(t)]
         if not tokens:
@@ -248,12 +252,12 @@ class Redactor:
         if token in self.exact:
             return True
         return token[:1].isupper() and (
-            fold(token) in self.folded or morph(token).lemma in self.folded or _is_public(token)
+            fold(token) in self.folded or morph(token).lemma in self.folded or _is_public(token, self.allow)
             or (_name_tagged(token) and _person_like(token)))
 
     def _person_run(self, run: list[re.Match]) -> list[Span]:
         tokens = [m.group() for m in run]
-        if any(_is_public(t) for t in tokens) or _lemma_key(tokens) in public_figures():
+        if any(_is_public(t, self.allow) for t in tokens) or _lemma_key(tokens) in self.allow:
             return []
         keys = [self.exact.get(t) or self.folded.get(fold(t)) or self.folded.get(morph(t).lemma) for t in tokens]
         key = next((k for k in keys if k), None)
@@ -415,8 +419,14 @@ def add_mark(case: Case, *, author: str, kind: str = "REDACTED", text: str | Non
     return cur.lastrowid
 
 
+def case_public_figures(case: Case) -> list[str]:
+    """The case's own allow-list additions (setting ``export.public_figures``)."""
+    value = case.setting(PUBLIC_FIGURES_SETTING, []) or []
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
 def make_redactor(case: Case, docs: list[dict[str, Any]]) -> Redactor:
-    red = Redactor()
+    red = Redactor(allow=public_figures(tuple(case_public_figures(case))))
     red.learn_marks(case_marks(case, [d["id"] for d in docs]))
     red.learn_documents(docs)
     return red

@@ -24,6 +24,7 @@ from fastapi.templating import Jinja2Templates
 from listeningpost.store.case import Case
 from listeningpost.store.views import call_document
 from listeningpost.web import audit, auth, corrections, mapsvg, queries, search
+from listeningpost.web import settings as case_settings
 from listeningpost.web.auth import User
 
 HERE = Path(__file__).parent
@@ -393,6 +394,26 @@ def create_app(case: Case | str | Path, *, run_jobs: bool = True, secure_cookies
             raise HTTPException(422, str(exc))
         audit.log(c(), user.username, "user.role", f"user:{username}", {"role": p.get("role")})
         return done(request, {"ok": True}, "/admin/users")
+
+    # -- admin: case settings ----------------------------------------------------------------------
+    @app.get("/settings", response_class=HTMLResponse)
+    def settings_page(request: Request, user: User = Depends(admin_r)):
+        return page(request, "settings.html", case_settings.page_data(c()))
+
+    @app.get("/api/settings")
+    def settings_api(user: User = Depends(admin_r)):
+        return case_settings.page_data(c())
+
+    @app.post("/api/settings")
+    async def settings_change(request: Request, user: User = Depends(admin_w)):
+        p = await payload(request)
+        if isinstance(p.get("settings"), dict):  # {"settings": {key: value}} or the keys at top level
+            p = p["settings"]
+        try:
+            changed = case_settings.update(c(), p, user.username)
+        except case_settings.SettingError as exc:
+            raise HTTPException(422, str(exc))
+        return done(request, {"ok": True, "changed": changed}, "/settings")
 
     @app.get("/admin/audit", response_class=HTMLResponse)
     def audit_page(request: Request, user: User = Depends(admin_r), who: str = "", action: str = ""):

@@ -15,7 +15,7 @@ import pytest
 
 from exportfix import AUDIO_CLIP, REAL_CALLS, SECRETS, SPOKEN_PHONE, call_id, export_case  # noqa: F401
 from listeningpost.export.media import decode
-from listeningpost.export.redact import Redactor
+from listeningpost.export.redact import PUBLIC_FIGURES_SETTING, Redactor, make_redactor
 from listeningpost.export.run import ExportOptions, export
 from listeningpost.store.views import call_document
 
@@ -47,6 +47,19 @@ def test_people_numbered_consistently_and_public_figures_kept():
     assert a == "Передай [PERSON 1], что Путин и Пригожин выступили."
     assert b == "Евгений Викторович сказал, [PERSON 1] в курсе."
     assert r.redact("Tell Sasha Ivanov.") == "Tell [PERSON 1]."
+
+
+def test_case_allow_list_extends_public_figures(tmp_path):
+    from listeningpost.store.case import Case
+    case = Case.open(tmp_path / "c")
+    text = "Говорят, Олег Морозов приказал, а Саша Иванов не знает."  # synthetic names
+    doc = {"id": 1, "turns": [{"text": text}], "entities": [], "speakers": {}}
+    before = make_redactor(case, [doc]).redact(text)
+    assert "Морозов" not in before and "Иванов" not in before, before
+    case.set_setting(PUBLIC_FIGURES_SETTING, ["Морозов", "Morozov"])
+    after = make_redactor(case, [doc]).redact(text)
+    assert "Олег Морозов приказал" in after and "Иванов" not in after, after
+    assert "Morozov" in make_redactor(case, [doc]).redact("General Oleg Morozov said")
 
 
 @pytest.mark.parametrize("text,expect", [

@@ -293,3 +293,45 @@ def test_cli_users_audit_and_serve_guard(tmp_path):
     assert run(cli, ["users", "remove", "root", "--case", case]).exit_code == 0
     out = run(cli, ["audit", "--case", case, "--json"]).output
     assert '"user.add"' in out and '"user.passwd"' in out and '"user.remove"' in out
+
+
+def test_settings_admin_only_validated_audited_and_read_by_export(app, demo):
+    from listeningpost.export.redact import case_public_figures
+    from listeningpost.export.report import case_label
+
+    admin, analyst, viewer = client_for(app, "admin"), client_for(app, "ana"), client_for(app, "vic")
+    for other in (analyst, viewer):
+        assert other.get("/settings").status_code == 403 and other.get("/api/settings").status_code == 403
+        r = other.post("/api/settings", json={"export.redact": True}, headers={"X-CSRF-Token": csrf_of(other)})
+        assert r.status_code == 403
+    assert admin.post("/api/settings", json={"export.redact": True}).status_code == 403  # no CSRF token
+    page = admin.get("/settings").text
+    assert 'href="/settings"' in page and "export.public_figures" in page and "speech" in page
+    data = admin.get("/api/settings").json()
+    assert {s["key"] for s in data["settings"]} == {"case.id", "export.redact", "export.public_figures"}
+    assert {s["stage"] for s in data["stages"]} >= {"speech", "analyze"}
+    h = {"X-CSRF-Token": csrf_of(admin)}
+    for bad in ({"no.such": 1}, {"export.redact": "maybe"}, {"case.id": "x" * 500}):
+        assert admin.post("/api/settings", json=bad, headers=h).status_code == 422, bad
+    case = Case.open(demo[0])
+    assert case.setting("export.redact") is None and case_label(case) == demo[0].name  # nothing half-applied
+
+    r = admin.post("/api/settings", json={"case.id": " UA-2022 / 17 ", "export.redact": True,
+                                          "export.public_figures": ["Морозов", " Morozov ", "Морозов", ""]}, headers=h)
+    assert r.status_code == 200 and len(r.json()["changed"]) == 3
+    assert case_label(case) == "UA-2022 / 17" and case.setting("export.redact") is True
+    assert case_public_figures(case) == ["Морозов", "Morozov"]
+    # the HTML form posts every field; unchanged ones are not logged again, an empty one clears
+    r = admin.post("/api/settings", data={"csrf_token": h["X-CSRF-Token"], "case.id": "", "export.redact": "true",
+                                          "export.public_figures": "Морозов\r\nMorozov"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert case_label(case) == demo[0].name and case.one("SELECT 1 FROM settings WHERE key='case.id'") is None
+    log = admin.get("/api/audit", params={"action": "settings.change"}).json()["entries"]
+    assert [(e["user"], e["target"]) for e in log] == [  # newest first
+        ("admin", f"setting:{k}") for k in ("case.id", "export.public_figures", "export.redact", "case.id")]
+    assert log[0]["detail"] == {"before": "UA-2022 / 17", "after": None}
+    history = admin.get("/api/settings").json()["history"]
+    assert [e["id"] for e in history] == [e["id"] for e in log]
+    assert "UA-2022 / 17" in admin.get("/settings").text
+    admin.post("/api/settings", json={"export.redact": False, "export.public_figures": []}, headers=h)
+    assert case.setting("export.redact") is False and case_public_figures(case) == []

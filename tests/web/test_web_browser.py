@@ -157,3 +157,22 @@ def test_viewer_cannot_edit_and_hostile_text_is_inert(server, browser):
         body: '{{"text": "x"}}'}})).status""")
     assert status == 403
     page.context.close()
+
+
+def test_admin_changes_a_setting(server, browser):
+    base, _ = server
+    page = _login(browser, base, "admin")
+    page.click("header nav a[href='/settings']")
+    page.wait_for_load_state()
+    assert page.url.endswith("/settings") and page.locator(".setting").count() == 3
+    page.fill("input[name='case.id']", "DEMO-CASE")
+    page.fill("textarea[name='export.public_figures']", "Морозов\nMorozov")
+    page.click("text=Save settings")
+    page.wait_for_load_state()
+    assert page.url.endswith("/settings")
+    assert page.locator("input[name='case.id']").input_value() == "DEMO-CASE"
+    rows = page.locator(".settings-history tr:has(td)").all_inner_texts()
+    # the form posts every field; only the two changed ones are in the history (key shown bare)
+    assert len(rows) == 2 and "Morozov" in rows[0] and "case.id" in rows[1] and "DEMO-CASE" in rows[1], rows
+    _shot(page, "settings")
+    page.context.close()
