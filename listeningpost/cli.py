@@ -4,14 +4,12 @@ commands in ``listeningpost/<stage>/cli.py`` through a ``register(app)`` functio
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from listeningpost.plugins import import_optional
 from listeningpost.store.case import Case, CaseError, default_case_dir

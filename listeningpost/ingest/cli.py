@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JsonOpt,
     ) -> None:
         """Add files to the case (archived by SHA-256, never overwritten; duplicates reported)."""
-        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+        from rich.progress import BarColumn, Progress, TextColumn
 
         from listeningpost.ingest.ingest import ingest_paths
         from listeningpost.ingest.provenance import ProvenanceError, normalise

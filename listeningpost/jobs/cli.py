@@ -119,7 +119,7 @@ def register(app: typer.Typer) -> None:
             out.print(f"[red]failed[/red] {f['stage']} call {f['call']}: ", end="")
             out.print(f["error"] or "", markup=False)
         for f in data["ingest_failed"]:
-            out.print(f"[red]ingest failed[/red] ", end="")
+            out.print("[red]ingest failed[/red] ", end="")
             out.print(f"{f['path']}: {f['error']}", markup=False)
 
     @app.command()

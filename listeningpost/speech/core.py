@@ -17,6 +17,7 @@ import numpy as np
 from listeningpost.records import Turn, Word
 from listeningpost.speech import diarize, vad
 from listeningpost.speech.asr import AsrOptions, AsrSegment, AsrWord, clean_segments, make_engine
+from listeningpost.speech.vad import ActivityConfig
 from listeningpost.speech.audio import SAMPLE_RATE, AudioError, check_complete, is_true_stereo, stream_blocks
 
 
@@ -25,6 +26,7 @@ class SpeechOptions:
     asr: AsrOptions = field(default_factory=AsrOptions)
     vad: vad.VadConfig = field(default_factory=vad.VadConfig)
     diarize: diarize.DiarizeConfig = field(default_factory=diarize.DiarizeConfig)
+    activity: ActivityConfig = field(default_factory=ActivityConfig)
     window_s: float = 600.0          # streaming window; cut at a pause
     max_turn_gap_s: float = 2.0      # a pause this long starts a new turn of the same speaker
     #: a pause shorter than this before another speaker starts stays with the turn that holds the
@@ -46,7 +48,8 @@ class SpeechOptions:
                 asr[key] = tuple(asr[key])
         return cls(asr=AsrOptions(**asr), vad=vad.VadConfig(**data.get("vad", {})),
                    diarize=diarize.DiarizeConfig(**data.get("diarize", {})),
-                   **{k: v for k, v in data.items() if k not in ("asr", "vad", "diarize")})
+                   activity=ActivityConfig(**data.get("activity", {})),
+                   **{k: v for k, v in data.items() if k not in ("asr", "vad", "diarize", "activity")})
 
 
 @dataclass
@@ -84,6 +87,7 @@ def run(path: str | Path, options: SpeechOptions | None = None,
     window = int(options.window_s * SAMPLE_RATE)
     words: list[_Word] = []
     speech_regions: list[tuple[float, float]] = []
+    channel_regions: list[list[tuple[float, float]]] = [[], []]
     windows = diarize.SpeakerWindows()
     buffer = np.zeros((1, 0), dtype=np.float32)
     consumed = 0
@@ -108,6 +112,8 @@ def run(path: str | Path, options: SpeechOptions | None = None,
             spans_w = [(int(w.word.start * SAMPLE_RATE), int(w.word.end * SAMPLE_RATE)) for w in new]
             for item, channel in zip(new, diarize.channel_of_words(buffer[:, :cut], spans_w)):
                 item.speaker = int(channel)
+            for c, regions in enumerate(vad.activity_regions(buffer[:2, :cut], options.activity)):
+                channel_regions[c].extend((offset + a, offset + b) for a, b in regions)
         elif options.diarize.speakers != 1:
             windows.add(mono[:cut], spans, offset, options.diarize.hop_s)
         for item in new:
@@ -131,10 +137,14 @@ def run(path: str | Path, options: SpeechOptions | None = None,
         word_times = np.array([[w.word.start, w.word.end] for w in words])
         for item, label in zip(words, diarize.assign_words(word_times, times, labels)):
             item.speaker = int(label)
-    turns = _fit_to_speech(_turns(words, options, relabel=not stereo), speech_regions)
-    for cur, nxt in zip(turns, turns[1:]):
-        if cur.speaker != nxt.speaker and 0 < nxt.start - cur.end <= options.hold_floor_s:
-            cur.end = nxt.start
+    turns = _turns(words, options, relabel=not stereo)
+    if stereo:  # each channel is one speaker: its turns span that channel's activity, overlaps kept
+        turns = _fit_to_channels(turns, channel_regions, options)
+    else:
+        turns = _fit_to_speech(turns, speech_regions)
+        for cur, nxt in zip(turns, turns[1:]):
+            if cur.speaker != nxt.speaker and 0 < nxt.start - cur.end <= options.hold_floor_s:
+                cur.end = nxt.start
     return SpeechResult(
         turns=turns, duration_s=round(duration, 3), speech_s=round(speech / SAMPLE_RATE, 3),
         language=_call_language(turns), stereo=bool(stereo), speakers=sorted({t.speaker for t in turns if t.speaker}),
@@ -232,6 +242,32 @@ def _fit_to_speech(turns: list[Turn], regions: list[tuple[float, float]]) -> lis
         if k >= 0 and regions[k][1] >= turn.end:
             turn.end = round(min(regions[k][1], next_start, turn.end + 1.0), 3)
     return turns
+
+
+def _fit_to_channels(turns: list[Turn], channel_regions: list[list[tuple[float, float]]],
+                     options: SpeechOptions) -> list[Turn]:
+    """Stereo: each turn's bounds snap to the activity regions of its own channel that it touches
+    (Whisper word times are often off by a few hundred ms), up to the neighbouring turns of the
+    same speaker; the other channel's turns may overlap. A channel's activity that no turn covers
+    becomes an empty, low-confidence turn (the analyst should listen there)."""
+    snap = 1.0
+    out = list(turns)
+    for c, regions in enumerate(channel_regions):
+        speaker = diarize.label_name(c)
+        own = [t for t in turns if t.speaker == speaker and t.start is not None and t.end is not None]
+        for i, turn in enumerate(own):
+            touching = [(a, b) for a, b in regions if a - snap <= turn.end and b + snap >= turn.start]
+            if not touching:
+                continue
+            prev_end = own[i - 1].end if i else -np.inf
+            next_start = own[i + 1].start if i + 1 < len(own) else np.inf
+            turn.start = round(float(max(touching[0][0], prev_end, turn.start - snap)), 3)
+            turn.end = round(float(min(max(touching[-1][1], turn.end - snap), next_start)), 3)
+        for a, b in regions:
+            if b - a >= options.min_untranscribed_s and not any(t.start < b and t.end > a for t in own):
+                out.append(Turn(text="", speaker=speaker, start=round(float(a), 3), end=round(float(b), 3),
+                                low_confidence=True, data={"untranscribed": True}))
+    return sorted(out, key=lambda t: (t.start if t.start is not None else 0.0))
 
 
 def _call_language(turns: list[Turn]) -> str | None:

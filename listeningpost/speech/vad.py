@@ -91,3 +91,55 @@ def last_pause(spans: list[Span], n_samples: int, min_keep: int) -> int:
         return n_samples  # window ends in silence
     cut = last_start
     return cut if cut >= min_keep else n_samples
+
+
+@dataclass
+class ActivityConfig:
+    """Signal-presence detection on 10 ms frame energies, relative to the recording's floor.
+
+    Where a channel is digitally quiet between a speaker's takes (a stereo line carries only its
+    own party; gated or edited mono), a take -- its breaths and room tone included -- stands far
+    above that floor; where line noise runs all through, only loud speech does."""
+
+    margin_db: float = 25.0          # above the floor (5th percentile of frame energies)
+    #: in stereo, a channel this far below the other is echo/crosstalk, not its own speaker
+    crosstalk_db: float = 30.0
+    close_gap_s: float = 0.3
+    min_region_s: float = 0.2
+
+
+FRAME = SAMPLE_RATE // 100
+
+
+def frame_energy_db(audio: np.ndarray) -> np.ndarray:
+    """Energy in dB per 10 ms frame; ``audio`` is (channels, samples) -> (channels, frames)."""
+    n = audio.shape[1] // FRAME
+    frames = audio[:, : n * FRAME].astype(np.float64).reshape(audio.shape[0], n, FRAME)
+    return 10 * np.log10(np.mean(frames ** 2, axis=2) + 1e-12)
+
+
+def activity_regions(audio: np.ndarray, config: ActivityConfig | None = None) -> list[list[tuple[float, float]]]:
+    """Active regions (seconds) per channel of (channels, samples) audio."""
+    config = config or ActivityConfig()
+    energy = frame_energy_db(audio)
+    if energy.shape[1] == 0:
+        return [[] for _ in range(audio.shape[0])]
+    floor = np.percentile(energy, 5, axis=1, keepdims=True)
+    active = energy > floor + config.margin_db
+    if audio.shape[0] > 1:
+        active &= energy > energy.max(axis=0, keepdims=True) - config.crosstalk_db
+    return [_regions(row, config) for row in active]
+
+
+def _regions(active: np.ndarray, config: ActivityConfig) -> list[tuple[float, float]]:
+    edges = np.diff(np.concatenate([[0], active.astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    merged: list[list[int]] = []
+    gap = int(config.close_gap_s * 100)
+    for s, e in zip(starts, ends):
+        if merged and s - merged[-1][1] <= gap:
+            merged[-1][1] = e
+        else:
+            merged.append([s, e])
+    keep = int(config.min_region_s * 100)
+    return [(float(s) / 100, float(e) / 100) for s, e in merged if e - s >= keep]

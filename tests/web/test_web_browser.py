@@ -5,7 +5,6 @@ transcript rendered as text. Screenshots go to artifacts/screenshots/."""
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
