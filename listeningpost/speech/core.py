@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -36,6 +36,9 @@ class SpeechOptions:
     #: low-confidence turn when it stands alone, so the analyst knows to listen there)
     min_untranscribed_s: float = 0.5
     low_turn_logprob: float = -1.0   # turns below this avg log-prob are marked low-confidence
+    #: mono: when energy activity covers this share of the VAD speech, the recording is quiet
+    #: between takes (gated, edited, or clean) and turn bounds follow the activity regions
+    reliable_activity: float = 0.9
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -88,7 +91,9 @@ def run(path: str | Path, options: SpeechOptions | None = None,
     words: list[_Word] = []
     speech_regions: list[tuple[float, float]] = []
     channel_regions: list[list[tuple[float, float]]] = [[], []]
+    activity: list[tuple[float, float]] = []  # mono signal presence (energy above the floor)
     windows = diarize.SpeakerWindows()
+    unvoiced = diarize.SpeakerWindows()
     buffer = np.zeros((1, 0), dtype=np.float32)
     consumed = 0
     speech = 0
@@ -114,8 +119,15 @@ def run(path: str | Path, options: SpeechOptions | None = None,
                 item.speaker = int(channel)
             for c, regions in enumerate(vad.activity_regions(buffer[:2, :cut], options.activity)):
                 channel_regions[c].extend((offset + a, offset + b) for a, b in regions)
-        elif options.diarize.speakers != 1:
-            windows.add(mono[:cut], spans, offset, options.diarize.hop_s)
+        else:
+            regions = vad.activity_regions(mono[None, :cut], options.activity)[0]
+            activity.extend((offset + a, offset + b) for a, b in regions)
+            if options.diarize.speakers != 1:
+                windows.add(mono[:cut], spans, offset, options.diarize.hop_s)
+                # takes the VAD passed over: embedded apart, matched to the voices at the end
+                takes = [(int(a * SAMPLE_RATE), int(b * SAMPLE_RATE)) for a, b in regions]
+                unvoiced.add(mono[:cut], [(a, b) for a, b in takes if not any(s < b and e > a for s, e in spans)],
+                             offset, options.diarize.hop_s)
         for item in new:
             _shift(item, offset)
         words.extend(new)
@@ -131,6 +143,7 @@ def run(path: str | Path, options: SpeechOptions | None = None,
         consumed += cut
     duration = consumed / SAMPLE_RATE
     check_complete(path, duration, start_s, end_s)
+    times, labels, embeddings = np.zeros((0, 2)), np.zeros(0, dtype=int), np.zeros((0, 256))
     if not stereo and options.diarize.speakers != 1 and words:
         times, embeddings = windows.arrays()
         labels = diarize.cluster(embeddings, options.diarize)
@@ -140,6 +153,9 @@ def run(path: str | Path, options: SpeechOptions | None = None,
     turns = _turns(words, options, relabel=not stereo)
     if stereo:  # each channel is one speaker: its turns span that channel's activity, overlaps kept
         turns = _fit_to_channels(turns, channel_regions, options)
+    elif turns and _covers(_union(activity), speech_regions) >= options.reliable_activity:
+        voice_of = diarize.nearest_voice(embeddings, labels, *unvoiced.arrays(), fallback=(times, labels))
+        turns = _fit_to_activity(turns, _union(activity), speech_regions, voice_of, options)
     else:
         turns = _fit_to_speech(turns, speech_regions)
         for cur, nxt in zip(turns, turns[1:]):
@@ -222,6 +238,65 @@ def _turn(group: list[_Word], options: SpeechOptions) -> Turn:
         words=[Word(w.word.text.strip(), w.word.start, w.word.end, round(w.word.probability, 4)) for w in real],
         data=data,
     )
+
+
+def _union(regions: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[list[float]] = []
+    for a, b in sorted(regions):
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def _covers(regions: list[tuple[float, float]], spans: list[tuple[float, float]]) -> float:
+    """Share of the time of ``spans`` that lies inside ``regions`` (both sorted, disjoint)."""
+    total = sum(b - a for a, b in spans)
+    if total <= 0:
+        return 0.0
+    inside = sum(max(0.0, min(b, e) - max(a, s)) for a, b in spans for s, e in regions if s < b and e > a)
+    return inside / total
+
+
+def _fit_to_activity(turns: list[Turn], regions: list[tuple[float, float]], vad_spans: list[tuple[float, float]],
+                     voice_of: Callable[[float, float], int], options: SpeechOptions) -> list[Turn]:
+    """Mono with a clean floor between takes: each turn stretches over the activity regions its
+    words fall in; inside a region two speakers' turns meet halfway between their words (or where
+    the next starts, when they overlap). A word that starts just before a region boundary (Whisper's
+    times are a few hundred ms off) does not pull the turn into the region before. Takes with no
+    words (at least 1 s, or with VAD speech) become empty, low-confidence turns of the voice heard
+    there, as on a stereo channel."""
+    edge = 0.5
+    out = [t for t in turns if t.start is not None and t.end is not None]
+    def region_of(time: float) -> int | None:
+        return next((i for i, (a, b) in enumerate(regions) if a <= time <= b), None)
+    bounds = []
+    for i, turn in enumerate(out):
+        first, last = region_of(turn.start), region_of(turn.end)
+        if first is not None and regions[first][1] - turn.start < edge and first + 1 < len(regions) \
+                and regions[first + 1][0] - turn.start < edge + 1.0 and regions[first + 1][0] < turn.end:
+            first += 1  # the first word only grazes the end of the previous region
+        if last is not None and turn.end - regions[last][0] < edge and last > 0 \
+                and turn.end - regions[last - 1][1] < edge + 1.0 and regions[last - 1][1] > turn.start:
+            last -= 1
+        start = regions[first][0] if first is not None else turn.start
+        end = regions[last][1] if last is not None else turn.end
+        bounds.append([start, end])
+    for i in range(len(out) - 1):  # neighbours sharing a region meet between their words
+        cur, nxt = out[i], out[i + 1]
+        if bounds[i][1] > bounds[i + 1][0]:
+            meet = (cur.end + nxt.start) / 2 if nxt.start > cur.end else nxt.start
+            bounds[i][1] = max(bounds[i][0], min(bounds[i][1], meet))
+            bounds[i + 1][0] = min(bounds[i + 1][1], max(bounds[i + 1][0], meet))
+    for turn, (start, end) in zip(out, bounds):
+        turn.start, turn.end = round(float(start), 3), round(float(end), 3)
+    for a, b in regions:
+        speech = sum(max(0.0, min(b, e) - max(a, s)) for s, e in vad_spans)
+        if (speech >= options.min_untranscribed_s or b - a >= 2 * options.min_untranscribed_s) and not any(t.start < b and t.end > a for t in out):
+            out.append(Turn(text="", speaker=diarize.label_name(voice_of(a, b)), start=round(float(a), 3),
+                            end=round(float(b), 3), low_confidence=True, data={"untranscribed": True}))
+    return sorted(out, key=lambda t: t.start)
 
 
 def _fit_to_speech(turns: list[Turn], regions: list[tuple[float, float]]) -> list[Turn]:

@@ -180,6 +180,22 @@ def assign_words(word_times: np.ndarray, windows: np.ndarray, labels: np.ndarray
     return out
 
 
+def nearest_voice(embeddings: np.ndarray, labels: np.ndarray, times: np.ndarray, extra: np.ndarray,
+                  fallback: tuple[np.ndarray, np.ndarray]):
+    """``voice_of(start, end)``: the speaker whose centroid is closest to the mean of the ``extra``
+    embedding windows (``times``) inside that span; else the windows nearest in time (``fallback``)."""
+    k = int(labels.max()) + 1 if len(labels) else 0
+    centroids = _normalise(np.stack([embeddings[labels == c].mean(0) for c in range(k)])) if k else None
+
+    def voice_of(start: float, end: float) -> int:
+        inside = (times[:, 0] < end) & (times[:, 1] > start) if len(times) else np.zeros(0, dtype=bool)
+        if centroids is not None and inside.any():
+            return int(np.argmax(centroids @ _normalise(extra[inside].mean(0))))
+        win_times, win_labels = fallback
+        return int(assign_words(np.array([[start, end]]), win_times, win_labels)[0]) if len(win_times) else 0
+    return voice_of
+
+
 def channel_of_words(stereo: np.ndarray, word_spans: list[tuple[int, int]]) -> np.ndarray:
     """0 (left) or 1 (right) per word: the channel with more energy over the word."""
     out = np.zeros(len(word_spans), dtype=int)
