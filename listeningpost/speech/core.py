@@ -35,6 +35,10 @@ class SpeechOptions:
     #: speech the recogniser returned no words for still counts as its speaker's time (an empty,
     #: low-confidence turn when it stands alone, so the analyst knows to listen there)
     min_untranscribed_s: float = 0.5
+    #: mono: inside one VAD speech span, a speaker's run of words shorter than this at the span's
+    #: edge, or between two runs of the other voice, joins its neighbour (speakers change at pauses;
+    #: the 1.6 s embedding windows blur the words next to a change)
+    min_speaker_run_s: float = 1.5
     low_turn_logprob: float = -1.0   # turns below this avg log-prob are marked low-confidence
     #: mono: when energy activity covers this share of the VAD speech, the recording is quiet
     #: between takes (gated, edited, or clean) and turn bounds follow the activity regions
@@ -150,6 +154,7 @@ def run(path: str | Path, options: SpeechOptions | None = None,
         word_times = np.array([[w.word.start, w.word.end] for w in words])
         for item, label in zip(words, diarize.assign_words(word_times, times, labels)):
             item.speaker = int(label)
+        _changes_at_pauses(words, speech_regions, options.min_speaker_run_s)
     turns = _turns(words, options, relabel=not stereo)
     if stereo:  # each channel is one speaker: its turns span that channel's activity, overlaps kept
         turns = _fit_to_channels(turns, channel_regions, options)
@@ -238,6 +243,40 @@ def _turn(group: list[_Word], options: SpeechOptions) -> Turn:
         words=[Word(w.word.text.strip(), w.word.start, w.word.end, round(w.word.probability, 4)) for w in real],
         data=data,
     )
+
+
+def _changes_at_pauses(words: list[_Word], spans: list[tuple[float, float]], min_run_s: float) -> None:
+    words.sort(key=lambda w: w.word.start)
+    starts = np.array([a for a, _ in spans])
+    by_span: dict[int, list[_Word]] = {}
+    for w in words:
+        mid = (w.word.start + w.word.end) / 2
+        i = int(np.searchsorted(starts, mid, side="right")) - 1
+        if i >= 0 and spans[i][0] <= mid <= spans[i][1]:
+            by_span.setdefault(i, []).append(w)
+    for group in by_span.values():
+        runs: list[list[_Word]] = []
+        for w in group:
+            if runs and runs[-1][-1].speaker == w.speaker:
+                runs[-1].append(w)
+            else:
+                runs.append([w])
+        if len(runs) < 2:
+            continue
+        length = [r[-1].word.end - r[0].word.start for r in runs]
+        for i, run in enumerate(runs):
+            if length[i] >= min_run_s:
+                continue
+            if i == 0 and length[1] >= min_run_s:
+                target = runs[1][0].speaker
+            elif i == len(runs) - 1 and length[i - 1] >= min_run_s:
+                target = runs[i - 1][0].speaker
+            elif 0 < i < len(runs) - 1 and runs[i - 1][0].speaker == runs[i + 1][0].speaker:
+                target = runs[i - 1][0].speaker
+            else:
+                continue
+            for w in run:
+                w.speaker = target
 
 
 def _union(regions: list[tuple[float, float]]) -> list[tuple[float, float]]:
