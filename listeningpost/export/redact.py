@@ -28,6 +28,7 @@ from listeningpost.analyze.entities import natasha_spans, translit
 from listeningpost.analyze.numbers import find_numbers
 from listeningpost.analyze.text import fold, morph
 from listeningpost.store.case import Case, now
+from listeningpost.intervals import union
 
 #: setting that makes `lpost export` redact unless --no-redact is given
 DEFAULT_SETTING = "export.redact"
@@ -328,7 +329,7 @@ class Redactor:
                 bleeps += spans
             elif turn["text"] != original[turn["id"]] and turn["start"] is not None and turn["end"] is not None:
                 bleeps.append((turn["start"], turn["end"]))  # no word times: bleep the whole turn
-        doc["redaction"] = {"applied": True, "audio_spans": [list(b) for b in _union(bleeps)]}
+        doc["redaction"] = {"applied": True, "audio_spans": [list(b) for b in union(bleeps)]}
         return doc
 
     def summary(self) -> dict[str, Any]:
@@ -360,15 +361,6 @@ def _join_words(words: list[dict[str, Any]]) -> tuple[str, list[tuple[int, int]]
         pos += len(t)
     return "".join(parts), offsets
 
-
-def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    out: list[list[float]] = []
-    for a, b in sorted(spans):
-        if out and a <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], b)
-        else:
-            out.append([a, b])
-    return [(a, b) for a, b in out]
 
 
 def _walk(value: Any, fn, skip: tuple[str, ...] = ()) -> Any:

@@ -19,6 +19,7 @@ from listeningpost.speech import diarize, vad
 from listeningpost.speech.asr import AsrOptions, AsrSegment, AsrWord, clean_segments, make_engine
 from listeningpost.speech.vad import ActivityConfig
 from listeningpost.speech.audio import SAMPLE_RATE, AudioError, check_complete, is_true_stereo, stream_blocks
+from listeningpost.intervals import union
 
 
 @dataclass
@@ -156,11 +157,12 @@ def run(path: str | Path, options: SpeechOptions | None = None,
             item.speaker = int(label)
         _changes_at_pauses(words, speech_regions, options.min_speaker_run_s)
     turns = _turns(words, options, relabel=not stereo)
+    activity = union(activity)
     if stereo:  # each channel is one speaker: its turns span that channel's activity, overlaps kept
         turns = _fit_to_channels(turns, channel_regions, options)
-    elif turns and _covers(_union(activity), speech_regions) >= options.reliable_activity:
+    elif turns and _covers(activity, speech_regions) >= options.reliable_activity:
         voice_of = diarize.nearest_voice(embeddings, labels, *unvoiced.arrays(), fallback=(times, labels))
-        turns = _fit_to_activity(turns, _union(activity), speech_regions, voice_of, options)
+        turns = _fit_to_activity(turns, activity, speech_regions, voice_of, options)
     else:
         turns = _fit_to_speech(turns, speech_regions)
         for cur, nxt in zip(turns, turns[1:]):
@@ -278,15 +280,6 @@ def _changes_at_pauses(words: list[_Word], spans: list[tuple[float, float]], min
             for w in run:
                 w.speaker = target
 
-
-def _union(regions: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    out: list[list[float]] = []
-    for a, b in sorted(regions):
-        if out and a <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], b)
-        else:
-            out.append([a, b])
-    return [(a, b) for a, b in out]
 
 
 def _covers(regions: list[tuple[float, float]], spans: list[tuple[float, float]]) -> float:
