@@ -168,7 +168,8 @@ def _lex_cand(v: TurnView, e: LexEntry, a: int, b: int) -> Iterable[Cand]:
         yield from _unit_from_noun(v, e, a, b)
         return
     if e.type == "DATE_WORD":
-        yield Cand("DATE", a, b, e.norm, PRIORITY["DATE"], "lexicon")
+        b, norm = _with_part_of_day(v, b, e.norm)
+        yield Cand("DATE", a, b, norm, PRIORITY["DATE"], "lexicon")
         return
     if e.type == "PERSON_ROLE" and v.toks[a].lemma in _ROLE_HEADS:
         nxt = v.next_word(b - 1)
@@ -178,6 +179,33 @@ def _lex_cand(v: TurnView, e: LexEntry, a: int, b: int) -> Iterable[Cand]:
                 yield Cand("PERSON_ROLE", a, nxt + 1, f"{unit.norm} commander", PRIORITY["PERSON_ROLE"], "lexicon")
                 return
     yield Cand(e.type, a, b, e.norm, PRIORITY[e.type], "lexicon")
+
+
+#: a part of the day after a day word: 'сегодня с утра', 'вчера вечером' (folded surface words)
+_PART_OF_DAY = {("с", "утра"): "morning", ("утром",): "morning", ("с", "вечера"): "evening",
+                ("вечером",): "evening", ("ночью",): "night", ("днем",): "afternoon", ("с", "ночи"): "night"}
+_DAY_PART_EN = {"today": "this", "yesterday": "yesterday", "tomorrow": "tomorrow"}
+
+
+def _with_part_of_day(v: TurnView, b: int, norm: str) -> tuple[int, str]:
+    """Extend a day word over a following part of the day: 'сегодня с утра' -> 'this morning'."""
+    if norm not in _DAY_PART_EN:
+        return b, norm
+    for words, part in _PART_OF_DAY.items():
+        idx, j = [], b - 1
+        for w in words:
+            j = v.next_word(j)
+            if j is None or fold(v.toks[j].text) != w:
+                break
+            idx.append(j)
+        else:
+            return idx[-1] + 1, f"{_DAY_PART_EN[norm]} {part}"
+    return b, norm
+
+
+#: 'у нас в роте', 'у них в батальоне': a formation owned through "у нас" before its preposition
+_OWNER_PRONOUNS = {"нас": "speaker's", "них": None, "вас": None}
+_UNIT_PREPS = {"в", "во", "из", "с", "со", "на", "по"}
 
 
 def _unit_from_noun(v: TurnView, e: LexEntry, a: int, b: int) -> Iterable[Cand]:
@@ -193,6 +221,13 @@ def _unit_from_noun(v: TurnView, e: LexEntry, a: int, b: int) -> Iterable[Cand]:
         if p.lemma in _DETERMINERS:
             yield Cand("UNIT", a, b, f"{e.norm} (speaker's)" if p.lemma in ("наш", "мой", "свой", "весь") else e.norm,
                        PRIORITY["UNIT"], "unit")
+            return
+        owner, u = v.prev_word(prev), None
+        if fold(p.text) in _UNIT_PREPS and owner is not None and fold(v.toks[owner].text) in _OWNER_PRONOUNS:
+            u = v.prev_word(owner)
+        if u is not None and fold(v.toks[u].text) == "у":
+            whose = _OWNER_PRONOUNS[fold(v.toks[owner].text)]
+            yield Cand("UNIT", a, b, f"{e.norm} ({whose})" if whose else e.norm, PRIORITY["UNIT"], "unit")
             return
     if nxt is not None and v.toks[nxt].text.isdigit():
         yield Cand("UNIT", a, nxt + 1, f"{_ordinal_en(int(v.toks[nxt].text))} {e.norm}", PRIORITY["UNIT"], "unit")
@@ -431,11 +466,36 @@ def place_layer(v: TurnView) -> Iterable[Cand]:
             if found and after_prep and (_is_geo(t) or not t.known):
                 yield Cand("PLACE", i, i + n, "", PRIORITY["PLACE"], "gazetteer")
                 break
+    yield from _place_adjectives(v)
     for m in _GRID.finditer(v.turn.norm.text):
         idx = [i for i, t in enumerate(toks) if t.is_word and m.start(1) <= t.nstart and t.nend <= m.end(2)]
         if idx:
             yield Cand("PLACE", idx[0], idx[-1] + 1, f'map grid "{translit(m.group(1)).capitalize()} {m.group(2)}"',
                        PRIORITY["PLACE"] + 2, "grid")
+
+
+def _place_adjectives(v: TurnView) -> Iterable[Cand]:
+    """Relational adjectives of towns, often used for the people from there: 'липецких' (Lipetsk),
+    'харьковская', 'мариупольских'. Only towns/cities (a village name is too likely a coincidence), and
+    not nationality adjectives (pymorphy tags 'украинский', 'русский' Geox; Украинск the town loses)."""
+    g = gazetteer()
+    for i in v.words:
+        t = v.toks[i]
+        lemma = fold(t.lemma)
+        if i in v.quoted or t.text.isupper() or not lemma.endswith(("ский", "цкий")) or len(lemma) < 7:
+            continue
+        parses = analyzer("ru").parse(t.text)
+        if not parses or "ADJF" not in parses[0].tag or any("Geox" in str(p.tag) for p in parses[:3]):
+            continue
+        stems = [lemma[:-2]] if lemma.endswith("цкий") else []
+        stems += [lemma[:-4], lemma[:-4] + "ь", lemma[:-2]]
+        for stem in dict.fromkeys(stems):
+            towns = [p for p in g.index.get(stem, ()) if p.kind in ("city", "M")]
+            if towns:
+                hand = [p for p in towns if p.source == "hand"] or towns
+                norm = hand[0].en or translit(hand[0].name) if len(hand) == 1 else ""
+                yield Cand("PLACE", i, i + 1, norm, PRIORITY["PLACE"], "place-adjective")
+                break
 
 
 _PLACE_PREPS = {"в", "во", "на", "под", "из", "с", "со", "до", "около", "возле", "через", "от", "к", "біля", "під",

@@ -125,3 +125,34 @@ def test_scorer_rules():
     # Днепр~на Днепре (Jaccard 1/2), сегодня once (same surface), вчера typed PLACE does not match
     assert r["per_type"]["PLACE"]["precision"] == 0.5 and r["per_type"]["DATE"]["recall"] == 0.5
     assert r["precision"] == pytest.approx(2 / 3, abs=1e-3) and r["recall"] == pytest.approx(2 / 3, abs=1e-3)
+
+
+def test_town_adjectives_are_places_but_nationalities_are_not():
+    # synthetic: relational adjectives of towns name where people come from
+    _, found = ents("Мёртвых полно: и липецких, и харьковских, и мариупольских ребят.",
+                    "Украинских баб не трогать, русских тоже.", natasha=False)
+    assert found[("PLACE", "липецких")].norm == "Lipetsk"
+    assert found[("PLACE", "харьковских")].norm == "Kharkiv"
+    assert found[("PLACE", "мариупольских")].norm == "Mariupol"
+    assert not any(s in ("Украинских", "русских") for _, s in found)
+
+
+def test_unit_owned_through_u_nas_and_new_lexicon_entries():
+    # synthetic sentences in the style of the calls
+    _, found = ents("У нас в роте нету даже бронетехники, а у них в батальоне всё есть.",
+                    "Сегодня с утра опять прилетело, вчера вечером тоже.",
+                    "Сзади стоит заградотряд. БК дают меньше, одни минки.", natasha=False)
+    assert found[("UNIT", "роте")].norm == "company (speaker's)"
+    assert found[("UNIT", "батальоне")].norm == "battalion"
+    assert found[("EQUIPMENT", "бронетехники")].norm == "armoured vehicles"
+    assert found[("DATE", "Сегодня с утра")].norm == "this morning"
+    assert found[("DATE", "вчера вечером")].norm == "yesterday evening"
+    assert found[("UNIT", "заградотряд")].norm == "blocking detachment"
+    assert found[("EQUIPMENT", "БК")]
+    assert found[("EQUIPMENT", "минки")]
+
+
+def test_deputy_commander_roles():
+    _, found = ents("Приказал замкомбата, блядь, отбить обратно позиции, а замкомполка молчит.", natasha=False)
+    assert found[("PERSON_ROLE", "замкомбата")].norm == "deputy battalion commander"
+    assert found[("PERSON_ROLE", "замкомполка")].norm == "deputy regiment commander"
