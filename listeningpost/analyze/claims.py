@@ -122,6 +122,16 @@ CIVIL_HARM = _stems(r"убит", r"убил", r"убива", r"расстрел"
 PHRASES = [("killed", re.compile(r"сердце (?:\w+ )?не выдерж")), ("civilian_harm", re.compile(r"в расход")),
            ("missing", re.compile(r"без вести")),
            ("shortage", re.compile(r"(?:кушать|жрать|есть|пожрать|поесть|жрачки|еды) нечего|нечего (?:кушать|жрать|есть|пожрать|поесть)")), ("killed", re.compile(r"груз (?:200|двести)"))]
+#: fire at us without a weapon word: "свои по нашим въебали", "лупят по нам"
+FIRE_AT_US = re.compile(r"(?:\bпо (?:нам|нас|нашим|наших|нашей|нашу)(?: \w+){0,2} "
+                        r"(?:въеба|уеба|ебаш|хуяр|лупи|лупя|долб|накры|стреля|шмаля|насыпа)"
+                        r"|(?:въеба|уеба|ебаш|хуяр|лупи|лупя|долб|накры|стреля|шмаля|насыпа)\w* по (?:нам|нас|нашим|наших|нашей|нашу)\b)")
+#: own troops threatened with being shot if they retreat or refuse ("назад побежит - замочим",
+#: "либо расстрел, либо воюй", "сзади наши будут стрелять по ним, если не пойдут"): a fact about
+#: how the unit is run even when phrased as a condition
+SHOOT = _stems(r"расстрел", r"пристрел", r"застрел", r"замоч", r"шлепн", r"стрелять$", r"валить$", r"завал")
+RETREAT = _stems(r"назад$", r"отступ", r"побеж", r"убеж", r"отход", r"либо$", r"воюй", r"пойдут$", r"пойдет$",
+                 r"сзади$")
 CLAUSE_BREAK = {",", ";", ":", "—", "–", "-", ".", "!", "?", "…", "(", ")", "\""}
 
 
@@ -241,17 +251,25 @@ def _details(doc: AnalysisDoc, turn: DocTurn, sent: Sentence, words: list[_Word]
 def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, civil_turn: bool,
                      prev_question: list[_Word]) -> list[Claim]:
     words = _words(sent)
-    if not words or _is_question_or_wish(sent, words):
+    if not words:
+        return []
+    question = sent.text.rstrip(" \"'»)*.…").endswith("?")
+    threat = _execution_threat(words)
+    conditional = _is_question_or_wish(sent, words)
+    if conditional and (question or not threat):
         return []
     numbers = _numbers(turn, sent)
     lemmas = " ".join(w.key for w in words)
     found: list[tuple[str, list[int], float, bool]] = []  # type, word indexes, confidence, has_code
-
-    for num in numbers:  # casualty codes first: the slang reading wins
+    if threat:
+        found.append(("other", threat, 0.5, False))
+    if conditional:  # only the threat itself is a claim in "если кто назад побежит, замочим"
+        numbers = []
+    for num in (numbers if not conditional else []):  # casualty codes first: the slang reading wins
         if num.kind == "code" and not (words and (_word_at(words, num.start) is None or
                                                   words[_word_at(words, num.start)].aside)):
             found.append((CODE_MEANING[num.code], [_word_at(words, num.start)], 0.9, True))
-    for trig in TRIGGERS:
+    for trig in (TRIGGERS if not conditional else []):
         hits = [i for i, w in enumerate(words) if not w.aside and (trig.stems.match(w.key))]
         if not hits:
             continue
@@ -262,7 +280,10 @@ def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, c
             continue
         if hits:
             found.append((trig.type, hits, trig.strength, False))
-    for kind, pattern in PHRASES:
+    m = FIRE_AT_US.search(lemmas) if not conditional else None
+    if m:
+        found.append(("other", [min(len(lemmas[:m.start()].split()), len(words) - 1)], 0.5, False))
+    for kind, pattern in (PHRASES if not conditional else []):
         m = pattern.search(lemmas)
         if m:
             pos = len(lemmas[:m.start()].split())
@@ -289,6 +310,14 @@ def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, c
             **_details(doc, turn, sent, words),
         ))
     return claims
+
+
+def _execution_threat(words: list[_Word]) -> list[int]:
+    """Word indexes of a shoot-your-own threat: a shooting word and a retreat/refusal cue in one sentence."""
+    shoot = [i for i, w in enumerate(words) if not w.aside and SHOOT.match(w.key)]
+    if shoot and any(RETREAT.match(w.key) for w in words):
+        return shoot
+    return []
 
 
 def _lack_of_supply(words: list[_Word], i: int, context: list[_Word]) -> bool:
@@ -379,7 +408,10 @@ def _merge(claims: list[Claim], window: int = 2) -> list[Claim]:
             if (o.type, o.count) != (c.type, c.count):
                 continue
             near = o.turn_index == c.turn_index and abs(o.data["sentence"] - c.data["sentence"]) <= window
-            if near or _overlap(o.data["lemmas"], c.data["lemmas"]) >= 0.5:
+            # no count either side, a turn or two apart: the same event asked about, confirmed or
+            # echoed ("там у вас кушать нечего" / "Нечего, согласен. Вообще нет еды")
+            echo = c.count is None and 0 < c.turn_index - o.turn_index <= window
+            if near or echo or _overlap(o.data["lemmas"], c.data["lemmas"]) >= 0.5:
                 dup = o
                 break
         if dup is None:

@@ -88,3 +88,25 @@ def test_timestamps_and_speaker_come_from_the_turn():
     doc = build_document([{"speaker": "B", "start_s": 28.0, "end_s": 40.5, "text": "Сегодня наших 6 трёхсотых."}])
     (c,) = extract_claims(doc)
     assert (c.speaker, c.start_s, c.end_s, c.turn_index) == ("B", 28.0, 40.5, 0)
+
+
+def test_execution_threat_is_a_claim_even_as_a_condition():
+    # synthetic lines in the style of the calls; a plain wish or question stays no claim
+    assert kinds("Сказали: либо расстрел, либо воюй.") == [("other", None)]
+    assert kinds("Если кто назад побежит, замочим.") == [("other", None)]
+    assert kinds("Если бы у нас были танки, было бы легче.") == []
+    assert kinds("Кто назад побежит, того расстреляют?") == []
+
+
+def test_fire_at_us_without_a_weapon_word():
+    assert kinds("Свои по нашим въебали сегодня.") == [("other", None)]
+    assert kinds("Лупят по нам каждый день.") == [("other", None)]
+    assert kinds("Мы по ним стреляли весь день.") == []
+
+
+def test_a_confirmed_or_echoed_claim_in_the_next_turn_is_one_claim():
+    got = claims("Говорил, там у вас кушать нечего.", "Нечего, согласен. Вообще нет еды.")
+    assert [(c.type, c.count) for c in got] == [("shortage", None)]
+    assert got[0].data.get("repeats")
+    # counted claims are not folded across turns: different numbers are different reports
+    assert kinds("Сегодня наших 6 трёхсотых.", "Вчера 4 300.") == [("wounded", 6), ("wounded", 4)]
