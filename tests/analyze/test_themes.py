@@ -7,7 +7,7 @@ import pytest
 
 from listeningpost.analyze.claims import extract_claims
 from listeningpost.analyze.document import build_document
-from listeningpost.analyze.themes import THEMES, ThemeOptions, _embedding_margins, extract_themes
+from listeningpost.analyze.themes import THEMES, ThemeOptions, _embedding_margins, _lexicon_hits, extract_themes
 from tests.conftest import EVAL, need_shared
 
 
@@ -75,3 +75,36 @@ def test_embedding_evidence_is_recorded():
     call = [l for l in labels if l.turn_index is None]
     assert any(e["kind"] == "embedding" for l in call for e in l.evidence)
     assert all(l.theme in THEMES for l in labels)
+
+
+def phrase_rules(text):
+    """Rule names of the phrase evidence found in one synthetic turn."""
+    doc = build_document([{"text": text}])
+    return {e["rule"] for hits in _lexicon_hits(doc.turns[0], set()).values() for e in hits if e["kind"] == "phrase"}
+
+
+@pytest.mark.parametrize("rule, positive, negative", [
+    ("no_support", "Где поддержка? Где наша авиация?", "Мы на связи, поддержка с воздуха работает."),
+    ("abandoned", "Нас бросили здесь, про нас все забыли.", "Мы бросили гранату в окно."),
+    ("officers_absent", "Ротный сбежал ещё ночью, а комбат бухает.", "Ротный пришёл утром и всё объяснил."),
+    ("no_link", "Связи с командованием нет уже второй день.", "Я на связи со штабом, докладываю."),
+    ("senseless_order", "Отправили всех без бронежилетов прямо на убой.", "Отправили раненых в госпиталь."),
+    ("objection", "Нахуя мы туда пойдём, там всё простреливается?", "Мы туда пойдём завтра утром."),
+    ("idle_for_days", "Вы там сидите уже четверо суток, ничего не сделали.", "Через неделю сидеть будем дома."),
+    ("getting_worse", "С каждым днём всё хуже и хуже.", "Погода сегодня не хуже вчерашней."),
+    ("cannot_go_on", "Не могу больше, сил нет никаких.", "Я не могу найти зарядку."),
+    ("friendly_fire", "Свои по нашим накрыли, арта бьёт по своим.", "Наши миномёты стреляют по ним."),
+])
+def test_phrase_rules(rule, positive, negative):
+    assert rule in phrase_rules(positive)
+    assert rule not in phrase_rules(negative)
+
+
+def test_friendly_fire_is_command_failure_not_enemy_fire():
+    _, labels = themes_of([{"text": "Наши по нам ударили с утра, прилетело прямо в окоп."},
+                           {"text": "Опять арта стреляет по своим."}])
+    call = {l.theme for l in labels if l.turn_index is None}
+    assert "command_failure" in call and "enemy_fire" not in call
+    _, labels = themes_of([{"text": "По нам бьют миномёты, прилетело прямо в окоп."}])
+    call = {l.theme for l in labels if l.turn_index is None}
+    assert "enemy_fire" in call and "command_failure" not in call
