@@ -19,7 +19,7 @@ import yaml
 from listeningpost.analyze.document import AnalysisDoc, DocTurn, Entity, Token
 from listeningpost.analyze.geocode import gazetteer
 from listeningpost.analyze.numbers import find_numbers, parse_number
-from listeningpost.analyze.text import analyzer, fold
+from listeningpost.analyze.text import all_parses, fold
 
 DATA = Path(__file__).parent / "data"
 
@@ -173,7 +173,7 @@ def _lex_cand(v: TurnView, e: LexEntry, a: int, b: int) -> Iterable[Cand]:
         return
     if e.type == "PERSON_ROLE" and v.toks[a].lemma in _ROLE_HEADS:
         nxt = v.next_word(b - 1)
-        if nxt is not None and any("gent" in str(p.tag) for p in analyzer("ru").parse(v.toks[nxt].text)):
+        if nxt is not None and any("gent" in str(p.tag) for p in all_parses(v.toks[nxt].text)):
             unit = next((u for u in lexicon().get(v.toks[nxt].lemma, ()) if u.type == "UNIT_NOUN"), None)
             if unit is not None:
                 yield Cand("PERSON_ROLE", a, nxt + 1, f"{unit.norm} commander", PRIORITY["PERSON_ROLE"], "lexicon")
@@ -305,7 +305,7 @@ def _callsign_norm(toks: list[Token]) -> str:
 
 def lemma_of_name(word: str) -> str:
     """Nominative of a name-like word: prefer a noun parse (Лампасу -> лампас, Шестой -> шестой)."""
-    parses = analyzer("ru").parse(word)
+    parses = all_parses(word)
     nouns = [p for p in parses if p.tag.POS == "NOUN"]
     return fold((nouns or parses)[0].normal_form) if parses else fold(word)
 
@@ -422,26 +422,26 @@ def name_layer(v: TurnView) -> Iterable[Cand]:
 
 
 def _name_first(t: Token) -> bool:
-    parses = analyzer("ru").parse(t.text)
+    parses = all_parses(t.text)
     return bool(parses) and bool(_NAME_TAGS & set(str(parses[0].tag).replace(" ", ",").split(",")))
 
 
 def _is_name(t: Token) -> bool:
     if not t.text[:1].isupper():
         return False
-    parses = analyzer("ru").parse(t.text)
+    parses = all_parses(t.text)
     return any(_NAME_TAGS & set(str(p.tag).replace(" ", ",").split(",")) for p in parses[:3])
 
 
 def lemma_of_person(t: Token) -> str:
-    for p in analyzer("ru").parse(t.text):
+    for p in all_parses(t.text):
         if _NAME_TAGS & set(str(p.tag).replace(" ", ",").split(",")):
             return fold(p.normal_form)
     return t.lemma
 
 
 def _is_geo(t: Token) -> bool:
-    return t.text[:1].isupper() and any("Geox" in str(p.tag) for p in analyzer("ru").parse(t.text)[:3])
+    return t.text[:1].isupper() and any("Geox" in str(p.tag) for p in all_parses(t.text)[:3])
 
 
 def place_layer(v: TurnView) -> Iterable[Cand]:
@@ -484,7 +484,7 @@ def _place_adjectives(v: TurnView) -> Iterable[Cand]:
         lemma = fold(t.lemma)
         if i in v.quoted or t.text.isupper() or not lemma.endswith(("ский", "цкий")) or len(lemma) < 7:
             continue
-        parses = analyzer("ru").parse(t.text)
+        parses = all_parses(t.text)
         if not parses or "ADJF" not in parses[0].tag or any("Geox" in str(p.tag) for p in parses[:3]):
             continue
         stems = [lemma[:-2]] if lemma.endswith("цкий") else []

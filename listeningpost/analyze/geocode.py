@@ -23,7 +23,7 @@ from typing import Iterable
 
 import yaml
 
-from listeningpost.analyze.text import analyzer, fold
+from listeningpost.analyze.text import all_parses, fold
 
 DATA = Path(__file__).parent / "data"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "reference" / "gazetteer"
@@ -68,7 +68,7 @@ class GeoResult:
 
 @lru_cache(maxsize=100_000)
 def _lemmas(word: str, lang: str, every_parse: bool) -> frozenset[str]:
-    parses = analyzer(lang).parse(word)
+    parses = all_parses(word, lang)
     forms = {fold(p.normal_form) for p in (parses if every_parse else parses[:1])}
     return frozenset(forms | {fold(word)})
 
@@ -76,7 +76,7 @@ def _lemmas(word: str, lang: str, every_parse: bool) -> frozenset[str]:
 def name_keys(name: str, lang: str = "ru") -> set[str]:
     """Keys of a gazetteer name: its best lemma sequence and its folded form."""
     words = name.replace("-", " - ").split()
-    best = " ".join(fold(analyzer(lang).parse(w)[0].normal_form) if w != "-" else "-" for w in words)
+    best = " ".join(fold(all_parses(w, lang)[0].normal_form) if w != "-" else "-" for w in words)
     return {best.replace(" - ", "-"), fold(name)}
 
 

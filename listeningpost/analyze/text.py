@@ -131,6 +131,12 @@ def analyzer(lang: str) -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer(lang=lang)
 
 
+@lru_cache(maxsize=200_000)
+def all_parses(word: str, lang: str = "ru") -> tuple:
+    """All pymorphy3 parses of ``word``, cached: the entity layers ask about the same words again and again."""
+    return tuple(analyzer(lang).parse(word))
+
+
 @dataclass(frozen=True)
 class Morph:
     lemma: str
@@ -145,7 +151,7 @@ def morph(word: str, lang: str = "ru") -> Morph:
     """Best pymorphy3 parse of ``word`` (lemma folded: lower case, ё -> е)."""
     if not any(ch.isalpha() for ch in word):
         return Morph(fold(word), frozenset({"NUMB"} if word[:1].isdigit() else {"PNCT"}), None, False, 0.0)
-    parse = analyzer(lang).parse(word)[0]
+    parse = all_parses(word, lang)[0]
     tags = frozenset(str(parse.tag).replace(" ", ",").split(","))
     known = analyzer(lang).word_is_known(word.lower())
     return Morph(fold(parse.normal_form), tags, parse.tag.POS, known, parse.score)
