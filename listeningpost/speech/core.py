@@ -281,14 +281,24 @@ def _changes_at_pauses(words: list[_Word], spans: list[tuple[float, float]], min
                 w.speaker = target
 
 
+def _overlaps(regions: list[tuple[float, float]], spans: list[tuple[float, float]]) -> list[float]:
+    """Time of ``spans`` inside each of ``regions`` (both sorted and disjoint; one linear sweep)."""
+    out, j = [], 0
+    for a, b in regions:
+        while j < len(spans) and spans[j][1] <= a:
+            j += 1
+        k, total = j, 0.0
+        while k < len(spans) and spans[k][0] < b:
+            total += min(b, spans[k][1]) - max(a, spans[k][0])
+            k += 1
+        out.append(total)
+    return out
+
 
 def _covers(regions: list[tuple[float, float]], spans: list[tuple[float, float]]) -> float:
-    """Share of the time of ``spans`` that lies inside ``regions`` (both sorted, disjoint)."""
+    """Share of the time of ``spans`` that lies inside ``regions``."""
     total = sum(b - a for a, b in spans)
-    if total <= 0:
-        return 0.0
-    inside = sum(max(0.0, min(b, e) - max(a, s)) for a, b in spans for s, e in regions if s < b and e > a)
-    return inside / total
+    return sum(_overlaps(regions, spans)) / total if total > 0 else 0.0
 
 
 def _fit_to_activity(turns: list[Turn], regions: list[tuple[float, float]], vad_spans: list[tuple[float, float]],
@@ -301,8 +311,12 @@ def _fit_to_activity(turns: list[Turn], regions: list[tuple[float, float]], vad_
     there, as on a stereo channel."""
     edge = 0.5
     out = [t for t in turns if t.start is not None and t.end is not None]
+    starts = np.array([a for a, _ in regions])
+
     def region_of(time: float) -> int | None:
-        return next((i for i, (a, b) in enumerate(regions) if a <= time <= b), None)
+        i = int(np.searchsorted(starts, time, side="right")) - 1
+        return i if i >= 0 and time <= regions[i][1] else None
+
     bounds = []
     for i, turn in enumerate(out):
         first, last = region_of(turn.start), region_of(turn.end)
@@ -323,9 +337,9 @@ def _fit_to_activity(turns: list[Turn], regions: list[tuple[float, float]], vad_
             bounds[i + 1][0] = min(bounds[i + 1][1], max(bounds[i + 1][0], meet))
     for turn, (start, end) in zip(out, bounds):
         turn.start, turn.end = round(float(start), 3), round(float(end), 3)
-    for a, b in regions:
-        speech = sum(max(0.0, min(b, e) - max(a, s)) for s, e in vad_spans)
-        if (speech >= options.min_untranscribed_s or b - a >= 2 * options.min_untranscribed_s) and not any(t.start < b and t.end > a for t in out):
+    covered = _overlaps(regions, union([(t.start, t.end) for t in out]))
+    for (a, b), speech, taken in zip(regions, _overlaps(regions, vad_spans), covered):
+        if not taken and (speech >= options.min_untranscribed_s or b - a >= 2 * options.min_untranscribed_s):
             out.append(Turn(text="", speaker=diarize.label_name(voice_of(a, b)), start=round(float(a), 3),
                             end=round(float(b), 3), low_confidence=True, data={"untranscribed": True}))
     return sorted(out, key=lambda t: t.start)
