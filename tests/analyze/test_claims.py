@@ -110,3 +110,50 @@ def test_a_confirmed_or_echoed_claim_in_the_next_turn_is_one_claim():
     assert got[0].data.get("repeats")
     # counted claims are not folded across turns: different numbers are different reports
     assert kinds("Сегодня наших 6 трёхсотых.", "Вчера 4 300.") == [("wounded", 6), ("wounded", 4)]
+
+
+def rules(*texts):
+    return [c.data.get("rule") for c in claims(*texts) if c.data.get("rule")]
+
+
+# recurring phenomena ("other" claims from phrase rules): synthetic sentences, one negative each
+@pytest.mark.parametrize(
+    "texts, rule",
+    [
+        (("Раненых никто не вывозит уже два дня.",), "wounded_not_evacuated"),
+        (("Трёхсотых бросили прямо в поле.",), "wounded_not_evacuated"),
+        (("Куда раненых девают?", "Сами выбираются, как могут."), "wounded_get_out_themselves"),
+        (("Двухсотых не забирают, так и валяются.",), "bodies_not_returned"),
+        (("Тела родным не отдают.",), "bodies_not_returned"),
+        (("Там столько трупов было. Их потом просто в яму скидывают.",), "bodies_dumped"),
+        (("К нам заключённых с колонии привезли целый автобус.",), "convicts_brought_in"),
+        (("В военкомате матерям сказали, что нас здесь официально нет.",), "official_denial"),
+        (("Жене ответили, что мы на учениях.",), "official_denial"),
+        (("Командование врёт родным про потери.",), "lying_to_families"),
+    ],
+)
+def test_recurring_phenomena_are_other_claims(texts, rule):
+    got = [c for c in claims(*texts) if c.data.get("rule") == rule]
+    assert len(got) == 1 and got[0].type == "other" and not got[0].negated
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ("Раненых вывезли вечером на машине.",),  # evacuated: no claim
+        ("Мы сами вышли из окружения.",),  # getting out, but nobody wounded
+        ("Тела отдали родным.",),  # handed over
+        ("Ну сидят там и воюют, просто скидывают мусор в яму.",),  # dumping, but no bodies
+        ("Зэки тоже люди.",),  # convicts, nobody brought in
+        ("Мы на учениях под Брянском, всё нормально.", "Говорят, у нас тут воды нет."),  # no official denial
+        ("Моя жена врёт мне постоянно.",),  # lying, not to the families
+        ("А раненых вывозят?", "Хоть бы тела отдали родным."),  # a question and a wish
+    ],
+)
+def test_recurring_phenomena_negatives(texts):
+    assert rules(*texts) == []
+
+
+def test_different_phenomena_in_one_turn_are_not_merged():
+    got = rules("Зэков привезли с тюрьмы. Раненых никто не вывозит.")
+    assert got == ["convicts_brought_in", "wounded_not_evacuated"]
