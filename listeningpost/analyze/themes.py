@@ -168,7 +168,7 @@ class ThemeOptions:
     max_embedded: int = 2
     min_words: int = 5
     #: words of a turn that are embedded (cost grows faster than linearly with length)
-    max_words: int = 48
+    max_words: int = 32
 
 
 @dataclass
