@@ -8,6 +8,8 @@ Runs, in this process, with the default Whisper base weights:
   diarization, phantom filters);
 * ``fw_vad``    -- plain sequential ``WhisperModel.transcribe`` as MODELS.md's baseline (beam 5,
   temperature 0, condition_on_previous_text off, vad_filter on);
+* ``fw_vad_words`` -- the same with ``word_timestamps=True``: the same kind of output as the
+  pipeline (which always aligns words);
 * ``fw_default``-- plain sequential ``WhisperModel.transcribe`` with faster-whisper's defaults
   (temperature fallback, conditioning on previous text, no VAD).
 
@@ -121,6 +123,8 @@ def main() -> None:
         plain = {
             "fw_vad": dict(language="ru", beam_size=args.plain_beam_size, temperature=0.0,
                            condition_on_previous_text=False, vad_filter=True),
+            "fw_vad_words": dict(language="ru", beam_size=args.plain_beam_size, temperature=0.0,
+                                 condition_on_previous_text=False, vad_filter=True, word_timestamps=True),
             "fw_default": dict(language="ru", beam_size=args.plain_beam_size),
         }
         if args.skip_default:
@@ -141,7 +145,7 @@ def main() -> None:
         base = figures["pipeline"]["seconds"]
         for name, fig in figures.items():
             ratio = fig["seconds"] / base
-            print(f"{name:<11} RTF {fig['seconds'] / duration:6.3f}  WER {fig['wer']:.3f}  time {fig['seconds']:6.1f} s"
+            print(f"{name:<12} RTF {fig['seconds'] / duration:6.3f}  WER {fig['wer']:.3f}  time {fig['seconds']:6.1f} s"
                   f"  pipeline speed-up x{ratio:.2f}")
         try:
             import whisper  # noqa: F401  (openai-whisper)
