@@ -30,8 +30,9 @@ class SpeechOptions:
     activity: ActivityConfig = field(default_factory=ActivityConfig)
     window_s: float = 600.0          # streaming window; cut at a pause
     max_turn_gap_s: float = 2.0      # a pause this long starts a new turn of the same speaker
-    #: a pause shorter than this before another speaker starts stays with the turn that holds the
-    #: floor (turns are contiguous in a conversation; 0 keeps bare speech bounds)
+    #: a pause shorter than this between two speakers is shared between their turns at its middle
+    #: (turns are contiguous in a conversation, and in noisy audio the VAD finds both the end of one
+    #: turn and the start of the next late or early; 0 keeps bare speech bounds)
     hold_floor_s: float = 2.5
     #: speech the recogniser returned no words for still counts as its speaker's time (an empty,
     #: low-confidence turn when it stands alone, so the analyst knows to listen there)
@@ -167,7 +168,7 @@ def run(path: str | Path, options: SpeechOptions | None = None,
         turns = _fit_to_speech(turns, speech_regions)
         for cur, nxt in zip(turns, turns[1:]):
             if cur.speaker != nxt.speaker and 0 < nxt.start - cur.end <= options.hold_floor_s:
-                cur.end = nxt.start
+                cur.end = nxt.start = round((cur.end + nxt.start) / 2, 3)
     return SpeechResult(
         turns=turns, duration_s=round(duration, 3), speech_s=round(speech / SAMPLE_RATE, 3),
         language=_call_language(turns), stereo=bool(stereo), speakers=sorted({t.speaker for t in turns if t.speaker}),
