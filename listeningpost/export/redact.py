@@ -27,8 +27,8 @@ import yaml
 from listeningpost.analyze.entities import natasha_spans, translit
 from listeningpost.analyze.numbers import find_numbers
 from listeningpost.analyze.text import fold, morph
-from listeningpost.store.case import Case, now
 from listeningpost.intervals import union
+from listeningpost.store.case import Case, now
 
 #: setting that makes `lpost export` redact unless --no-redact is given
 DEFAULT_SETTING = "export.redact"
@@ -360,7 +360,6 @@ def _join_words(words: list[dict[str, Any]]) -> tuple[str, list[tuple[int, int]]
         parts.append(t)
         pos += len(t)
     return "".join(parts), offsets
-
 
 
 def _walk(value: Any, fn, skip: tuple[str, ...] = ()) -> Any:

@@ -14,12 +14,12 @@ from typing import Any, Callable
 
 import numpy as np
 
+from listeningpost.intervals import union
 from listeningpost.records import Turn, Word
 from listeningpost.speech import diarize, vad
 from listeningpost.speech.asr import AsrOptions, AsrSegment, AsrWord, clean_segments, make_engine
 from listeningpost.speech.vad import ActivityConfig
 from listeningpost.speech.audio import SAMPLE_RATE, AudioError, check_complete, is_true_stereo, stream_blocks
-from listeningpost.intervals import union
 
 
 @dataclass
@@ -249,6 +249,7 @@ def _turn(group: list[_Word], options: SpeechOptions) -> Turn:
 
 
 def _changes_at_pauses(words: list[_Word], spans: list[tuple[float, float]], min_run_s: float) -> None:
+    """Relabel, in place, short runs of one voice inside a VAD span (see ``min_speaker_run_s``)."""
     words.sort(key=lambda w: w.word.start)
     starts = np.array([a for a, _ in spans])
     by_span: dict[int, list[_Word]] = {}
