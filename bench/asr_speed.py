@@ -4,8 +4,8 @@ Audio: the 14 real clips of ../shared/eval/asr_dev.jsonl joined into one recordi
 silence between clips; ~3.5 min), so that batching has something to batch, as in a real call.
 Runs, in this process, with the default Whisper base weights:
 
-* ``pipeline``  -- ``listeningpost.speech.run`` (VAD-gated clips, batched decoding, language ID,
-  diarization, phantom filters);
+* ``pipeline``  -- ``listeningpost.speech.run`` (VAD-gated clips, batched decoding shared out among
+  model replicas on CPU, language ID, diarization, phantom filters);
 * ``fw_vad``    -- plain sequential ``WhisperModel.transcribe`` as MODELS.md's baseline (beam 5,
   temperature 0, condition_on_previous_text off, vad_filter on);
 * ``fw_vad_words`` -- the same with ``word_timestamps=True``: the same kind of output as the
@@ -102,6 +102,7 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--model", default="whisper-base")
     parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--cpu-workers", type=int, default=0, help="pipeline model replicas on CPU (0: auto)")
     parser.add_argument("--beam-size", type=int, default=5)
     parser.add_argument("--long-hours", type=float, default=0.0)
     parser.add_argument("--repeat", type=int, default=2)
@@ -109,13 +110,21 @@ def main() -> None:
     parser.add_argument("--skip-default", action="store_true", help="skip the slow fw_default run")
     args = parser.parse_args()
 
-    from listeningpost.speech.asr import load_whisper
+    from faster_whisper import WhisperModel
+
+    from listeningpost import modelstore
+    from listeningpost.speech.asr import _device, cpu_layout
     from listeningpost.speech.core import SpeechOptions, run
 
     options = SpeechOptions()
     options.asr.model, options.asr.device, options.asr.cpu_threads = args.model, args.device, args.threads
     options.asr.batch_size, options.asr.beam_size = args.batch_size, args.beam_size
-    model = load_whisper(options.asr)  # same weights object for every run
+    options.asr.cpu_workers = args.cpu_workers
+    # the plain runs: faster-whisper as a user loads it, on the same weights file and threads
+    device, compute = _device(options.asr)
+    weights = modelstore.ensure_model(modelstore.whisper_model_name(args.model), download=True)
+    model = WhisperModel(str(weights), device=device, compute_type=compute, cpu_threads=args.threads)
+    workers, per_worker = cpu_layout(options.asr)
     figures: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         path, reference, duration = joined_dev_audio(Path(tmp))
@@ -142,6 +151,8 @@ def main() -> None:
 
         print(f"audio: {duration:.1f} s (14 real clips joined), model {args.model}, device {args.device},"
               f" threads {args.threads}, beam {args.beam_size} (plain runs: {args.plain_beam_size}), batch {args.batch_size}")
+        if device == "cpu":
+            print(f"pipeline: {workers} model replica(s) x {per_worker} thread(s); plain runs: 1 x {args.threads}")
         base = figures["pipeline"]["seconds"]
         for name, fig in figures.items():
             ratio = fig["seconds"] / base

@@ -8,6 +8,7 @@ Times of turns and words are seconds from the start of the call (``start_s`` ins
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -116,7 +117,18 @@ def run(path: str | Path, options: SpeechOptions | None = None,
         speech += sum(e - s for s, e in spans)
         offset = consumed / SAMPLE_RATE
         speech_regions.extend((offset + s / SAMPLE_RATE, offset + e / SAMPLE_RATE) for s, e in spans)
+        embedding = None
+        if not stereo:
+            regions = vad.activity_regions(mono[None, :cut], options.activity)[0]
+            activity.extend((offset + a, offset + b) for a, b in regions)
+            if options.diarize.speakers != 1:
+                # speaker embeddings (numpy, one core) run beside the recogniser: decoding is bound
+                # by memory traffic and leaves room on the cores
+                embedding = background.submit(_embed_voices, windows, unvoiced, mono[:cut], spans, regions, offset,
+                                              options.diarize.hop_s)
         segments = clean_segments(engine.transcribe_clips(vad.gate(mono[:cut], spans), vad.group_clips(spans)), options.asr)
+        if embedding is not None:
+            embedding.result()
         new = [_Word(w, seg) for seg in segments for w in seg.words]
         new += _untranscribed(spans, new, options.min_untranscribed_s)
         if stereo:
@@ -125,28 +137,20 @@ def run(path: str | Path, options: SpeechOptions | None = None,
                 item.speaker = int(channel)
             for c, regions in enumerate(vad.activity_regions(buffer[:2, :cut], options.activity)):
                 channel_regions[c].extend((offset + a, offset + b) for a, b in regions)
-        else:
-            regions = vad.activity_regions(mono[None, :cut], options.activity)[0]
-            activity.extend((offset + a, offset + b) for a, b in regions)
-            if options.diarize.speakers != 1:
-                windows.add(mono[:cut], spans, offset, options.diarize.hop_s)
-                # takes the VAD passed over: embedded apart, matched to the voices at the end
-                takes = [(int(a * SAMPLE_RATE), int(b * SAMPLE_RATE)) for a, b in regions]
-                unvoiced.add(mono[:cut], [(a, b) for a, b in takes if not any(s < b and e > a for s, e in spans)],
-                             offset, options.diarize.hop_s)
         for item in new:
             _shift(item, offset)
         words.extend(new)
         return cut
 
-    for block in stream_blocks(path, start_s, end_s, block_s=min(60.0, options.window_s)):
-        buffer = block if buffer.shape[1] == 0 else np.concatenate([buffer, block], axis=1)
-        if buffer.shape[1] >= window:
-            cut = process(final=False)
-            buffer, consumed = buffer[:, cut:], consumed + cut
-    if buffer.shape[1]:
-        cut = process(final=True)
-        consumed += cut
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lpost-voices") as background:
+        for block in stream_blocks(path, start_s, end_s, block_s=min(60.0, options.window_s)):
+            buffer = block if buffer.shape[1] == 0 else np.concatenate([buffer, block], axis=1)
+            if buffer.shape[1] >= window:
+                cut = process(final=False)
+                buffer, consumed = buffer[:, cut:], consumed + cut
+        if buffer.shape[1]:
+            cut = process(final=True)
+            consumed += cut
     duration = consumed / SAMPLE_RATE
     check_complete(path, duration, start_s, end_s)
     times, labels, embeddings = np.zeros((0, 2)), np.zeros(0, dtype=int), np.zeros((0, 256))
@@ -173,6 +177,15 @@ def run(path: str | Path, options: SpeechOptions | None = None,
         turns=turns, duration_s=round(duration, 3), speech_s=round(speech / SAMPLE_RATE, 3),
         language=_call_language(turns), stereo=bool(stereo), speakers=sorted({t.speaker for t in turns if t.speaker}),
     )
+
+
+def _embed_voices(windows: diarize.SpeakerWindows, unvoiced: diarize.SpeakerWindows, mono: np.ndarray,
+                  spans: list[tuple[int, int]], regions: list[tuple[float, float]], offset: float, hop_s: float) -> None:
+    """Speaker embeddings over the VAD speech, and apart over the takes the VAD passed over
+    (matched to the voices at the end)."""
+    windows.add(mono, spans, offset, hop_s)
+    takes = [(int(a * SAMPLE_RATE), int(b * SAMPLE_RATE)) for a, b in regions]
+    unvoiced.add(mono, [(a, b) for a, b in takes if not any(s < b and e > a for s, e in spans)], offset, hop_s)
 
 
 _NO_SEGMENT = AsrSegment(start=0.0, end=0.0, text="")

@@ -6,10 +6,12 @@ zeroed, so non-speech (music, noise) never reaches the recogniser while times st
 
 from __future__ import annotations
 
+import threading
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from faster_whisper.vad import VadOptions, get_speech_timestamps, get_vad_model
+from faster_whisper import vad as fw_vad
+from faster_whisper.vad import VadOptions, get_vad_model
 
 from listeningpost.speech.audio import SAMPLE_RATE
 
@@ -31,28 +33,54 @@ class VadConfig:
 
 
 Span = tuple[int, int]  # sample indices, end exclusive
+WINDOW = 512  # samples per Silero decision at 16 kHz
 
 
 def speech_spans(audio: np.ndarray, config: VadConfig) -> list[Span]:
     """Speech regions of mono 16 kHz audio, each shorter than one clip."""
     if audio.size < SAMPLE_RATE // 10:
         return []
+    probs = speech_probabilities(audio)
     options = VadOptions(
-        threshold=adaptive_threshold(audio, config) if config.adaptive else config.threshold,
+        threshold=adaptive_threshold(probs, config) if config.adaptive else config.threshold,
         min_speech_duration_ms=config.min_speech_ms,
         min_silence_duration_ms=config.min_silence_ms,
         speech_pad_ms=config.speech_pad_ms,
         max_speech_duration_s=config.max_clip_s - 1.0,
     )
-    return [(s["start"], s["end"]) for s in get_speech_timestamps(audio, options, sampling_rate=SAMPLE_RATE)]
+    return [(s["start"], s["end"]) for s in _timestamps(audio, probs, options)]
 
 
-def adaptive_threshold(audio: np.ndarray, config: VadConfig) -> float:
+def speech_probabilities(audio: np.ndarray) -> np.ndarray:
+    """Silero speech probability per 512-sample window, padded exactly as faster-whisper's
+    ``get_speech_timestamps`` pads (so its span logic can reuse them). The padded copy also keeps
+    the caller's audio intact: the model writes into its input."""
+    padded = np.pad(audio, (0, WINDOW - audio.shape[0] % WINDOW))
+    return np.asarray(get_vad_model()(padded))
+
+
+_REUSE = threading.Lock()
+
+
+def _timestamps(audio: np.ndarray, probs: np.ndarray, options: VadOptions) -> list[dict]:
+    """faster-whisper's span logic (thresholds, padding, minimum lengths, splitting at 30 s) run
+    on probabilities computed once: Silero is the costly part, and the adaptive threshold needs
+    the probabilities before the spans can be cut. Its function takes no probabilities, so the
+    model it looks up is briefly replaced by one that returns them."""
+    with _REUSE:
+        original = fw_vad.get_vad_model
+        fw_vad.get_vad_model = lambda: (lambda padded: probs)
+        try:
+            return fw_vad.get_speech_timestamps(audio, options, sampling_rate=SAMPLE_RATE)
+        finally:
+            fw_vad.get_vad_model = original
+
+
+def adaptive_threshold(probs: np.ndarray, config: VadConfig) -> float:
     """Silero scores telephone-band, noisy speech far lower than clean speech, while noise and
     music stay under ~0.15. When the window's high speech scores (97th percentile) are clearly
     above that noise level but below the default threshold, the threshold follows them down."""
-    n = len(audio) // 512 * 512
-    probs = np.asarray(get_vad_model()(audio[:n])).ravel()
+    probs = np.asarray(probs).ravel()
     if probs.size == 0:
         return config.threshold
     high = float(np.percentile(probs, 97))
@@ -143,3 +171,4 @@ def _regions(active: np.ndarray, config: ActivityConfig) -> list[tuple[float, fl
             merged.append([s, e])
     keep = int(config.min_region_s * 100)
     return [(float(s) / 100, float(e) / 100) for s, e in merged if e - s >= keep]
+
