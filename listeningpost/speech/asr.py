@@ -31,10 +31,10 @@ class AsrOptions:
     #: first temperature for all clips; the rest is a short fallback for clips that loop
     temperatures: tuple[float, ...] = (0.0, 0.4)
     condition_on_previous_text: bool = False
-    cpu_threads: int = 0                 # 0: all cores
-    #: CPU: clips decoded side by side by this many single-model replicas, the threads shared out
-    #: among them (0: one replica per 2 threads, at least 2 on 2+ cores). Small per-step matrix
-    #: products scale poorly over threads; two replicas on one thread each decode 15-20% faster.
+    cpu_threads: int = 0                 # 0: OMP_NUM_THREADS if set, else all cores
+    #: CPU: clips decoded side by side by this many model replicas, the threads shared out among
+    #: them (0: 2 on 2+ cores). Small per-step matrix products scale poorly over threads: two
+    #: replicas on one thread each decode 15-20% faster than one on two.
     cpu_workers: int = 0
     no_speech_threshold: float = 0.6
     log_prob_threshold: float = -1.0
@@ -90,10 +90,19 @@ def _device(options: AsrOptions) -> tuple[str, str]:
     return device, compute
 
 
+def _threads(options: AsrOptions) -> int:
+    """``cpu_threads``, else the share a job worker process was given (OMP_NUM_THREADS), else all cores."""
+    try:
+        shared = int(os.environ.get("OMP_NUM_THREADS", "0"))
+    except ValueError:
+        shared = 0
+    return options.cpu_threads or shared or (os.cpu_count() or 1)
+
+
 def cpu_layout(options: AsrOptions) -> tuple[int, int]:
     """(replicas, threads per replica) for a CPU model."""
-    threads = options.cpu_threads or (os.cpu_count() or 1)
-    workers = options.cpu_workers or (max(2, threads // 2) if threads >= 2 else 1)
+    threads = _threads(options)
+    workers = options.cpu_workers or (2 if threads >= 2 else 1)  # each replica holds the weights again
     workers = max(1, min(workers, threads))
     return workers, max(1, threads // workers)
 
@@ -106,7 +115,7 @@ def load_whisper(options: AsrOptions):
 
     device, compute = _device(options)
     path = modelstore.ensure_model(modelstore.whisper_model_name(options.model), download=options.allow_download)
-    workers, threads = cpu_layout(options) if device == "cpu" else (1, options.cpu_threads or (os.cpu_count() or 1))
+    workers, threads = cpu_layout(options) if device == "cpu" else (1, _threads(options))
     key = (str(path), device, compute, workers, threads)
     if key not in _MODELS:
         _MODELS[key] = WhisperModel(str(path), device=device, compute_type=compute, cpu_threads=threads,

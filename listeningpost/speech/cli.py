@@ -86,6 +86,8 @@ def register(app: typer.Typer) -> None:
         device: str = typer.Option("auto", help="cpu, cuda or auto."),
         beam_size: int = typer.Option(5, help="Beam size."),
         batch_size: int = typer.Option(8, help="Clips decoded per batch."),
+        threads: int = typer.Option(0, help="CPU threads (0: all cores)."),
+        cpu_workers: int = typer.Option(0, help="CPU model replicas decoding side by side (0: 2 on 2+ cores)."),
         as_json: bool = JsonOpt,
     ) -> None:
         """Transcribe one file without a case (prints turns)."""
@@ -93,7 +95,8 @@ def register(app: typer.Typer) -> None:
         from listeningpost.speech.stage import build_options
         from listeningpost.speech.core import run
 
-        options = build_options(model, language, speakers, device=device, beam_size=beam_size, batch_size=batch_size)
+        options = build_options(model, language, speakers, device=device, beam_size=beam_size, batch_size=batch_size,
+                                cpu_threads=threads, cpu_workers=cpu_workers)
         try:
             result = run(path, options)
         except AudioError as exc:

@@ -45,7 +45,7 @@ def test_model_replicas_decode_the_same_words_as_one_model():
     assert results[0] == results[1]
 
 
-@pytest.mark.parametrize("threads, workers, expected", [(2, 0, (2, 1)), (8, 0, (4, 2)), (1, 0, (1, 1)),
+@pytest.mark.parametrize("threads, workers, expected", [(2, 0, (2, 1)), (8, 0, (2, 4)), (1, 0, (1, 1)),
                                                         (2, 1, (1, 2)), (4, 8, (4, 1))])
 def test_cpu_layout(threads, workers, expected):
     assert asr.cpu_layout(asr.AsrOptions(cpu_threads=threads, cpu_workers=workers)) == expected
@@ -57,3 +57,9 @@ def test_clips_are_shared_out_by_duration():
     totals = sorted(sum([30.0, 12.0, 29.0, 14.0, 8.0][i] for i in g) for g in groups)
     assert totals == [43.0, 50.0]
     assert asr._balanced([5.0], 2) == [[0]]
+
+
+def test_job_worker_share_of_cores_is_honoured(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # what the local executor gives each of 2 workers on 2 cores
+    assert asr.cpu_layout(asr.AsrOptions()) == (1, 1)
+    assert asr.cpu_layout(asr.AsrOptions(cpu_threads=2)) == (2, 1)
