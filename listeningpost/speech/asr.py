@@ -181,10 +181,11 @@ def _pipeline_class():
             output: list[dict] = [{}] * len(features)
             for group, (encoded, decisions, results) in zip(groups, parts):
                 for j, i in enumerate(group):
+                    output[i] = results[j]
                     if decisions:
                         self.decisions[_seek(self._meta[i]["offset"], self.model.frames_per_second)] = decisions[j]
-                    self._encoded[i] = encoded[j] if len(encoded) == len(group) else None
-                    output[i] = results[j]
+                    if len(encoded) == len(group):  # per clip (CPU), for the alignment in ``forward``
+                        self._encoded[i] = encoded[j]
             # on GPU the batch's encoder output serves the batched alignment of ``forward``
             return (None if self._on_cpu() else parts[0][0][0]), output
 

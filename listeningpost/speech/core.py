@@ -122,8 +122,8 @@ def run(path: str | Path, options: SpeechOptions | None = None,
             regions = vad.activity_regions(mono[None, :cut], options.activity)[0]
             activity.extend((offset + a, offset + b) for a, b in regions)
             if options.diarize.speakers != 1:
-                # speaker embeddings (numpy, one core) run beside the recogniser: decoding is bound
-                # by memory traffic and leaves room on the cores
+                # speaker embeddings (numpy, one thread) need only the VAD spans: computed beside
+                # the recogniser, they fill its idle moments instead of adding their time after it
                 embedding = background.submit(_embed_voices, windows, unvoiced, mono[:cut], spans, regions, offset,
                                               options.diarize.hop_s)
         segments = clean_segments(engine.transcribe_clips(vad.gate(mono[:cut], spans), vad.group_clips(spans)), options.asr)

@@ -171,4 +171,3 @@ def _regions(active: np.ndarray, config: ActivityConfig) -> list[tuple[float, fl
             merged.append([s, e])
     keep = int(config.min_region_s * 100)
     return [(float(s) / 100, float(e) / 100) for s, e in merged if e - s >= keep]
-
