@@ -13,6 +13,10 @@ Runs, in this process, with the default Whisper base weights:
 * ``fw_default``-- plain sequential ``WhisperModel.transcribe`` with faster-whisper's defaults
   (temperature fallback, conditioning on previous text, no VAD).
 
+The plain runs load faster-whisper as a user would (one model, ``--threads`` threads); the
+pipeline, on CPU, shares its clips among two single-thread replicas of the same weights file.
+Each figure is the best of ``--repeat`` interleaved runs (the machine may be shared).
+
 Prints real-time factor, WER, speed ratios and peak memory. ``--long-hours H`` also streams an
 H-hour recording (a real clip every 5 min over low noise) through the pipeline and reports its
 peak memory, to show memory does not grow with length. ``--device cuda --model large-v3`` for a GPU.
