@@ -134,10 +134,10 @@ def _pipeline_class():
         one clip's activations stay in cache), then decoding them as one batch; words are aligned
         clip by clip (a batch pads every clip to the longest text). On GPU: one batch throughout."""
 
-        def __init__(self, model, allowed: tuple[str, ...], workers: int = 1):
+        def __init__(self, model, allowed: tuple[str, ...]):
             super().__init__(model)
             self.allowed = allowed
-            self.workers = workers
+            self.workers = model.model.num_workers  # replicas loaded (1 on GPU)
             self.decisions: dict[int, langid.LangDecision] = {}
             self._meta: list[dict] = []
             self._encoded: list = []
@@ -263,8 +263,7 @@ class FasterWhisperEngine:
         if not clips:
             return []
         opts = self.options
-        workers = cpu_layout(opts)[0] if self.model.model.device == "cpu" else 1
-        pipeline = _pipeline_class()(self.model, opts.languages, workers)
+        pipeline = _pipeline_class()(self.model, opts.languages)
         forced = opts.language
         segments, _info = pipeline.transcribe(
             audio, language=forced or opts.languages[0], multilingual=forced is None,
