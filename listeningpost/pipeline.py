@@ -18,6 +18,7 @@ Ray later) can run the expensive middle step anywhere while the case keeps a sin
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 from abc import ABC, abstractmethod
 from typing import Any, Callable
@@ -87,8 +88,53 @@ def available_stages() -> list[str]:
     return [s for s in STAGE_ORDER if s in STAGES] + sorted(set(STAGES) - set(STAGE_ORDER))
 
 
+_INFER = object()
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def coerce_option(value: Any, like: Any = _INFER) -> Any:
+    """A ``--opt STAGE.KEY=VALUE`` value arrives as text: convert it to the type of the default it
+    replaces (``like``), or, with no default to go by, to the bool/int/float/None it spells."""
+    if not isinstance(value, str):
+        return value
+    low = value.strip().lower()
+    if low in ("none", "null"):
+        return None
+    if like is _INFER:
+        if low in _TRUE + _FALSE:
+            return low in _TRUE
+        for kind in (int, float):
+            try:
+                return kind(low)
+            except ValueError:
+                pass
+        return value
+    if like is None or isinstance(like, str):
+        return value
+    if isinstance(like, bool):
+        if low not in _TRUE + _FALSE:
+            raise ValueError(f"expected true or false, got {value!r}")
+        return low in _TRUE
+    if isinstance(like, tuple):
+        items = [v.strip() for v in value.split(",") if v.strip()]
+        return tuple(type(like[0])(v) for v in items) if like else tuple(items)
+    return type(like)(value)
+
+
+def coerce_options(factory: Callable[..., Any], options: dict[str, Any]) -> dict[str, Any]:
+    """Coerce each option against the factory's default for that keyword (inferred for **extra)."""
+    params = inspect.signature(factory).parameters
+    out = {}
+    for key, value in options.items():
+        param = params.get(key)
+        has_default = param is not None and param.default is not inspect.Parameter.empty
+        out[key] = coerce_option(value, param.default if has_default else _INFER)
+    return out
+
+
 def make_stage(name: str, **options: Any) -> Stage:
     load_stage_plugins()
     if name not in STAGES:
         raise KeyError(f"unknown stage {name!r}; available: {', '.join(available_stages()) or 'none'}")
-    return STAGES[name](**options)
+    factory = STAGES[name]
+    return factory(**coerce_options(factory, options))

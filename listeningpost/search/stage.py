@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from listeningpost.pipeline import Stage, register
+from listeningpost.pipeline import Stage, coerce_option, register
 from listeningpost.search import index, vectors
 from listeningpost.store.case import Case
 
@@ -39,9 +39,9 @@ class IndexStage(Stage):
     def __init__(self, embedder: str | None = None, semantic: bool | str = True, translations: bool | str | None = None):
         self.embedder = embedder
         # --opt index.semantic=false arrives as a string
-        self.semantic = _flag(semantic)
+        self.semantic = coerce_option(semantic, True)
         # None: the case setting search.translation_vectors (default on)
-        self.translations = None if translations is None else _flag(translations)
+        self.translations = None if translations is None else coerce_option(translations, True)
 
     def _embedder_name(self, case: Case | None = None) -> str:
         if self.embedder:
@@ -79,7 +79,3 @@ class IndexStage(Stage):
             model_id = vectors.model_id_for(self._embedder_name(case))
             vectors.write_vectors(case, result.docs, result.embedded, model_id, self._translations(case))
         case.db.execute("DELETE FROM search_dirty WHERE call_id=?", (call_id,))
-
-
-def _flag(value: bool | str) -> bool:
-    return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")

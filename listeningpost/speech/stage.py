@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from listeningpost.pipeline import Stage, register
+from listeningpost.pipeline import Stage, coerce_option, register
 from listeningpost.records import Turn
 from listeningpost.speech.asr import AsrOptions
 from listeningpost.speech.diarize import DiarizeConfig
@@ -26,22 +26,6 @@ class SpeechItem:
     start_s: float | None
     end_s: float | None
     options: dict[str, Any]
-
-
-def _coerce(value: Any, like: Any) -> Any:
-    """CLI values arrive as strings; convert to the default's type."""
-    if not isinstance(value, str):
-        return value
-    if value.lower() in ("none", "null", ""):
-        return None
-    if like is None or isinstance(like, str):
-        return value
-    if isinstance(like, bool):
-        return value.lower() in ("1", "true", "yes", "on")
-    if isinstance(like, tuple):
-        items = [v.strip() for v in value.split(",") if v.strip()]
-        return tuple(type(like[0])(v) for v in items) if like else tuple(items)
-    return type(like)(value)
 
 
 def build_options(model: str | None = None, language: str | None = None, speakers: int | str | None = None,
@@ -60,7 +44,7 @@ def build_options(model: str | None = None, language: str | None = None, speaker
         for prefix, target in targets:
             name = key[len(prefix):] if prefix and key.startswith(prefix) else key
             if (not prefix or key.startswith(prefix)) and hasattr(target, name) and name not in ("asr", "vad", "diarize"):
-                setattr(target, name, _coerce(value, getattr(target, name)))
+                setattr(target, name, coerce_option(value, getattr(target, name)))
                 break
         else:
             raise ValueError(f"unknown speech option {key!r}")
