@@ -1,0 +1,1 @@
+"""Reference loss figures shown beside casualty and equipment claims (issue 16)."""
