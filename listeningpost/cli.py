@@ -57,6 +57,7 @@ PLUGIN_MODULES = (
     "listeningpost.export.cli",
     "listeningpost.evaluation.cli",
     "listeningpost.scale.cli",
+    "listeningpost.context.cli",
 )
 
 
