@@ -1,0 +1,161 @@
+"""Package structure, read from the source with ``ast`` (nothing is imported).
+
+* No module uses a private name (leading underscore) of another package folder: what one folder
+  needs from another is public API.
+* No import cycles between the top-level folders of ``listeningpost/`` (ingest, speech, translate,
+  analyze, store, search, web, export, jobs, scale, context, evaluation, ...) nor through the
+  top-level modules (pipeline, cli, llm, ...). Imports inside functions count: a lazy import is
+  still a dependency. Optional parts are reached the other way round, through registries
+  (``listeningpost.plugins``), so the importing side never names them.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "listeningpost"
+ROOT = PACKAGE.name
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = [ROOT, *path.relative_to(PACKAGE).with_suffix("").parts]
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out[".".join(parts)] = path
+    return out
+
+
+MODULES = _modules()
+
+
+def _unit(module: str) -> str:
+    """The node a module belongs to: its top-level folder (``listeningpost.store``) or, for a module
+    directly in the package, the module itself (``listeningpost.pipeline``)."""
+    return ".".join(module.split(".")[:2])
+
+
+def _imports(module: str, path: Path):
+    """(line, imported module, imported name or None, local alias) for every import in ``module``,
+    at any depth (function bodies, ``if TYPE_CHECKING:`` blocks)."""
+    is_pkg = path.name == "__init__.py"
+    package = module.split(".") if is_pkg else module.split(".")[:-1]
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name, None, alias.asname
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            for alias in node.names:
+                submodule = f"{target}.{alias.name}"
+                if submodule in MODULES:  # `from listeningpost.scale import pg` imports a module
+                    yield node.lineno, submodule, None, alias.asname or alias.name
+                else:
+                    yield node.lineno, target, alias.name, alias.asname or alias.name
+
+
+def _graph():
+    """unit -> {unit: [import sites]} and the private-name uses across units."""
+    edges: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    private: list[str] = []
+    for module, path in MODULES.items():
+        unit = _unit(module)
+        foreign_modules: set[str] = set()  # local names bound to other units' modules
+        for line, target, name, local in _imports(module, path):
+            if target != ROOT and not target.startswith(ROOT + "."):
+                continue
+            site = f"{path.relative_to(PACKAGE.parent)}:{line}"
+            other = _unit(target)
+            if other == unit:
+                continue
+            edges[unit][other].add(site)
+            if any(_private(p) for p in target.split(".")[1:]) or (name and _private(name)):
+                private.append(f"{site} {target}{'.' + name if name else ''}")
+            if name is None and local:
+                foreign_modules.add(local)
+        if foreign_modules:  # `from listeningpost.store import case` ... `case._split_sql(...)`
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Attribute) and _private(node.attr) and isinstance(node.value, ast.Name)
+                        and node.value.id in foreign_modules):
+                    private.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.value.id}.{node.attr}")
+    return edges, private
+
+
+def _cycles(edges) -> list[list[str]]:
+    """Strongly connected components with more than one node (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in edges.get(v, {}):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_the_walk_sees_the_package():
+    edges, _ = _graph()
+    assert f"{ROOT}.store" in edges[f"{ROOT}.jobs"]  # the runner writes to the case
+    assert f"{ROOT}.store" in edges[f"{ROOT}.pipeline"]
+    assert len(MODULES) > 50
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15: evaluation.cli uses jobs.cli._progress; scale.pg uses"
+                   " store.case._migration_files and _split_sql")
+def test_no_private_names_across_package_folders():
+    _, private = _graph()
+    assert not private, "private names used from another package folder:\n" + "\n".join(private)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15: store <-> scale (backend), jobs <-> scale (executors, runner"
+                   " lock), export <-> web (audit log)")
+def test_no_import_cycles_between_package_folders():
+    edges, _ = _graph()
+    cycles = _cycles(edges)
+    report = []
+    for component in cycles:
+        members = set(component)
+        report.append(" <-> ".join(u.split(".", 1)[-1] for u in component))
+        for src in component:
+            for dst, sites in sorted(edges[src].items()):
+                if dst in members:
+                    report.append(f"    {src} -> {dst}: {', '.join(sorted(sites))}")
+    assert not cycles, "import cycles between package folders:\n" + "\n".join(report)
