@@ -138,8 +138,6 @@ def test_the_walk_sees_the_package():
     assert len(MODULES) > 50
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: evaluation.cli uses jobs.cli._progress; scale.pg uses"
-                   " store.case._migration_files and _split_sql")
 def test_no_private_names_across_package_folders():
     _, private = _graph()
     assert not private, "private names used from another package folder:\n" + "\n".join(private)

@@ -25,14 +25,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Score the pipeline against a gold file: WER/CER, DER, chrF, entity/claim/theme P/R/F1."""
         from listeningpost.evaluation.runner import EvalError, EvalOptions, evaluate, load_gold, needed_stages
-        from listeningpost.jobs.cli import _progress, parse_stage_options
+        from listeningpost.jobs.cli import parse_stage_options
+        from listeningpost.progress import StageProgress
 
         if not gold.is_file():
             fail(f"no such gold file: {gold}")
         try:
             names = [s.strip() for s in stages.split(",")] if stages else needed_stages(load_gold(gold, limit))
             stage_options = parse_stage_options(names, opt, {"engine": engine, "model": model})
-            with _progress(console, disabled=as_json) as progress:
+            with StageProgress(console, disabled=as_json) as progress:
                 result = evaluate(gold, EvalOptions(stages=names, stage_options=stage_options, workers=workers,
                                                     limit=limit, case_dir=keep_case), on_progress=progress)
         except (EvalError, typer.BadParameter) as exc:

@@ -8,6 +8,8 @@ from typing import Any, List, Optional
 
 import typer
 
+from listeningpost.progress import StageProgress
+
 
 def parse_stage_options(stages: list[str], opts: list[str], shared: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """``--opt stage.key=value`` for one stage; shared options (--engine, --model, ...) go to the
@@ -78,7 +80,7 @@ def register(app: typer.Typer) -> None:
             fail(str(exc))
         reports = []
         try:
-            with runner_lock(c), _progress(console, disabled=as_json) as progress:
+            with runner_lock(c), StageProgress(console, disabled=as_json) as progress:
                 for name in names:
                     stage = make_stage(name, **options[name])
                     reports.append(run_stage(c, stage, ex, call_ids, force, on_progress=progress))
@@ -141,7 +143,7 @@ def register(app: typer.Typer) -> None:
         ex = make_executor("local", workers=workers)
         reports = []
         try:
-            with runner_lock(c), _progress(console, disabled=as_json) as progress:
+            with runner_lock(c), StageProgress(console, disabled=as_json) as progress:
                 for name in names:
                     reports.append(run_stage(c, make_stage(name), ex, on_progress=progress))
         except RunnerBusy as exc:
@@ -158,27 +160,3 @@ def register(app: typer.Typer) -> None:
                 out.print(f"{r['stage']}: {r['done']} done, {r['failed']} failed")
         if any(r["failed"] for r in summary["stages"]):
             raise typer.Exit(1)
-
-
-class _progress:
-    """Rich progress bars with ETA, one per stage; a callable for the runner."""
-
-    def __init__(self, console, disabled: bool):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        self.progress = Progress(TextColumn("{task.description:>10}"), BarColumn(), MofNCompleteColumn(),
-                                 TextColumn("eta"), TimeRemainingColumn(), console=console,
-                                 disable=disabled or not console.is_terminal)
-        self.tasks: dict[str, Any] = {}
-
-    def __enter__(self):
-        self.progress.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        return self.progress.__exit__(*exc)
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage not in self.tasks:
-            self.tasks[stage] = self.progress.add_task(stage, total=total or None)
-        self.progress.update(self.tasks[stage], completed=done, total=total or None)

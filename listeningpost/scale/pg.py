@@ -330,9 +330,9 @@ class PgConnection:
         return PgCursor(rowcount=cur.rowcount, rows=[])
 
     def executescript(self, sql: str) -> PgCursor:
-        from listeningpost.store.case import _split_sql
+        from listeningpost.store.schema import split_sql
 
-        for statement in _split_sql(sql):
+        for statement in split_sql(sql):
             self.execute(statement)
         return PgCursor(rowcount=-1, rows=[])
 
@@ -479,7 +479,8 @@ def split_pg_sql(sql: str) -> list[str]:
 
 def migrate(case: "Case") -> list[str]:
     """Apply the case's migrations (the same files as SQLite, translated; twins where needed)."""
-    from listeningpost.store.case import _migration_files, _split_sql, now
+    from listeningpost.store.case import now
+    from listeningpost.store.schema import migration_files, split_sql
 
     db = case.db
     with case.transaction():  # under the case lock: two processes opening a new case don't race
@@ -488,7 +489,7 @@ def migrate(case: "Case") -> list[str]:
     done = {r[0] for r in db.execute("SELECT name FROM schema_migrations")}
     twins = pg_migration_twins()
     applied = []
-    for name, sql in _migration_files():
+    for name, sql in migration_files():
         if name in done:
             continue
         with case.transaction():
@@ -499,7 +500,7 @@ def migrate(case: "Case") -> list[str]:
                     db.pg.execute(statement)
                 db._forget_catalog()
             else:
-                for statement in _split_sql(sql):
+                for statement in split_sql(sql):
                     db.execute(statement)
             db.execute("INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)", (name, now()))
         applied.append(name)

@@ -12,9 +12,10 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
+
+from listeningpost.store.schema import migration_files, split_sql
 
 DB_NAME = "case.sqlite"
 ARCHIVE_DIR = "archive"
@@ -30,12 +31,6 @@ def now() -> str:
 
 def default_case_dir() -> Path:
     return Path(os.environ.get("LPOST_CASE", "case"))
-
-
-def _migration_files() -> list[tuple[str, str]]:
-    folder = resources.files("listeningpost.store") / "migrations"
-    items = [(p.name, p.read_text(encoding="utf-8")) for p in folder.iterdir() if p.name.endswith(".sql")]
-    return sorted(items)
 
 
 class Case:
@@ -108,11 +103,11 @@ class Case:
         db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
         done = {r[0] for r in db.execute("SELECT name FROM schema_migrations")}
         applied = []
-        for name, sql in _migration_files():
+        for name, sql in migration_files():
             if name in done:
                 continue
             with self.transaction():
-                for statement in _split_sql(sql):
+                for statement in split_sql(sql):
                     db.execute(statement)
                 db.execute("INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)", (name, now()))
             applied.append(name)
@@ -176,30 +171,3 @@ class Case:
         if len(rows) == 1 and len(text) >= 6:
             return rows[0][0]
         raise CaseError(f"no call {text!r}")
-
-
-def _split_sql(sql: str) -> list[str]:
-    """Split a migration file into statements (statements end with ';' at line end).
-
-    Trigger bodies (BEGIN ... END;) are kept whole.
-    """
-    statements, buf, in_trigger = [], [], False
-    for line in sql.splitlines():
-        stripped = line.strip()
-        if not buf and (not stripped or stripped.startswith("--")):
-            continue
-        buf.append(line)
-        upper = stripped.upper()
-        if upper.startswith("CREATE TRIGGER") or upper.startswith("CREATE TEMP TRIGGER"):
-            in_trigger = True
-        if in_trigger:
-            if upper.startswith("END;") or upper == "END;":
-                in_trigger = False
-                statements.append("\n".join(buf))
-                buf = []
-        elif stripped.endswith(";"):
-            statements.append("\n".join(buf))
-            buf = []
-    if any(line.strip() for line in buf):
-        statements.append("\n".join(buf))
-    return statements
