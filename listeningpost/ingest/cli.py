@@ -107,6 +107,9 @@ def register(app: typer.Typer) -> None:
             for tr in t["translations"][:1]:
                 label = "" if tr["engine"] == "human" else f" (machine: {tr['engine']})"
                 out.print(f"        {tr['lang']}{label}: {tr['text']}", markup=False)
+            for tr in t["translations"]:
+                if tr.get("facts") and not tr["facts"]["faithful"]:  # issue 14: a machine line that drops a fact
+                    out.print(f"        unfaithful ({tr['engine']}): missing {', '.join(tr['facts']['missing'])}", markup=False)
         for section in ("entities", "claims", "themes"):
             if doc.get(section):
                 out.print(f"{section}: {len(doc[section])}")

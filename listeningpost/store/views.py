@@ -95,9 +95,16 @@ def translations_by_turn(case: Case, call_id: int) -> dict[int, list[dict[str, A
                 "flags": _loads(r["flags_json"], []), "edited": bool(r["edited"]),
                 "glossary": _loads(r["glossary_json"], []),
                 "machine": r["engine"] != "human",
+                "facts": _facts(r),
             }
         )
     return out
+
+
+def _facts(row: Any) -> dict[str, Any] | None:
+    """The fact check of a machine line ({"faithful", "missing"}); None where none was run (human lines)."""
+    got = _loads(row["facts_json"]) if "facts_json" in row.keys() else None
+    return {"faithful": bool(got["faithful"]), "missing": got["missing"]} if got else None
 
 
 def call_document(case: Case, call_id: int) -> dict[str, Any]:

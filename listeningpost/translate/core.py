@@ -20,6 +20,7 @@ FLAG_DRAFT = "draft"
 FLAG_GLOSSARY_MISS = "glossary_miss"
 FLAG_LOW_ASR = "low_asr_confidence"
 FLAG_EMPTY = "empty"
+FLAG_UNFAITHFUL = "unfaithful"  # a number, name, casualty code or claim of the source is not in the English
 
 
 @dataclass
@@ -153,18 +154,34 @@ def save_results(case: Case, engine: TranslationEngine, results: Iterable[TurnRe
             )
         # UPDATE-then-INSERT rather than an upsert: other packages' triggers on translations use
         # INSERT OR IGNORE, which an outer upsert's conflict handling would override
-        values = (engine.model_name, r.text, json.dumps(r.flags), run_id, stamp, json.dumps(r.glossary, ensure_ascii=False))
+        flags, facts = fact_check(case, engine, r, lang)
+        values = (engine.model_name, r.text, json.dumps(flags), run_id, stamp, json.dumps(r.glossary, ensure_ascii=False),
+                  facts)
         key = (r.turn_id, lang, engine.name)
         updated = db.execute(
-            "UPDATE translations SET model=?, text=?, flags_json=?, run_id=?, created_at=?, glossary_json=?"
+            "UPDATE translations SET model=?, text=?, flags_json=?, run_id=?, created_at=?, glossary_json=?, facts_json=?"
             " WHERE turn_id=? AND lang=? AND engine=? AND edited=0", (*values, *key),
         ).rowcount
         if not updated and not db.execute("SELECT 1 FROM translations WHERE turn_id=? AND lang=? AND engine=?", key).fetchone():
             db.execute(
-                "INSERT INTO translations(turn_id, lang, engine, model, text, flags_json, run_id, created_at, glossary_json)"
-                " VALUES (?,?,?,?,?,?,?,?,?)", (*key, *values),
+                "INSERT INTO translations(turn_id, lang, engine, model, text, flags_json, run_id, created_at, glossary_json,"
+                " facts_json) VALUES (?,?,?,?,?,?,?,?,?,?)", (*key, *values),
             )
         db.execute("DELETE FROM translation_failures WHERE turn_id=? AND lang=? AND engine=?",
                    (r.turn_id, lang, engine.name))
         ok += 1
     return ok, failed
+
+
+def fact_check(case: Case, engine: TranslationEngine, r: TurnResult, lang: str) -> tuple[list[str], str | None]:
+    """(flags, facts_json) of a machine English line: the source turn's facts it lacks flag it unfaithful."""
+    if engine.name == "human" or lang != "en" or r.text is None:
+        return r.flags, None
+    from listeningpost.translate.facts import check as check_facts  # lazy: loads the analysers
+
+    turn = case.one("SELECT text, language FROM turns WHERE id=?", (r.turn_id,))
+    if turn is None:
+        return r.flags, None
+    result = check_facts(turn["text"] or "", r.text, turn["language"] if turn["language"] in ("ru", "uk") else "ru")
+    flags = r.flags + ([FLAG_UNFAITHFUL] if not result.faithful and FLAG_UNFAITHFUL not in r.flags else [])
+    return flags, json.dumps(result.to_dict(), ensure_ascii=False)

@@ -56,7 +56,7 @@ def test_glossary_inline_flags_and_details(case, add_call):
     run_stage_once(case, call)
     row = case.one("SELECT * FROM translations WHERE engine='scripted-test'")
     assert row["text"] == "EN[battalion commander сказал, двоих wounded.]"
-    assert json.loads(row["flags_json"]) == []
+    assert json.loads(row["flags_json"]) == ["unfaithful"]  # "двоих" stays Russian in EN[...]
     assert {g["term"] for g in json.loads(row["glossary_json"])} == {"kombat", "wounded"}
 
 

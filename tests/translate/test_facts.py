@@ -1,0 +1,147 @@
+"""Fact check of machine English (issue 14) on real turns: human English passes, broken English is caught.
+
+Real turns are read at test time from ../shared (eval/mt_dev.jsonl and data/transcripts), never copied.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import EVAL, TRANSCRIPTS, need_shared
+from listeningpost.records import Turn
+from listeningpost.translate.engines import register_engine
+from listeningpost.translate.facts import CLASS_WORDS, check, en_numbers, source_facts
+
+from translate_fixtures import ScriptedEngine, add_call  # noqa: F401  (fixture)
+
+
+def mt_dev_pairs() -> list[tuple[str, str, str]]:
+    """(source turn, human English, lang) of every turn of eval/mt_dev.jsonl."""
+    path = need_shared(EVAL / "mt_dev.jsonl")
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        call = json.loads(line)
+        out += [(t["text"], en, call["lang"]) for t, en in zip(call["turns"], call["translation_en"])]
+    return out
+
+
+def strip_numbers(english: str) -> str:
+    """The English with every digit and number word replaced: a translation that dropped the numbers."""
+    english = re.sub(r"\d+", "X", english)
+    return re.sub(r"[^\W\d_]+", lambda m: "X" if en_numbers(m.group()) else m.group(), english)
+
+
+def strip_class(english: str, stems: tuple[str, ...]) -> str:
+    """The English with every word of a claim class replaced by 'fine'."""
+    english = re.sub(r"\d+", "X", english) if any(s.isdigit() for s in stems) else english
+    return re.sub(r"[\w'’]+", lambda m: "fine" if m.group().lower().startswith(stems) else m.group(), english)
+
+
+def test_human_translations_pass():
+    checks = [check(src, en, lang) for src, en, lang in mt_dev_pairs()]
+    with_facts = [c for c in checks if c.facts]
+    facts = sum(len(c.facts) for c in with_facts)
+    recall = 1 - sum(len(c.missing) for c in with_facts) / facts
+    passed = sum(c.faithful for c in with_facts) / len(with_facts)
+    assert len(with_facts) >= 80 and facts >= 180
+    assert recall >= 0.95 and passed >= 0.9, (recall, passed)
+
+
+def test_dropped_numbers_are_flagged():
+    pairs = [(src, en, lang) for src, en, lang in mt_dev_pairs()
+             if any(f.kind == "number" for f in source_facts(src, lang))]
+    assert len(pairs) >= 40
+    for src, en, lang in pairs:
+        got = check(src, strip_numbers(en), lang)
+        numbers = [f.source for f in got.facts if f.kind == "number"]
+        assert not got.faithful and set(numbers) <= {f.source for f in got.missing}, (src, en)
+
+
+def test_dropped_casualty_and_claim_words_are_flagged():
+    pairs = [(src, en, lang, f) for src, en, lang in mt_dev_pairs() for f in source_facts(src, lang)
+             if f.kind in ("casualty_code", "claim_trigger")]
+    assert len(pairs) >= 15
+    for src, en, lang, fact in pairs:
+        assert fact not in check(src, en, lang).missing or fact.kind == "claim_trigger"
+        broken = strip_class(en, tuple(e.lower() for e in fact.expected))
+        got = check(src, broken, lang)
+        assert fact.source in [f.source for f in got.missing], (src, broken)
+
+
+def test_broken_radio_line_lists_what_is_missing():
+    src = next(s for s, en, _ in mt_dev_pairs() if s.startswith("Направить своих 200-ых"))
+    good = "Urgently send your dead and wounded to the Tiger 1 area 1-22, along the snail 5. How copy?"
+    assert check(src, good).faithful
+    broken = "Send your men to the Tiger area now, along the snail. How copy?"
+    got = check(src, broken)
+    assert not got.faithful and sorted(got.summary()["missing"]) == ["1", "200-ых", "22", "300-ых", "5"]
+    assert sorted(check(src, broken.replace("men", "200s and 300s")).summary()["missing"]) == ["1", "22", "5"]
+
+
+def test_glued_digits_and_number_words():
+    got = check("Он убил 12-летнюю девочку и двести человек.", "He killed a twelve-year-old girl and 200 people.")
+    assert got.faithful and [f.value for f in got.facts if f.kind == "number"] == [200, 12]
+    got = check("Он убил 12-летнюю девочку и двести человек.", "He hurt a girl and many people.")
+    assert sorted(got.summary()["missing"]) == sorted(["двести", "12", "убил"])
+    assert en_numbers("two hundred and fifty, 25,900 men, a dozen, 4.5%") >= {250, 25900, 12, 4.5}
+
+
+def test_casualty_codes_in_real_transcripts():
+    """Calls without an English reference: English from each fact's first rendering passes; dropping
+    the casualty words flags exactly the codes."""
+    need_shared(TRANSCRIPTS)
+    turns = []
+    for path in sorted(TRANSCRIPTS.glob("radio_analyzer/*.json")):
+        call = json.loads(path.read_text(encoding="utf-8"))
+        turns += [(t["text"], call["lang"]) for t in call["turns"]]
+    coded = [(src, lang) for src, lang in turns if any(f.kind == "casualty_code" for f in source_facts(src, lang))]
+    assert len(coded) >= 3
+    for src, lang in coded:
+        facts = source_facts(src, lang)
+        english = " . ".join(f.expected[0] for f in facts)
+        assert check(src, english, lang).faithful, (src, english)
+        codes = [f for f in facts if f.kind == "casualty_code"]
+        classes = {c for f in codes for c, words in CLASS_WORDS.items() if f.expected[-1] in words}
+        dropped = " . ".join(f.expected[0] for f in facts if f.kind == "number"
+                             or f.kind == "entity" or f.kind == "claim_trigger" and
+                             not any(f.expected == list(CLASS_WORDS[c]) for c in classes))
+        missing = check(src, dropped, lang).missing
+        assert {f.source for f in codes} <= {f.source for f in missing}, (src, dropped)
+
+
+@register_engine("facts-test")
+class CannedEngine(ScriptedEngine):
+    """Returns the English given for each source line (a stand-in for a model that drops facts)."""
+
+    name = "facts-test"
+    glossary_mode = "none"  # the engine sees the source as it is
+    canned: dict[str, str] = {}
+
+    def translate(self, segments):
+        return [CannedEngine.canned.get(s.text, "") for s in segments]
+
+
+def test_translated_call_carries_the_flag_in_show(case, add_call):
+    from listeningpost.cli import app
+    from listeningpost.pipeline import make_stage
+
+    src = next(s for s, en, _ in mt_dev_pairs() if s.startswith("Направить своих 200-ых"))
+    CannedEngine.canned = {src: "Send your men to the Tiger 1-22 area, along the snail 5. How copy?",
+                           "Вчера четверо погибли.": "Four were killed yesterday."}
+    call = add_call(case, [Turn(src), Turn("Вчера четверо погибли.")])
+    stage = make_stage("translate", engine="facts-test")
+    results = stage.compute(stage.load(case, call))
+    with case.transaction():
+        stage.save(case, call, results, None)
+    out = CliRunner().invoke(app, ["show", str(call), "--json", "--case", str(case.root)])
+    assert out.exit_code == 0, out.output
+    trs = [t["translations"][0] for t in json.loads(out.stdout)["turns"]]
+    assert trs[0]["facts"] == {"faithful": False, "missing": ["200-ых", "300-ых"]}
+    assert "unfaithful" in trs[0]["flags"] and trs[0]["glossary"] is not None
+    assert trs[1]["facts"] == {"faithful": True, "missing": []} and "unfaithful" not in trs[1]["flags"]
+    text = CliRunner().invoke(app, ["show", str(call), "--case", str(case.root)])
+    assert "unfaithful (facts-test): missing 200-ых, 300-ых" in text.stdout
