@@ -58,6 +58,7 @@ PLUGIN_MODULES = (
     "listeningpost.evaluation.cli",
     "listeningpost.scale.cli",
     "listeningpost.context.cli",
+    "listeningpost.voices.cli",
 )
 
 

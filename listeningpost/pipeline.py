@@ -51,6 +51,9 @@ class Stage(ABC):
     def save(self, case: Case, call_id: int, result: Any, run_id: int) -> None:
         """Write results (coordinating process, inside a transaction)."""
 
+    def after_run(self, case: Case) -> None:
+        """Case-wide work once this run's calls are saved (e.g. linking voices across calls)."""
+
     def settings_hash(self) -> str:
         blob = json.dumps(self.settings(), sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
@@ -59,7 +62,7 @@ class Stage(ABC):
 # name -> factory(**options) -> Stage. Stage packages register themselves on import.
 STAGES: dict[str, Callable[..., Stage]] = {}
 #: default order of `lpost process`
-STAGE_ORDER = ["speech", "translate", "analyze", "index"]
+STAGE_ORDER = ["speech", "translate", "analyze", "index", "voices"]
 
 
 def register(name: str) -> Callable[[Callable[..., Stage]], Callable[..., Stage]]:
@@ -79,6 +82,7 @@ def load_stage_plugins() -> None:
         "listeningpost.translate.stage",
         "listeningpost.analyze.stage",
         "listeningpost.search.stage",
+        "listeningpost.voices.stage",
     ):
         import_optional(module)
 

@@ -47,9 +47,7 @@ def runner_lock(case: Case) -> Iterator[None]:
         except BlockingIOError as exc:
             raise RunnerBusy(f"another `lpost process` is running on {case.root}") from exc
         if case.db_url:  # PostgreSQL: coordinators on other machines share the database, not this file
-            from listeningpost.scale.pg import runner_lock as db_lock
-
-            with db_lock(case, RunnerBusy):
+            with case.backend.runner_lock(case, RunnerBusy):
                 yield
         else:
             yield
@@ -143,6 +141,8 @@ def run_stage(
         finished += 1
         if on_progress:
             on_progress(stage.name, finished, total)
+    if report.done:
+        stage.after_run(case)
     status = "done" if not report.failed else ("partial" if report.done else "failed")
     with case.transaction():
         finish_run(case, report.run_id, status, f"{report.failed} item(s) failed" if report.failed else None)

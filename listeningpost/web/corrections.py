@@ -26,6 +26,7 @@ EDITABLE = {
     "entities": ("type", "text", "norm", "lat", "lon", "status"),
     "claims": ("type", "count", "quote", "subject", "place", "period", "equipment", "hedged", "negated", "status"),
     "themes": ("theme", "status"),
+    "voice_links": ("status",),
 }
 DECISIONS = ("confirmed", "rejected", "corrected", "machine")
 
@@ -159,6 +160,36 @@ def decide(case: Case, call_id: int, table: str, row_id: int, status: str, autho
 
 
 # -- split and merge -------------------------------------------------------------------------
+# -- voice links across calls -------------------------------------------------------------------
+def decide_voice_link(case: Case, call_id: int, link_id: int, status: str, author: str) -> int:
+    """Confirm or reject a link between a speaker of ``call_id`` and one of another call."""
+    if status not in ("confirmed", "rejected", "machine"):
+        raise EditError("status must be confirmed, rejected or machine")
+    row = _row(case, "voice_links", link_id)
+    if call_id not in (row["call_id"], row["other_call_id"]):
+        raise EditError(f"voice link {link_id} is not in call {call_id}")
+    return _patch_edit(case, author, call_id, "status", ("voice_links", link_id),
+                       {"voice_links": {str(link_id): {"status": status}}}, "status")
+
+
+def carry_speaker_name(case: Case, call_id: int, label: str, author: str) -> list[int]:
+    """Give the name of speaker ``label`` to every speaker its voice is linked to (not rejected links);
+    one edit per renamed speaker, so each can be undone on its own call."""
+    me = case.one("SELECT name FROM speakers WHERE call_id=? AND label=?", (call_id, label))
+    if me is None or not (me["name"] or "").strip():
+        raise EditError(f"speaker {label!r} of call {call_id} has no name to carry")
+    rows = case.query(
+        "SELECT other_call_id AS c, other_label AS l FROM voice_links WHERE call_id=? AND label=? AND status != 'rejected'"
+        " UNION SELECT call_id, label FROM voice_links WHERE other_call_id=? AND other_label=? AND status != 'rejected'",
+        (call_id, label, call_id, label))
+    edits = []
+    for r in rows:
+        other = case.one("SELECT name FROM speakers WHERE call_id=? AND label=?", (r["c"], r["l"]))
+        if other is not None and other["name"] != me["name"]:
+            edits.append(rename_speaker(case, r["c"], r["l"], me["name"], author))
+    return edits
+
+
 def _turn_snapshot(case: Case, turn_id: int) -> dict[str, Any]:
     turn = dict(case.one("SELECT * FROM turns WHERE id=?", (turn_id,)))
     turn["translations"] = [dict(r) for r in case.query("SELECT * FROM translations WHERE turn_id=?", (turn_id,))]

@@ -1,0 +1,79 @@
+"""Stage "voices": a voiceprint per speaker of every call with audio, then the case is re-linked.
+
+`lpost process` runs it after speech (`--stages voices` alone, `--opt voices.threshold=0.8`).
+A call whose speakers' turn spans are unchanged since its prints were made is skipped (resumable);
+analyst decisions on links survive (see ``store.relink``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from listeningpost.pipeline import Stage, register
+from listeningpost.store.case import Case
+from listeningpost.voices import store
+from listeningpost.voices.prints import ENGINE, Voiceprint, spans_hash, speaker_prints
+
+
+@dataclass
+class VoicesItem:
+    call_id: int
+    path: str | None
+    offset: float
+    spans: dict[str, list[tuple[float, float]]]
+    hashes: dict[str, str]
+    unchanged: bool = False
+    prints: list[Voiceprint] = field(default_factory=list)
+
+
+def speaker_spans(case: Case, call_id: int) -> dict[str, list[tuple[float, float]]]:
+    spans: dict[str, list[tuple[float, float]]] = {}
+    for r in case.query("SELECT speaker, start_s, end_s FROM turns WHERE call_id=? AND speaker IS NOT NULL"
+                        " AND start_s IS NOT NULL AND end_s IS NOT NULL ORDER BY idx", (call_id,)):
+        spans.setdefault(r["speaker"], []).append((float(r["start_s"]), float(r["end_s"])))
+    return spans
+
+
+class VoicesStage(Stage):
+    name = "voices"
+    requires = ("speech",)
+
+    # threshold None: the case's (set by `lpost voices --threshold`, else the default)
+    def __init__(self, threshold: float | None = None):
+        self.threshold = None if threshold is None else float(threshold)
+
+    def settings(self) -> dict[str, Any]:
+        return {"engine": ENGINE, "threshold": self.threshold}
+
+    def applies_to(self, case: Case, call_id: int) -> bool:
+        row = case.one("SELECT has_media FROM calls WHERE id=?", (call_id,))
+        return bool(row and row["has_media"]) and bool(speaker_spans(case, call_id))
+
+    def load(self, case: Case, call_id: int) -> VoicesItem:
+        call = case.one("SELECT c.start_s, s.archive_path FROM calls c JOIN sources s ON s.id=c.source_id"
+                        " WHERE c.id=?", (call_id,))
+        spans = speaker_spans(case, call_id)
+        hashes = {label: spans_hash(s) for label, s in spans.items()}
+        stored = store.stored_hashes(case, call_id)
+        unchanged = bool(stored) and all(stored.get(k) == v for k, v in hashes.items() if k in stored) \
+            and set(stored) <= set(hashes)
+        return VoicesItem(call_id, str(case.archive_file(call)), call["start_s"] or 0.0, spans, hashes,
+                          unchanged and len(stored) == len(hashes))
+
+    def compute(self, item: VoicesItem) -> VoicesItem:
+        if not item.unchanged:
+            item.prints = speaker_prints(item.path, item.offset, item.spans, item.call_id)
+        return item
+
+    def save(self, case: Case, call_id: int, result: VoicesItem, run_id: int) -> None:
+        if not result.unchanged:
+            store.save_prints(case, call_id, result.prints, result.hashes, run_id)
+
+    def after_run(self, case: Case) -> None:
+        store.relink(case, self.threshold)
+
+
+@register("voices")
+def voices_stage(threshold: float | None = None) -> VoicesStage:
+    return VoicesStage(threshold)
