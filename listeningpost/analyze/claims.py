@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from listeningpost.analyze.document import AnalysisDoc, DocTurn, Sentence, Token
+from listeningpost.analyze import structure
 from listeningpost.analyze.numbers import CODE_MEANING, NumberSpan, find_numbers
 from listeningpost.analyze.text import fold
 
@@ -416,6 +417,11 @@ def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, c
         if m:
             pos = len(lemmas[:m.start()].split())
             found.append((kind, [min(pos, len(words) - 1)], 0.8, False))
+    frame_counts = {}
+    for kind, hits, count, data in (_frame_hits(sent, words, numbers) if not conditional else []):
+        found.append((kind, hits, 0.7, False))
+        if count is not None:
+            frame_counts.setdefault(kind, (count, data.get("count_word"), data))
     found = _resolve(found, words, civil_turn)
     rules: list[str | None] = [None] * len(found)
     for name, hits in (_phenomena(words, list(near), list(turn_words)) if not conditional else []):
@@ -426,6 +432,8 @@ def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, c
     hedged = bool(_has(words, HEDGES))
     for (kind, hits, confidence, has_code), rule in zip(found, rules):
         count, count_idx = _count_for(words, numbers, hits, kind, has_code, fire)
+        if kind in frame_counts and not has_code:  # the number the parse attaches to the predicate wins
+            count, count_idx = frame_counts[kind][:2]
         if kind == "shortage":  # "один танк стоит" is what is left, not how much is lacking
             count, count_idx = None, None
         span_idx = hits + ([count_idx] if count_idx is not None else [])
@@ -443,6 +451,27 @@ def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, c
             **_details(doc, turn, sent, words),
         ))
     return claims
+
+
+def _number_values(sent: Sentence, words: list[_Word], numbers: list[NumberSpan]) -> dict[int, int]:
+    """Sentence token index -> count, for the first token of each usable count."""
+    at = {tok.start: i for i, tok in enumerate(sent.tokens)}
+    return {at[n.start]: n.count for n in numbers if n.start in at and _usable_count(words, n, False)}
+
+
+def _frame_hits(sent: Sentence, words: list[_Word], numbers: list[NumberSpan]):
+    """(type, word indexes, count, data) of the predicate frames of a sentence (see ``structure``)."""
+    index = {id(w.tok): i for i, w in enumerate(words) if not w.aside}
+    out = []
+    for f in structure.frames(sent, _number_values(sent, words, numbers)):
+        pred = index.get(id(sent.tokens[f.pred]))
+        if pred is None or f.conditional:
+            continue
+        data = dict(f.data, frame=f.cls.name)
+        if f.count_at is not None:
+            data["count_word"] = index.get(id(sent.tokens[f.count_at]))
+        out.append((f.type, [pred], f.count, data))
+    return out
 
 
 def _execution_threat(words: list[_Word]) -> list[int]:
@@ -561,10 +590,35 @@ def _overlap(a: list[str], b: list[str]) -> float:
     return len(sa & sb) / min(len(sa), len(sb)) if sa and sb else 0.0
 
 
+#: claim types a bare number can answer ("Сколько погибло?" - "Двенадцать.")
+COUNTED = ("killed", "wounded", "missing", "captured", "refused_or_deserted", "equipment_lost")
+
+
+def _answer_claims(turn: DocTurn, sent: Sentence, asked: Sentence) -> list[Claim]:
+    """A bare answer with a number to a question about a predicate: the claim of the two turns together,
+    quoted from the answer."""
+    words = _words(sent)
+    numbers = [n for n in _numbers(turn, sent) if _usable_count(words, n, False)]
+    if not numbers or len(words) > 6 or sent.text.rstrip(" \"'»)*.…").endswith("?"):
+        return []
+    q_words = _words(asked)
+    kinds = [f.type for f in structure.frames(asked, {}) if f.type in COUNTED and not f.negated]
+    kinds += [CODE_MEANING[n.code] for n in find_numbers(" ".join(w.key for w in q_words)) if n.kind == "code"]
+    if not kinds:
+        return []
+    start, end = words[0].tok.start, words[-1].tok.end
+    return [Claim(kinds[0], numbers[0].count, turn.text[start:end], turn.index, start, end, turn.speaker,
+                  turn.start_s, turn.end_s, hedged=bool(_has(words, HEDGES)), confidence=0.6,
+                  data={"trigger": [], "sentence": 0, "fire": False, "answer_to": asked.text, "us": False,
+                        "lemmas": [w.tok.lemma for w in q_words + words if w.tok.pos not in FUNCTION]})]
+
+
 def extract_claims(doc: AnalysisDoc) -> list[Claim]:
     """All claims of a call, in order of speech; also stored on ``doc.claims``."""
+    structure.parse(doc)
     claims: list[Claim] = []
     prev_question: list[_Word] = []
+    asked: Sentence | None = None  # the question that ended the turn before
     prev_turn: list[str] = []  # joined words of the last two sentences of the turn before
     for turn in doc.turns:
         civil_turn = any(CIVIL.match(fold(t.text)) for t in turn.tokens if t.is_word)
@@ -572,10 +626,15 @@ def extract_claims(doc: AnalysisDoc) -> list[Claim]:
         turn_words = [fold(t.text) for t in turn.tokens if t.is_word]
         for si, sent in enumerate(turn.sentences):
             near = prev_turn + [t for pair in joined[max(0, si - 2):si] for t in pair]
-            claims.extend(_sentence_claims(doc, turn, si, sent, civil_turn, prev_question, near, turn_words))
+            found = _sentence_claims(doc, turn, si, sent, civil_turn, prev_question, near, turn_words)
+            if si == 0 and not found and asked is not None:
+                found = _answer_claims(turn, sent, asked)
+            claims.extend(found)
         prev_turn = [t for pair in joined[-2:] for t in pair]
         last = turn.sentences[-1] if turn.sentences else None
-        prev_question = _words(last) if last and last.text.rstrip(" \"'»)*.…").endswith("?") else []
+        is_question = bool(last) and last.text.rstrip(" \"'»)*.…").endswith("?")
+        prev_question = _words(last) if is_question else []
+        asked = last if is_question else None
     claims = _merge(claims)
     doc.claims = claims
     return claims

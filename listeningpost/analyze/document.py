@@ -39,6 +39,9 @@ class Sentence:
     end: int
     text: str  # original text of the sentence
     tokens: list[Token]
+    # dependency parse (slovnet, filled on demand by structure.parse): head token index (-1 root), relation
+    heads: list[int] | None = None
+    rels: list[str] | None = None
 
 
 @dataclass

@@ -1,0 +1,259 @@
+"""Claims from the structure of a sentence: a predicate from lemma classes, its arguments from the parse.
+
+``parse(doc)`` runs natasha's slovnet syntax parser once per call, on the sentences that hold a
+predicate of ``data/predicates.yaml`` (the parser is cheap, but most sentences need nothing).
+``frames(sent, values)`` then reads one ``Frame`` per predicate: who/what it is about (subject, object,
+oblique arguments and their modifiers), how many (a number governing or attached to the predicate or
+an argument; "по N" marks a rate, "из N осталось M" the difference), negation and condition. A
+predicate class may need an argument class ("положили" only counts with people; "сгорел" as equipment
+loss only with equipment).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from listeningpost.analyze.document import AnalysisDoc, Sentence
+
+DATA = Path(__file__).parent / "data"
+#: relations that attach an argument to its predicate (UD, as slovnet labels them)
+ARG_RELS = {"nsubj", "nsubj:pass", "obj", "iobj", "obl", "obl:agent", "nmod", "xcomp", "conj", "appos",
+            "parataxis", "acl", "advcl", "nummod", "nummod:gov", "det", "amod", "csubj"}
+NUM_RELS = {"nummod", "nummod:gov", "nummod:entity"}
+CONDITION = {"если", "коли", "ежели", "чтобы", "чтоб", "бы", "б", "якби", "щоб", "хай", "пусть"}
+NEGATION = {"не", "ни", "нет", "ні", "нє"}
+PERSONAL = {"я", "ты", "он", "она", "мы", "вы", "они"}
+#: a singular argument that is not one person: formations, collectives, "все"
+NOT_ONE = {"весь", "батальон", "рота", "взвод", "полк", "бригада", "отделение", "расчет", "экипаж", "группа",
+           "половина", "пехота", "народ", "кто", "никто", "каждый", "личный", "состав", "куча", "толпа"}
+VICTIM_RELS = {"nsubj", "nsubj:pass", "obj"}
+RATE_UNITS = {"день", "сутки", "ночь", "неделя", "месяц", "час", "раз", "штурм", "выход", "заход"}
+
+
+@dataclass(frozen=True)
+class PredClass:
+    name: str
+    type: str
+    lemmas: frozenset[str]
+    needs: str | None = None  # argument class ("people", "equipment", "supply_or_none", ...)
+    negated: bool = False  # the claim is the negated predicate ("не платят")
+
+
+@dataclass
+class Frame:
+    cls: PredClass
+    pred: int  # token index in the sentence
+    args: list[int]  # token indexes of the predicate's arguments (and their modifiers)
+    negated: bool = False
+    conditional: bool = False
+    count: int | None = None
+    count_at: int | None = None  # token index of the count
+    civil: bool = False  # an argument is a civilian
+    data: dict[str, Any] = field(default_factory=dict)  # rate, period, total/left
+
+    @property
+    def type(self) -> str:
+        return "civilian_harm" if self.civil and self.cls.type in ("killed", "wounded", "captured") else self.cls.type
+
+
+@lru_cache(maxsize=1)
+def classes() -> tuple[tuple[PredClass, ...], dict[str, frozenset[str]]]:
+    raw = yaml.safe_load((DATA / "predicates.yaml").read_text(encoding="utf-8"))
+    preds = tuple(PredClass(name, v["type"], frozenset(v["lemmas"]), v.get("needs"), v.get("negated", False))
+                  for name, v in raw["PREDICATES"].items())
+    return preds, {k: frozenset(v) for k, v in raw["ARGUMENTS"].items()}
+
+
+@lru_cache(maxsize=1)
+def _by_lemma() -> dict[str, tuple[PredClass, ...]]:
+    out: dict[str, list[PredClass]] = {}
+    for c in classes()[0]:
+        for lem in c.lemmas:
+            out.setdefault(lem, []).append(c)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def predicates_of(lemma: str) -> tuple[PredClass, ...]:
+    return _by_lemma().get(lemma, ())
+
+
+def arg_class(name: str) -> frozenset[str]:
+    return classes()[1].get(name, frozenset())
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    from natasha import NewsEmbedding, NewsSyntaxParser
+
+    return NewsSyntaxParser(NewsEmbedding())
+
+
+def parse(doc: AnalysisDoc) -> None:
+    """Fill ``heads``/``rels`` of the sentences that hold a predicate (one parser batch per call)."""
+    todo = [s for _, s in doc.sentences() if s.heads is None and any(predicates_of(t.lemma) for t in s.tokens)]
+    if not todo:
+        return
+    for sent, markup in zip(todo, _parser().map([[t.text for t in s.tokens] for s in todo])):
+        ids = {tok.id: i for i, tok in enumerate(markup.tokens)}
+        sent.heads = [ids.get(tok.head_id, -1) for tok in markup.tokens]
+        sent.rels = [tok.rel or "" for tok in markup.tokens]
+
+
+def _children(sent: Sentence, i: int) -> list[int]:
+    return [j for j, h in enumerate(sent.heads or ()) if h == i]
+
+
+def _arguments(sent: Sentence, p: int) -> list[int]:
+    """Arguments of predicate ``p`` and their own dependents (a numeral, "наших"), and the noun a
+    participle or adjective predicate qualifies ("убитых пацанов")."""
+    if sent.heads is None:  # not parsed: the clause around the predicate
+        return _clause(sent, p)
+    direct = [j for j in _children(sent, p) if sent.rels[j].split(":")[0] in {r.split(":")[0] for r in ARG_RELS}]
+    if sent.tokens[p].pos in ("ADJF", "PRTF", "NOUN", "ADJS", "PRTS") and sent.heads[p] >= 0:
+        direct.append(sent.heads[p])
+    out = list(direct)
+    for j in direct:
+        out.extend(k for k in _children(sent, j) if k != p)
+    return sorted(set(out))
+
+
+def _clause(sent: Sentence, p: int) -> list[int]:
+    breaks = {",", ";", ":", "—", "–", ".", "!", "?", "…"}
+    lo = p
+    while lo > 0 and sent.tokens[lo - 1].text not in breaks:
+        lo -= 1
+    hi = p
+    while hi + 1 < len(sent.tokens) and sent.tokens[hi + 1].text not in breaks:
+        hi += 1
+    return [i for i in range(lo, hi + 1) if i != p]
+
+
+def _in_class(sent: Sentence, idx: list[int], name: str) -> bool:
+    if name.endswith("_or_none"):
+        return True
+    if name == "people_or_body":
+        return _in_class(sent, idx, "people") or _in_class(sent, idx, "body")
+    lemmas = arg_class(name)
+    return any(sent.tokens[i].lemma in lemmas or name == "people" and _person_like(sent.tokens[i]) for i in idx)
+
+
+def _person_like(t) -> bool:
+    """A name, an animate noun, a personal pronoun, or an ordinal standing for a person ("третьего")."""
+    return bool({"Name", "Surn", "Patr"} & t.tags) or t.pos == "NOUN" and "anim" in t.tags \
+        or t.pos == "NPRO" and t.lemma in PERSONAL or t.pos == "ADJF" and "Anum" in t.tags and "neut" not in t.tags
+
+
+def _negated(sent: Sentence, p: int) -> bool:
+    """"не" right before the predicate or attached to it ("не погиб", "зарплату не платят")."""
+    before = p > 0 and sent.tokens[p - 1].lemma in NEGATION
+    attached = sent.heads is not None and any(sent.tokens[j].lemma in NEGATION for j in _children(sent, p))
+    return before or attached
+
+
+def _conditional(sent: Sentence, p: int) -> bool:
+    """A condition or wish governs the predicate: "если убьют", "чтоб не ранили"."""
+    if sent.heads is None:
+        return False
+    marks = [j for j in _children(sent, p) if sent.rels[j] in ("mark", "aux", "advmod", "discourse")]
+    return any(sent.tokens[j].lemma in CONDITION for j in marks)
+
+
+def _count(sent: Sentence, p: int, args: list[int], values: dict[int, int]) -> tuple[int | None, int | None]:
+    """A number that is the predicate's argument or is attached to one (subject, object, the predicate)."""
+    cands = [j for j in [p] + args if j in values]
+    if sent.heads is not None:
+        for j in [p] + args:
+            cands.extend(k for k in _children(sent, j) if k in values and sent.rels[k] in NUM_RELS)
+    cands = [j for j in cands if not _is_of_total(sent, j)]
+    if not cands:
+        return None, None
+    best = min(cands, key=lambda j: abs(j - p))
+    return values[best], best
+
+
+def _one_victim(sent: Sentence, p: int) -> bool:
+    """One person is the victim: a singular person as subject/object ("его убили", "третий повесился"),
+    or a singular past verb with no subject ("повесился")."""
+    if sent.heads is None:
+        return False
+    victims = [j for j in _children(sent, p) if sent.rels[j] in VICTIM_RELS]
+    tok = sent.tokens[p]
+    if tok.pos in ("ADJF", "PRTF", "NOUN") and sent.heads[p] >= 0 and sent.rels[p] in ("amod", "acl"):
+        victims.append(sent.heads[p])  # "убитого командира"
+    if any(sent.tokens[j].lemma in NOT_ONE or "plur" in sent.tokens[j].tags for j in victims):
+        return False
+    people = [j for j in victims if _person_like(sent.tokens[j]) and "sing" in sent.tokens[j].tags]
+    if people:
+        return True
+    return not victims and tok.pos == "VERB" and "sing" in tok.tags and ("masc" in tok.tags or "femn" in tok.tags)
+
+
+def _is_of_total(sent: Sentence, j: int) -> bool:
+    """The "из N" of "из N осталось M" (the total, not the count)."""
+    k = j - 1
+    while k >= 0 and sent.tokens[k].pos == "NUMR":
+        k -= 1
+    return k >= 0 and sent.tokens[k].lemma in ("из", "с")
+
+
+def _rate(sent: Sentence, at: int) -> dict[str, Any]:
+    """"по пять человек в день": a rate, with the unit of time it is counted per."""
+    k = at - 1
+    while k >= 0 and sent.tokens[k].pos == "NUMR":
+        k -= 1
+    if k < 0 or sent.tokens[k].lemma != "по":
+        return {}
+    unit = next((t.lemma for t in sent.tokens[at + 1:at + 6] if t.lemma in RATE_UNITS), None)
+    return {"rate": True, **({"per": unit} if unit else {})}
+
+
+def _survivors(sent: Sentence, values: dict[int, int]) -> tuple[int, int] | None:
+    """(total, left) of "из ста двадцати осталось сорок"."""
+    totals = [j for j in values if _is_of_total(sent, j)]
+    left = [j for j in values if not _is_of_total(sent, j)]
+    if totals and left and values[totals[0]] > values[left[0]]:
+        return values[totals[0]], values[left[0]]
+    return None
+
+
+def frames(sent: Sentence, values: dict[int, int]) -> list[Frame]:
+    """One frame per predicate of the sentence; ``values`` maps token index -> count for number tokens
+    (the first token of each number)."""
+    out = []
+    for p, tok in enumerate(sent.tokens):
+        for cls in predicates_of(tok.lemma):
+            frame = _frame(sent, p, cls, values)
+            if frame is not None:
+                out.append(frame)
+    return out
+
+
+def _frame(sent: Sentence, p: int, cls: PredClass, values: dict[int, int]) -> Frame | None:
+    args = _arguments(sent, p)
+    if cls.needs == "of_total":
+        got = _survivors(sent, values)
+        if got is None:
+            return None
+        total, left = got
+        return Frame(cls, p, args, count=total - left, count_at=min(values), data={"total": total, "left": left})
+    if cls.needs and not _in_class(sent, args, cls.needs):
+        return None
+    negated = _negated(sent, p)
+    if cls.negated and not negated:
+        return None  # "платят" is no claim; "не платят" is
+    count, at = _count(sent, p, args, values)
+    if count is None and cls.type in ("killed", "wounded", "captured", "missing") and _one_victim(sent, p):
+        count = 1
+    frame = Frame(cls, p, args, negated=negated and not cls.negated, conditional=_conditional(sent, p),
+                  count=count, count_at=at, civil=_in_class(sent, args, "civil"))
+    if at is not None:
+        frame.data.update(_rate(sent, at))
+    return frame
+
+
+__all__ = ["PredClass", "Frame", "classes", "predicates_of", "arg_class", "parse", "frames"]
