@@ -107,6 +107,8 @@ def register(app: typer.Typer) -> None:
             for tr in t["translations"][:1]:
                 label = "" if tr["engine"] == "human" else f" (machine: {tr['engine']})"
                 out.print(f"        {tr['lang']}{label}: {tr['text']}", markup=False)
+                if tr.get("gloss"):  # literal source gloss under machine English
+                    out.print(f"        gloss: {tr['gloss']}", markup=False)
             for tr in t["translations"]:
                 if tr.get("facts") and not tr["facts"]["faithful"]:  # issue 14: a machine line that drops a fact
                     out.print(f"        unfaithful ({tr['engine']}): missing {', '.join(tr['facts']['missing'])}", markup=False)

@@ -84,7 +84,8 @@ def list_calls(case: Case, limit: int | None = None, offset: int = 0) -> list[di
 def translations_by_turn(case: Case, call_id: int) -> dict[int, list[dict[str, Any]]]:
     out: dict[int, list[dict[str, Any]]] = {}
     rows = case.query(
-        "SELECT tr.* FROM translations tr JOIN turns t ON t.id=tr.turn_id WHERE t.call_id=?"
+        "SELECT tr.*, t.text AS turn_text, t.language AS turn_language FROM translations tr"
+        " JOIN turns t ON t.id=tr.turn_id WHERE t.call_id=?"
         " ORDER BY CASE tr.engine WHEN 'human' THEN 0 ELSE 1 END, tr.id",
         (call_id,),
     )
@@ -98,6 +99,10 @@ def translations_by_turn(case: Case, call_id: int) -> dict[int, list[dict[str, A
                 "facts": _facts(r),
             }
         )
+        if r["engine"] != "human":  # literal source gloss under machine English (translate/gloss.py)
+            from listeningpost.translate.gloss import gloss_line
+
+            out[r["turn_id"]][-1]["gloss"] = gloss_line(r["turn_text"] or "", r["turn_language"] or "ru")
     return out
 
 
