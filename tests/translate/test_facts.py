@@ -145,3 +145,15 @@ def test_translated_call_carries_the_flag_in_show(case, add_call):
     assert trs[1]["facts"] == {"faithful": True, "missing": []} and "unfaithful" not in trs[1]["flags"]
     text = CliRunner().invoke(app, ["show", str(call), "--case", str(case.root)])
     assert "unfaithful (facts-test): missing 200-ых, 300-ых" in text.stdout
+    # the call page shows the same marker beside the machine line
+    from fastapi.testclient import TestClient
+
+    from listeningpost.web.app import create_app
+    from listeningpost.web.auth import add_user
+
+    add_user(case, "vic", "viewer-pass-1", "viewer")
+    web = TestClient(create_app(case, run_jobs=False))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', web.get("/login").text).group(1)
+    web.post("/login", data={"username": "vic", "password": "viewer-pass-1", "csrf_token": token, "next": "/calls"})
+    page = web.get(f"/calls/{call}").text
+    assert page.count("unfaithful: missing 200-ых, 300-ых") == 1 and ">unfaithful</span>" not in page
