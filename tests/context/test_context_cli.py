@@ -1,6 +1,7 @@
 """Context beside a claim, on a real imported transcript (claim rows inserted by the test)."""
 
 import json
+from datetime import date
 import shutil
 
 from typer.testing import CliRunner
@@ -33,3 +34,65 @@ def test_context_json_matches_the_reference_row(tmp_path):
     rows = {r["date"]: r["personnel"] for r in json.loads(PERSONNEL.read_text(encoding="utf-8"))}
     ref = data["claims"][0]["reference"]
     assert ref["cumulative"] == rows[day.isoformat()]
+
+
+EQUIPMENT = DATA / "reference/equipment_losses/petroivaniuk/russia_losses_equipment.json"
+BESSUDNOV = DATA / "reference/casualties/bessudnov_ru_fatalities_anonymised.csv"
+
+
+def _case_with_call(tmp_path):
+    src = need_shared(TRANSCRIPTS / "radio_analyzer" / "radio_and_calls-mp3-003.json")
+    shutil.copy(src, tmp_path / src.name)
+    case = Case.open(tmp_path / "case")
+    ingest_paths(case, [tmp_path / src.name])
+    return case, case.one("SELECT id FROM calls")["id"]
+
+
+def test_equipment_and_area_figures_match_the_source_files_by_hand(tmp_path):
+    import csv
+
+    case, cid = _case_with_call(tmp_path)
+    day = call_date(case, cid)
+    with case.transaction() as db:  # TEST-INSERTED claim rows on the real call
+        db.execute("INSERT INTO claims(call_id, type, count, quote, equipment) VALUES (?,?,?,?,?)",
+                   (cid, "equipment_lost", 2, "TEST", "tank"))
+        db.execute("INSERT INTO claims(call_id, type, count, quote, place) VALUES (?,?,?,?,?)",
+                   (cid, "killed", 3, "TEST", "Chechnya"))
+        db.execute("INSERT INTO claims(call_id, type, count, quote, equipment) VALUES (?,?,?,?,?)",
+                   (cid, "equipment_lost", 1, "TEST", "machine gun"))
+    case.close()
+    res = CliRunner().invoke(app, ["context", str(cid), "--case", str(tmp_path / "case"), "--json"])
+    assert res.exit_code == 0, res.output
+    tank, killed, gun = json.loads(res.stdout)["claims"]
+    rows = {r["date"]: r for r in json.loads(EQUIPMENT.read_text(encoding="utf-8"))}
+    prev = date.fromordinal(day.toordinal() - 1).isoformat()
+    gs = tank["references"][0]
+    assert (gs["category"], gs["date"], gs["cumulative"], gs["daily"]) == (
+        "tank", day.isoformat(), rows[day.isoformat()]["tank"], rows[day.isoformat()]["tank"] - rows[prev]["tank"])
+    # Oryx's daily tally of tanks starts in 2025: no Oryx figure beside a 2022 claim
+    assert "General Staff" in gs["source"] and len(tank["references"]) == 1
+    with open(BESSUDNOV, encoding="utf-8") as fh:
+        chechens = [r["deathConfirmedDate"] for r in csv.DictReader(fh) if r["region"] == "Chechnya"]
+    area = killed["area"]
+    assert area["region"] == "Chechnya"
+    assert area["cumulative"] == sum(1 for d in chechens if d <= day.isoformat())
+    assert area["daily"] == chechens.count(day.isoformat())
+    assert "Area: Chechnya" in killed["line"] and "no area figure" in tank["line"]
+    assert gun["references"] == [] and "no General Staff category" in gun["line"]
+    text = CliRunner().invoke(app, ["context", str(cid), "--case", str(tmp_path / "case")])
+    assert f"tank on {day.isoformat()}: daily" in text.stdout
+
+
+def test_outside_the_reference_range_there_is_no_figure(tmp_path):
+    from listeningpost.context.claims import context_for_call
+
+    case, cid = _case_with_call(tmp_path)
+    with case.transaction() as db:
+        # the provenance field an analyst edits (`lpost provenance --set`), set to a date before the war
+        db.execute("UPDATE sources SET published_date='2021-06-01'")
+        db.execute("INSERT INTO claims(call_id, type, count, quote) VALUES (?,?,?,?)", (cid, "killed", 1, "TEST"))
+    data = context_for_call(case, cid)
+    assert data["claims"][0]["reference"] is None
+    assert "outside the personnel series" in data["claims"][0]["line"]
+    assert "outside the fatality records" in data["claims"][0]["line"]
+    case.close()

@@ -1,0 +1,157 @@
+"""`lpost reference import`: a newer General Staff series (CSV or JSON, same shape as the shipped one)
+stored in the case (tables of migration 0900_reference.sql).
+
+The whole file is checked before anything is written and loaded in one transaction; the same file
+(by SHA-256) imported again adds nothing. In the merged series an import replaces the shipped figures
+(and older imports) from its first date on, per category: the newest import wins.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from listeningpost.context.reference import EQUIPMENT_CATEGORIES, Series, equipment_from_rows
+from listeningpost.store.case import Case, now
+
+KINDS = ("personnel", "equipment")
+
+
+class ReferenceImportError(ValueError):
+    """The file is not a reference series of the given kind; nothing was loaded."""
+
+
+def _rows_of(path: Path, data: bytes) -> list[dict[str, Any]]:
+    text = data.decode("utf-8-sig")
+    if not text.strip():
+        raise ReferenceImportError(f"{path.name}: the file is empty")
+    if path.suffix.lower() == ".json" or text.lstrip().startswith("["):
+        try:
+            rows = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ReferenceImportError(f"{path.name}: not valid JSON ({exc})") from None
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise ReferenceImportError(f"{path.name}: expected a JSON list of objects, one per date")
+        return rows
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "date" not in [f.strip() for f in reader.fieldnames]:
+        raise ReferenceImportError(f"{path.name}: no 'date' column in the CSV header")
+    return [{(k or "").strip(): (v.strip() if isinstance(v, str) else v) for k, v in r.items()} for r in reader]
+
+
+def _int(value: Any, where: str) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise ReferenceImportError(f"{where}: {value!r} is not a count")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ReferenceImportError(f"{where}: {value!r} is not a number") from None
+    if number != int(number) or number < 0:
+        raise ReferenceImportError(f"{where}: {value!r} is not a whole non-negative count")
+    return int(number)
+
+
+def parse_series(path: Path, kind: str, data: bytes | None = None) -> dict[str, dict[date, int]]:
+    """category -> date -> cumulative from a personnel or equipment file; raises ReferenceImportError."""
+    if kind not in KINDS:
+        raise ReferenceImportError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    path = Path(path)
+    rows = _rows_of(path, data if data is not None else path.read_bytes())
+    if not rows:
+        raise ReferenceImportError(f"{path.name}: no rows")
+    wanted = ("personnel",) if kind == "personnel" else EQUIPMENT_CATEGORIES + ("military auto", "fuel tank")
+    clean, seen = [], set()
+    for i, r in enumerate(rows, start=2 if path.suffix.lower() != ".json" else 1):
+        where = f"{path.name}, {'line' if path.suffix.lower() != '.json' else 'item'} {i}"
+        raw = str(r.get("date") or "").strip()
+        try:
+            day = date.fromisoformat(raw[:10])
+        except ValueError:
+            raise ReferenceImportError(f"{where}: date {raw!r} is not YYYY-MM-DD") from None
+        if day in seen:
+            raise ReferenceImportError(f"{where}: date {day} appears twice")
+        seen.add(day)
+        row: dict[str, Any] = {"date": day.isoformat()}
+        for cat in wanted:
+            value = _int(r.get(cat), f"{where}, {cat}")
+            if value is not None:
+                row[cat] = value
+        clean.append(row)
+    if kind == "personnel":
+        series = {"personnel": {date.fromisoformat(r["date"]): r["personnel"] for r in clean if "personnel" in r}}
+        series = {k: v for k, v in series.items() if v}
+    else:
+        series = equipment_from_rows(clean)
+    if not series:
+        cols = "personnel" if kind == "personnel" else ", ".join(EQUIPMENT_CATEGORIES)
+        raise ReferenceImportError(f"{path.name}: no {kind} figures (expected a column: {cols})")
+    return series
+
+
+def import_file(case: Case, path: Path, kind: str, source: str | None = None) -> dict[str, Any]:
+    """Load one file into the case; returns what was added (nothing when the same file is there)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ReferenceImportError(f"no file {path}")
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    old = case.one("SELECT id, source, kind FROM reference_imports WHERE sha256=?", (sha,))
+    if old is not None:
+        return {"import_id": old["id"], "added": 0, "already": True, "source": old["source"], "kind": old["kind"]}
+    series = parse_series(path, kind, data)
+    source = (source or "").strip() or f"{kind} series imported from {path.name}"
+    at = now()
+    rows = []
+    for cat, values in series.items():
+        prev = None
+        for day in sorted(values):
+            rows.append((source, kind, day.isoformat(), cat, values[day],
+                         values[day] - values[prev] if prev else None, at))
+            prev = day
+    days = [r[2] for r in rows]
+    with case.transaction() as db:
+        imp = db.execute(
+            "INSERT INTO reference_imports(kind, source, file_name, sha256, row_count, first_date, last_date, imported_at)"
+            " VALUES (?,?,?,?,?,?,?,?)", (kind, source, path.name, sha, len(rows), min(days), max(days), at),
+        ).lastrowid
+        db.executemany(
+            "INSERT INTO reference_series(import_id, source, kind, date, category, cumulative, daily, imported_at)"
+            " VALUES (?,?,?,?,?,?,?,?)", [(imp, *r) for r in rows])
+    return {"import_id": imp, "added": len(rows), "already": False, "source": source, "kind": kind,
+            "categories": sorted(series), "first_date": min(days), "last_date": max(days)}
+
+
+def list_imports(case: Case) -> list[dict[str, Any]]:
+    return [dict(r) for r in case.query(
+        "SELECT id, kind, source, file_name, sha256, row_count, first_date, last_date, imported_at"
+        " FROM reference_imports ORDER BY id")]
+
+
+def merge_imports(case: Case | None, kind: str, shipped: dict[str, dict[date, int]],
+                  shipped_source: str) -> dict[str, Series]:
+    """The shipped series with the case's imports laid over it: each import replaces everything from
+    its first date on (per category), imports applied oldest first so the newest wins."""
+    merged: dict[str, Series] = {cat: {d: (v, shipped_source) for d, v in s.items()} for cat, s in shipped.items()}
+    if case is None:
+        return merged
+    try:
+        rows = case.query("SELECT import_id, source, date, category, cumulative FROM reference_series WHERE kind=?"
+                          " ORDER BY import_id, category, date", (kind,))
+    except Exception:  # a case opened before migration 0900 (read-only copy): shipped series only
+        return merged
+    by_import: dict[tuple[int, str], list] = {}
+    for r in rows:
+        by_import.setdefault((r["import_id"], r["category"]), []).append(r)
+    for (_, cat), items in sorted(by_import.items()):
+        first = date.fromisoformat(items[0]["date"])
+        series = {d: v for d, v in merged.get(cat, {}).items() if d < first}
+        series.update({date.fromisoformat(r["date"]): (r["cumulative"], r["source"]) for r in items})
+        merged[cat] = series
+    return merged
