@@ -5,6 +5,13 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+#: database backends for ``--db``/``LPOST_DB`` URLs; each registers with ``listeningpost.store.backends``
+BACKEND_MODULES = ("listeningpost.scale.pg",)
+
+#: executors beyond the built-in local one, by name: (module that registers it in
+#: ``listeningpost.jobs.executors.EXECUTORS``, the extra that installs what it needs)
+EXECUTOR_MODULES = {"ray": ("listeningpost.scale.ray_executor", "ray")}
+
 
 def import_optional(name: str) -> ModuleType | None:
     """Import ``name``; None when that module (or a package it lives in) does not exist. An import

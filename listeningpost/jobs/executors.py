@@ -7,6 +7,7 @@ flight, so memory stays bounded however many calls a case holds.
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing as mp
 import traceback
 from abc import ABC, abstractmethod
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 from listeningpost.pipeline import Stage
+from listeningpost.plugins import EXECUTOR_MODULES
 
 
 @dataclass
@@ -150,11 +152,12 @@ EXECUTORS: dict[str, Callable[..., Executor]] = {
 
 
 def make_executor(name: str, workers: int = 1, **options: Any) -> Executor:
-    if name == "ray" and "ray" not in EXECUTORS:
+    if name not in EXECUTORS and name in EXECUTOR_MODULES:  # an optional executor registers on import
+        module, extra = EXECUTOR_MODULES[name]
         try:
-            import listeningpost.scale.ray_executor  # noqa: F401  (registers "ray")
+            importlib.import_module(module)
         except ModuleNotFoundError as exc:
-            raise RuntimeError("the Ray executor needs `pip install listeningpost[ray]`") from exc
+            raise RuntimeError(f"the {name.capitalize()} executor needs `pip install listeningpost[{extra}]`") from exc
     if name not in EXECUTORS:
         raise KeyError(f"unknown executor {name!r}; available: {', '.join(sorted(EXECUTORS))}")
     return EXECUTORS[name](workers=workers, **options)

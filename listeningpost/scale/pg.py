@@ -25,6 +25,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from listeningpost.scale.dialect import DialectError, Translated, translate
+from listeningpost.store.backends import Backend, register_backend
 
 if TYPE_CHECKING:
     from listeningpost.store.case import Case
@@ -514,3 +515,7 @@ def has_case(url: str) -> bool:
         return conn.execute("SELECT to_regclass('calls') IS NOT NULL").fetchone()[0]
     finally:
         conn.close()
+
+
+register_backend(Backend("postgresql", SCHEMES, connect=connect, has_case=has_case, migrate=migrate,
+                         runner_lock=runner_lock))

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
+from listeningpost.store.backends import Backend, backend_for
 from listeningpost.store.schema import migration_files, split_sql
 
 DB_NAME = "case.sqlite"
@@ -33,6 +34,13 @@ def default_case_dir() -> Path:
     return Path(os.environ.get("LPOST_CASE", "case"))
 
 
+def _backend(url: str) -> Backend:
+    backend = backend_for(url)
+    if backend is None:
+        raise CaseError(f"--db/LPOST_DB must be a postgresql:// URL, got {url.split('://')[0]!r}")
+    return backend
+
+
 class Case:
     """Handle on a case folder. Use ``Case.open(path)``; the connection is per thread."""
 
@@ -40,7 +48,8 @@ class Case:
         self.root = Path(root).resolve()
         self.db_path = self.root / DB_NAME
         self.archive = self.root / ARCHIVE_DIR
-        # PostgreSQL backend (listeningpost.scale.pg): the folder keeps the archive, the database the rest
+        # a database backend (store.backends; PostgreSQL: listeningpost.scale.pg): the folder keeps the
+        # archive, the database the rest
         self.db_url = db_url
         self._local = threading.local()
 
@@ -50,11 +59,8 @@ class Case:
         root = Path(root) if root is not None else default_case_dir()
         db = db or os.environ.get("LPOST_DB") or None
         if db is not None:
-            from listeningpost.scale import pg
-
-            if not pg.is_db_url(db):
-                raise CaseError(f"--db/LPOST_DB must be a postgresql:// URL, got {db.split('://')[0]!r}")
-            if not create and not pg.has_case(db):
+            backend = _backend(db)
+            if not create and not backend.has_case(db):
                 raise CaseError(f"no case in database {db.split('@')[-1]} (run `lpost ingest` or `lpost migrate`)")
             root.mkdir(parents=True, exist_ok=True)
         elif not (root / DB_NAME).exists():
@@ -74,11 +80,14 @@ class Case:
             self._local.conn = conn
         return conn
 
+    @property
+    def backend(self) -> Backend | None:
+        """The database backend holding this case; None for the folder's own ``case.sqlite``."""
+        return _backend(self.db_url) if self.db_url else None
+
     def _connect(self) -> sqlite3.Connection:
         if self.db_url:
-            from listeningpost.scale import pg
-
-            return pg.connect(self.db_url)  # type: ignore[return-value]  (sqlite3-shaped)
+            return _backend(self.db_url).connect(self.db_url)  # sqlite3-shaped
         conn = sqlite3.connect(self.db_path, timeout=60, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
@@ -96,9 +105,7 @@ class Case:
     def migrate(self) -> list[str]:
         """Apply migrations not yet recorded; returns the names applied."""
         if self.db_url:
-            from listeningpost.scale import pg
-
-            return pg.migrate(self)
+            return _backend(self.db_url).migrate(self)
         db = self.db
         db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
         done = {r[0] for r in db.execute("SELECT name FROM schema_migrations")}

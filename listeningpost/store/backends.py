@@ -1,0 +1,66 @@
+"""Database backends for a case other than its own ``case.sqlite``, chosen by the URL scheme of
+``--db`` / ``LPOST_DB``.
+
+The store only knows this interface. A backend lives in an optional package and registers itself
+here when imported (``listeningpost.scale.pg`` registers ``postgresql://``); the store imports the
+modules named in ``listeningpost.plugins.BACKEND_MODULES`` to find them, so it never imports a
+backend by name and works without any installed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, ContextManager
+
+if TYPE_CHECKING:
+    from listeningpost.store.case import Case
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    #: URL prefixes this backend serves (``postgresql://``, ...)
+    schemes: tuple[str, ...]
+    #: url -> a connection shaped like ``sqlite3.Connection`` (``execute``, ``in_transaction``, rows by name)
+    connect: Callable[[str], Any]
+    #: url -> whether that database already holds a case
+    has_case: Callable[[str], bool]
+    #: case -> names of the migrations applied (``store.schema`` files, translated as needed)
+    migrate: Callable[["Case"], list[str]]
+    #: (case, exception class) -> a context manager holding the case's job-runner lock across
+    #: machines; raises that exception when another runner holds it
+    runner_lock: Callable[["Case", type[Exception]], ContextManager[None]]
+
+
+_BACKENDS: list[Backend] = []
+_loaded = False
+
+
+def register_backend(backend: Backend) -> Backend:
+    """Called by a backend module on import; a second registration of the same name replaces the first."""
+    _BACKENDS[:] = [b for b in _BACKENDS if b.name != backend.name]
+    _BACKENDS.append(backend)
+    return backend
+
+
+def load_backend_plugins() -> None:
+    """Import the backend modules so they register (missing optional ones are skipped)."""
+    global _loaded
+    if _loaded:
+        return
+    from listeningpost.plugins import BACKEND_MODULES, import_optional
+
+    for module in BACKEND_MODULES:
+        import_optional(module)
+    _loaded = True
+
+
+def backend_for(url: Any) -> Backend | None:
+    """The backend serving ``url``; None when no registered backend takes that scheme."""
+    if not isinstance(url, str):
+        return None
+    load_backend_plugins()
+    for backend in _BACKENDS:
+        if url.startswith(backend.schemes):
+            return backend
+    return None
