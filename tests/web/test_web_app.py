@@ -335,3 +335,22 @@ def test_settings_admin_only_validated_audited_and_read_by_export(app, demo):
     assert "UA-2022 / 17" in admin.get("/settings").text
     admin.post("/api/settings", json={"export.redact": False, "export.public_figures": []}, headers=h)
     assert case.setting("export.redact") is False and case_public_figures(case) == []
+
+
+def test_call_page_shows_the_gloss_under_machine_english_only(app, demo):
+    from markupsafe import escape
+
+    from listeningpost.store.case import now
+    from listeningpost.translate.gloss import gloss_line
+
+    case = Case.open(demo[0])
+    turn = case.one("SELECT t.id, t.text FROM turns t JOIN calls c ON c.id=t.call_id"
+                    " WHERE c.external_id='ra-radio_and_calls-mp3-008' AND t.text LIKE '%200-ых%'")
+    with case.transaction():
+        case.db.execute("INSERT INTO translations(turn_id, lang, engine, model, text, created_at) VALUES (?,?,?,?,?,?)",
+                        (turn["id"], "en", "gloss-test", "m1", "Send your men to the Tiger area.", now()))
+    call = case.one("SELECT call_id FROM turns WHERE id=?", (turn["id"],))[0]
+    page = client_for(app, "vic").get(f"/calls/{call}").text
+    glosses = re.findall(r'<div class="gloss muted"[^>]*>gloss: ([^<]*)</div>', page)
+    assert len(glosses) == 1  # the human lines carry none
+    assert "200-ых → KIA" in glosses[0] and glosses[0] == str(escape(gloss_line(turn["text"])))
