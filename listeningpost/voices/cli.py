@@ -69,7 +69,7 @@ def register(app: typer.Typer) -> None:
                           f"  {it['status']}  (link {it['link_id']})", markup=False)
 
     def decide(link_id: int, call: str, status: str, case: Optional[Path], author: str) -> None:
-        from listeningpost.web.corrections import EditError, decide_voice_link
+        from listeningpost.store.corrections import EditError, decide_voice_link
 
         c = open_case(case, create=False)
         try:
@@ -95,7 +95,7 @@ def register(app: typer.Typer) -> None:
              carry: bool = typer.Option(False, "--carry", help="Also name the speakers this voice is linked to."),
              author: str = typer.Option("cli", "--author"), case: Optional[Path] = CaseOpt) -> None:
         """Name speaker LABEL of CALL (history kept); --carry gives the name to linked speakers."""
-        from listeningpost.web.corrections import EditError, carry_speaker_name, rename_speaker
+        from listeningpost.store.corrections import EditError, carry_speaker_name, rename_speaker
 
         c = open_case(case, create=False)
         call_id = c.resolve_call(call)

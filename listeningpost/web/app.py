@@ -23,7 +23,10 @@ from fastapi.templating import Jinja2Templates
 
 from listeningpost.store.case import Case
 from listeningpost.store.views import call_document
-from listeningpost.web import audit, auth, corrections, mapsvg, queries, search
+from listeningpost.store import corrections
+from listeningpost.voices.store import links_for_call as voice_links_for_call
+from listeningpost.store import audit
+from listeningpost.web import auth, mapsvg, queries, search
 from listeningpost.web import settings as case_settings
 from listeningpost.web.auth import User
 
@@ -192,6 +195,11 @@ def create_app(case: Case | str | Path, *, run_jobs: bool = True, secure_cookies
         return calls_data(request, user)
 
     # -- one call --------------------------------------------------------------------------------
+    def reference_context(doc: dict[str, Any]) -> list[dict[str, Any]]:
+        from listeningpost.context.claims import context_for_document, load_references
+
+        return context_for_document(doc, load_references(c()))["claims"]
+
     def call_data(call_id: int, user: User) -> dict[str, Any]:
         try:
             doc = call_document(c(), call_id)
@@ -202,7 +210,9 @@ def create_app(case: Case | str | Path, *, run_jobs: bool = True, secure_cookies
         doc["media_offset"] = call["start_s"] or 0.0
         doc["media_video"] = doc["source"]["kind"] == "video"
         doc["places"] = queries.places(c(), call_id)
+        doc["context"] = reference_context(doc)  # reference figures beside loss claims (issue 16)
         doc["history"] = corrections.history(c(), call_id, limit=200)
+        doc["voices"] = voice_links_for_call(c(), call_id)
         turn_start = {t["id"]: t["start"] for t in doc["turns"]}
         word_ids: dict[int, list[int]] = {}
         for r in c().query("SELECT w.id, w.turn_id FROM words w JOIN turns t ON t.id=w.turn_id WHERE t.call_id=?"
@@ -288,6 +298,21 @@ def create_app(case: Case | str | Path, *, run_jobs: bool = True, secure_cookies
         return edit(request, user, call_id,
                     lambda: corrections.rename_speaker(c(), call_id, label, str(p.get("name", "")), user.username),
                     "speaker.name")
+
+    @app.post("/api/calls/{call_id}/voice-links/{link_id}")
+    async def voice_link_decision(request: Request, call_id: int, link_id: int, user: User = Depends(analyst)):
+        p = await payload(request)
+        return edit(request, user, call_id, lambda: corrections.decide_voice_link(
+            c(), call_id, link_id, str(p.get("status", "")), user.username), "voice_link.status")
+
+    @app.post("/api/calls/{call_id}/speakers/{label}/carry")
+    def carry_name(request: Request, call_id: int, label: str, user: User = Depends(analyst)):
+        def carry() -> int:
+            edits = corrections.carry_speaker_name(c(), call_id, label, user.username)
+            if not edits:
+                raise corrections.EditError("the linked speakers already have this name")
+            return edits[-1]
+        return edit(request, user, call_id, carry, "speaker.name.carry")
 
     @app.post("/api/calls/{call_id}/turns/{turn_id}/speaker")
     async def reassign(request: Request, call_id: int, turn_id: int, user: User = Depends(analyst)):
