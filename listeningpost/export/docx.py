@@ -109,7 +109,8 @@ def render(report: CaseReport) -> bytes:
         doc.add_heading("Transcript", level=2)
         _table(doc, ["Time", "Speaker", "Original", "English"], [
             [t.time, t.speaker, f"{t.text}\n[{t.origin_label}{', low confidence' if t.low_confidence else ''}]",
-             t.translation + (f"\n[{t.translation_label}]" if t.translation_label else "")]
+             t.translation + (f"\n[{t.translation_label}]" if t.translation_label else "")
+             + (f"\ngloss: {t.gloss}" if t.gloss else "")]
             for t in c.transcript])
     _scrub_core(doc)
     buf = io.BytesIO()

@@ -321,9 +321,14 @@ class Redactor:
     def redact_document(self, doc: dict[str, Any]) -> dict[str, Any]:
         """A redacted deep copy of a call document, with ``redaction`` describing what was done."""
         original = {t["id"]: t["text"] for t in doc["turns"]}
-        doc = _walk(copy.deepcopy(doc), self.redact, skip=("words",))
+        doc = _walk(copy.deepcopy(doc), self.redact, skip=("words", "gloss"))
         bleeps: list[tuple[float, float]] = []
         for turn in doc["turns"]:
+            for tr in turn.get("translations", ()):
+                if "gloss" in tr:  # re-glossed from the redacted text: a transliterated name never survives
+                    from listeningpost.translate.gloss import gloss_line
+
+                    tr["gloss"] = gloss_line(turn["text"] or "", turn.get("language") or "ru")
             if turn["words"]:
                 turn["words"], spans = self.redact_words(turn["words"])
                 bleeps += spans

@@ -98,6 +98,8 @@ class TurnRow:
 
 
 @dataclass
+    #: literal source gloss under a machine English line (translate/gloss.py), "" for human/edited ones
+    gloss: str = ""
 class CallReport:
     id: int
     ref: str
@@ -211,6 +213,7 @@ def call_report(case_id: str, doc: dict[str, Any]) -> CallReport:
         ))
     themes = [ThemeRow(th["theme"], th["score"], "call" if th["turn_id"] is None else "turn",
                        "machine" if th["machine"] else f"reviewed: {th['status']}")
+            gloss=(tr.get("gloss") or "") if tr is not None and tr["machine"] and not tr["edited"] else "",
               for th in doc["themes"] if th["status"] != "rejected"]
     machine = sorted({f"{r['stage']}: {r['engine']}" + (f" / {r['model']}" if r["model"] else "") for r in doc.get("runs", [])})
     return CallReport(

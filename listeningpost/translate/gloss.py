@@ -23,6 +23,7 @@ from listeningpost.analyze.text import all_parses, fold, normalise, split_tokens
 
 _WORD = re.compile(r"[^\W\d_]", re.UNICODE)
 _CYR = re.compile(r"[а-яёіїєґ]", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\[(?:PERSON \d+|[A-Z]{3,})\]")  # export redaction (export/redact.py)
 _ORDINAL = re.compile(r"^\d+-?[а-яё]{1,3}$", re.IGNORECASE)
 
 
@@ -92,10 +93,21 @@ def _translit(word: str, lang: str | None) -> str:
 
 
 def gloss(text: str, lang: str | None = "ru") -> list[GlossToken]:
-    """Gloss every token of ``text`` (editorial notes like ``Чо [=Что]`` applied first)."""
+    """Gloss every token of ``text`` (editorial notes like ``Чо [=Что]`` applied first; export
+    redaction placeholders like ``[PERSON 1]`` are kept whole)."""
+    out: list[GlossToken] = []
+    pos = 0
+    for m in _PLACEHOLDER.finditer(text or ""):
+        out += _gloss_part(text[pos:m.start()], lang)
+        out.append(GlossToken(m.group(0), "", m.group(0), "punct"))
+        pos = m.end()
+    return out + _gloss_part((text or "")[pos:], lang)
+
+
+def _gloss_part(text: str, lang: str | None) -> list[GlossToken]:
     from listeningpost.translate.glossary import default_glossary
 
-    norm = normalise(text or "").text
+    norm = normalise(text).text
     matches = default_glossary().find(norm)
     out: list[GlossToken] = []
     spans = split_tokens(norm)
@@ -130,7 +142,9 @@ def format_tokens(tokens: list[GlossToken]) -> str:
     parts = []
     for t in tokens:
         if t.how == "punct":
-            if any(ch.isdigit() for ch in t.src):
+            if _PLACEHOLDER.fullmatch(t.src):
+                parts.append(t.src)
+            elif any(ch.isdigit() for ch in t.src):
                 parts.append(t.src if t.en == t.src else f"{t.src} → {t.en}")
             continue
         en = f"~{t.en}" if t.how == "translit" else t.en

@@ -89,3 +89,37 @@ def test_show_json_carries_gloss_for_machine_translations_only(case, add_call):
     assert machine2["gloss"].startswith("Понял → ")
     text = CliRunner().invoke(app, ["show", str(call), "--case", str(case.root)])
     assert f"gloss: {gloss_line(src, 'ru')}" in text.stdout
+
+
+def test_reports_show_the_gloss_and_redaction_reglosses_it(case, add_call, tmp_path):
+    import zipfile
+
+    from listeningpost.export.redact import Redactor
+    from listeningpost.export.run import ExportOptions, export
+    from listeningpost.pipeline import make_stage
+    from listeningpost.store.views import call_document
+
+    src = next(t for t, _ in mt_dev_turns() if "200-ых" in t)
+    call = add_call(case, [Turn(src), Turn("Звонил Пупкин Аркадий, говорит, двухсотых привезли."),
+                           Turn("Понял, приём.", translations={"en": "Roger, over."})])
+    stage = make_stage("translate", engine="scripted-test")
+    results = stage.compute(stage.load(case, call))
+    with case.transaction():
+        stage.save(case, call, results, None)
+    html = tmp_path / "r.html"
+    export(case, ExportOptions(format="html", output=html, call_ids=[call], redact=False, user="test"))
+    page = html.read_text(encoding="utf-8")
+    assert page.count('class="meta gloss"') == 2  # the two machine lines; the human line has none
+    assert "200-ых → KIA" in page and "~Pupkin" in page
+    docx = tmp_path / "r.docx"
+    export(case, ExportOptions(format="docx", output=docx, call_ids=[call], redact=False, user="test"))
+    assert "gloss: " in zipfile.ZipFile(docx).read("word/document.xml").decode("utf-8")
+    # redaction glosses the redacted source again: neither the name nor its transliteration survives
+    r = Redactor()
+    r.learn_name("Пупкин Аркадий", force=True)
+    doc = r.redact_document(call_document(case, call))
+    line = doc["turns"][1]["translations"][0]["gloss"]
+    assert "[PERSON 1]" in line and "Pupkin" not in line and "Пупкин" not in line and "Arkad" not in line
+    red = tmp_path / "red.html"
+    export(case, ExportOptions(format="html", output=red, call_ids=[call], redact=True, user="test"))
+    assert "200-ых → KIA" in red.read_text(encoding="utf-8")
