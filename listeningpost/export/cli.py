@@ -102,8 +102,7 @@ def register(app: typer.Typer) -> None:
     def default_cmd(state: str = typer.Argument(..., help="on or off"), case: Optional[Path] = CaseOpt) -> None:
         """Set whether exports of this case are redacted unless --no-redact is given."""
         from listeningpost.export.redact import DEFAULT_SETTING
-        from listeningpost.web import audit
-        from listeningpost.web.settings import AUDIT_ACTION
+        from listeningpost.store import audit
 
         if state not in ("on", "off"):
             fail("state is on or off")
@@ -112,5 +111,5 @@ def register(app: typer.Typer) -> None:
             before = c.setting(DEFAULT_SETTING)
             c.set_setting(DEFAULT_SETTING, state == "on")
             # same history as a change made on the web settings page
-            audit.log(c, None, AUDIT_ACTION, f"setting:{DEFAULT_SETTING}", {"before": before, "after": state == "on"})
+            audit.log(c, None, audit.SETTINGS_CHANGE, f"setting:{DEFAULT_SETTING}", {"before": before, "after": state == "on"})
         console.print(f"redact exports by default: {state}")

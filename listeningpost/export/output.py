@@ -58,7 +58,7 @@ def write_folder(path: Path, files: dict[str, bytes]) -> str:
 
 
 def record(case: Case, user: str | None, fmt: str, call_ids: list[int], detail: dict[str, Any]) -> None:
-    from listeningpost.web.audit import log
+    from listeningpost.store.audit import log
 
     target = "calls:" + ",".join(str(c) for c in call_ids)
     with case.transaction():

@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
         case: Optional[Path] = CaseOpt,
     ) -> None:
         """Add a user."""
-        from listeningpost.web import audit
+        from listeningpost.store import audit
         from listeningpost.web.auth import AuthError, add_user
 
         c = open_case(case)
@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
     @users.command("remove")
     def users_remove(username: str, case: Optional[Path] = CaseOpt) -> None:
         """Remove a user (their sessions end at once)."""
-        from listeningpost.web import audit
+        from listeningpost.store import audit
         from listeningpost.web.auth import AuthError, remove_user
 
         c = open_case(case)
@@ -94,7 +94,7 @@ def register(app: typer.Typer) -> None:
         case: Optional[Path] = CaseOpt,
     ) -> None:
         """Set a user's password (logs them out everywhere)."""
-        from listeningpost.web import audit
+        from listeningpost.store import audit
         from listeningpost.web.auth import AuthError, set_password
 
         c = open_case(case)
@@ -108,7 +108,7 @@ def register(app: typer.Typer) -> None:
     @users.command("role")
     def users_role(username: str, role: str, case: Optional[Path] = CaseOpt) -> None:
         """Change a user's role."""
-        from listeningpost.web import audit
+        from listeningpost.store import audit
         from listeningpost.web.auth import AuthError, set_role
 
         c = open_case(case)
@@ -142,7 +142,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JsonOpt,
     ) -> None:
         """Who viewed, edited and exported what, newest first."""
-        from listeningpost.web.audit import entries
+        from listeningpost.store.audit import entries
 
         rows = entries(open_case(case), user=user, action=action, target=target, since=since, limit=limit)
         if as_json:

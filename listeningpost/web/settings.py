@@ -14,9 +14,9 @@ from typing import Any, Callable
 from listeningpost.export.redact import DEFAULT_SETTING as REDACT_SETTING
 from listeningpost.export.redact import PUBLIC_FIGURES_SETTING
 from listeningpost.store.case import Case
-from listeningpost.web import audit
+from listeningpost.store import audit
 
-AUDIT_ACTION = "settings.change"
+AUDIT_ACTION = audit.SETTINGS_CHANGE
 MAX_TEXT = 120
 MAX_LIST = 500
 

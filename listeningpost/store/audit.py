@@ -12,6 +12,10 @@ from typing import Any
 
 from listeningpost.store.case import Case, now
 
+#: a case setting changed (web settings page, `lpost redact default`): target ``setting:KEY``,
+#: detail ``{"before", "after"}``; these rows are the settings' history
+SETTINGS_CHANGE = "settings.change"
+
 
 def default_user() -> str:
     """Author for actions taken from the command line (the OS account)."""
