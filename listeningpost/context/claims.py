@@ -151,8 +151,8 @@ def claim_context(claim: dict[str, Any], day: date | None, places: list[str], re
     if day is None:
         note = "no reference figure: the call has no published date"
     elif not cats:
-        what = claim.get("equipment") or "nothing the series count"
-        note = f"no reference figure: no General Staff category for “{what}”"
+        note = (f"no reference figure: no General Staff category for “{claim['equipment']}”" if claim.get("equipment")
+                else "no reference figure: the claim names no equipment the series count")
     for cat in cats if day else []:
         series = refs.personnel if cat == "personnel" else refs.equipment.get(cat, {})
         fig = figure_for(series, day, SOURCE, cat)
@@ -181,7 +181,7 @@ def claim_context(claim: dict[str, Any], day: date | None, places: list[str], re
     return {"claim_id": claim["id"], "type": ctype, "count": claim.get("count"), "quote": claim.get("quote"),
             "categories": cats, "reference": figures[0] if figures else None, "references": figures,
             "note": note if not figures else None, "area": area,
-            "line": "; ".join(lines) + " " + area_text(area, area_note)}
+            "line": "; ".join(lines) + " · " + area_text(area, area_note)}
 
 
 def _places(doc: dict[str, Any], claim: dict[str, Any]) -> list[str]:

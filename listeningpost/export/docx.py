@@ -44,6 +44,8 @@ def _claims(doc, rows: list[ClaimRow], with_call: bool) -> None:
     for c in rows:
         kind = c.type + (" (hedged)" if c.hedged else "") + (" (negated)" if c.negated else "")
         quote = f"“{c.quote}”\n{c.citation}"
+        if c.context:
+            quote += f"\nReference figures: {c.context}"
         call = str(c.call_id) + ("" if c.counted else "\n(duplicate, not in totals)")
         out.append(([call] if with_call else []) + [
             kind, "" if c.count is None else str(c.count), quote, c.time, c.speaker,

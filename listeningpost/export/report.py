@@ -67,6 +67,9 @@ class ClaimRow:
     citation: str
     #: False for claims of a call left out of the totals as a duplicate of another exported call
     counted: bool = True
+    claim_id: int | None = None
+    #: reference figures for the call's date (listeningpost.context), "" for claim types without any
+    context: str = ""
 
 
 @dataclass
@@ -152,7 +155,7 @@ def _claim_rows(case_id: str, doc: dict[str, Any]) -> list[ClaimRow]:
             start=c["start"], speaker=c["speaker"] or "", confidence=c["confidence"], status=c["status"],
             reviewed=c["status"] != "machine", label=review_label(c["status"]), period=c["period"] or "",
             place=c["place"] or "", subject=c["subject"] or "", hedged=c["hedged"], negated=c["negated"],
-            citation=citation(case_id, doc, c["start"]),
+            citation=citation(case_id, doc, c["start"]), claim_id=c["id"],
         ))
     return rows
 
@@ -210,10 +213,10 @@ def call_report(case_id: str, doc: dict[str, Any]) -> CallReport:
             translation=en, translation_label=tr_label,
             origin_label="analyst-edited" if t["edited"] else ORIGIN_LABEL.get(t["origin"], t["origin"]),
             low_confidence=t["low_confidence"],
+            gloss=(tr.get("gloss") or "") if tr is not None and tr["machine"] and not tr["edited"] else "",
         ))
     themes = [ThemeRow(th["theme"], th["score"], "call" if th["turn_id"] is None else "turn",
                        "machine" if th["machine"] else f"reviewed: {th['status']}")
-            gloss=(tr.get("gloss") or "") if tr is not None and tr["machine"] and not tr["edited"] else "",
               for th in doc["themes"] if th["status"] != "rejected"]
     machine = sorted({f"{r['stage']}: {r['engine']}" + (f" / {r['model']}" if r["model"] else "") for r in doc.get("runs", [])})
     return CallReport(
@@ -251,6 +254,20 @@ def duplicate_calls(case: Case, docs: list[dict[str, Any]]) -> dict[int, str]:
     return out
 
 
+def _add_context(case: Case, docs: list[dict[str, Any]], calls: list[CallReport]) -> bool:
+    """Set each loss claim's reference line (issue 16); True when any claim got one."""
+    from listeningpost.context.claims import context_for_document, load_references
+
+    refs = load_references(case)
+    found = False
+    for d, c in zip(docs, calls):
+        lines = {x["claim_id"]: x["line"] for x in context_for_document(d, refs)["claims"]}
+        for row in c.claims:
+            row.context = lines.get(row.claim_id, "")
+            found = found or bool(row.context)
+    return found
+
+
 def _totals(rows: list[ClaimRow]) -> list[Total]:
     acc: dict[str, Total] = {}
     for r in (r for r in rows if r.counted):
@@ -271,6 +288,7 @@ def case_report(case: Case, docs: list[dict[str, Any]], query: str | None = None
     for c in calls:
         for row in c.claims:
             row.counted = c.id not in dups
+    has_context = _add_context(case, docs, calls)
     claims = [row for c in calls for row in c.claims]
     periods: dict[str, list[ClaimRow]] = defaultdict(list)
     for d, c in zip(docs, calls):
@@ -280,6 +298,9 @@ def case_report(case: Case, docs: list[dict[str, Any]], query: str | None = None
              "Totals add the counts stated in non-negated claims; 'no number' counts claims that give none.",
              "Period = month the recording was published."]
     notes += [f"Left out of the totals: {why}." for why in dups.values()]
+    if has_context:
+        notes.append("Reference figures: the reference's figure for the nearest reported date on or before the call's"
+                     " published date (daily and cumulative, source named); none outside the reference's range.")
     title = f"Case {case_id}" + (f": calls matching “{query}”" if query else "")
     return CaseReport(
         case_id=case_id, title=title, query=query, calls=calls, claims=claims, by_type=_totals(claims),

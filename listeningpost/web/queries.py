@@ -198,7 +198,15 @@ def dashboard(case: Case, top: int = 12) -> dict[str, Any]:
         "top": tops,
         "publishers": publishers,
         "places": places(case),
+        "reference_over_time": _reference_over_time(case),
     }
+
+
+def _reference_over_time(case: Case) -> dict[str, Any]:
+    """Loss claims per month beside the reference losses of that month (issue 16, listeningpost.context)."""
+    from listeningpost.context.timeline import reference_over_time
+
+    return reference_over_time(case)
 
 
 def places(case: Case, call_id: int | None = None) -> list[dict[str, Any]]:

@@ -96,3 +96,25 @@ def test_outside_the_reference_range_there_is_no_figure(tmp_path):
     assert "outside the personnel series" in data["claims"][0]["line"]
     assert "outside the fatality records" in data["claims"][0]["line"]
     case.close()
+
+
+def test_report_carries_the_context_line(tmp_path):
+    from listeningpost.export import docx, html
+    from listeningpost.export.report import case_report
+    from listeningpost.store.views import call_document
+
+    case, cid = _case_with_call(tmp_path)
+    day = call_date(case, cid).isoformat()
+    with case.transaction() as db:  # TEST-INSERTED claims on the real call
+        db.execute("INSERT INTO claims(call_id, type, count, quote) VALUES (?,?,?,?)", (cid, "killed", 2, "TEST"))
+        db.execute("INSERT INTO claims(call_id, type, count, quote) VALUES (?,?,?,?)", (cid, "morale", None, "TEST"))
+    report = case_report(case, [call_document(case, cid)])
+    killed, morale = report.claims
+    people = {r["date"]: r["personnel"] for r in json.loads(PERSONNEL.read_text(encoding="utf-8"))}
+    assert f"personnel losses on {day}:" in killed.context and f"cumulative {people[day]:,}" in killed.context
+    assert morale.context == ""
+    page = html.render(report)
+    assert page.count("refline\">Reference figures:") == 2  # the case table and the call's own table
+    assert any("Reference figures" in n for n in report.notes)
+    assert docx.render(report)  # the Word report takes the same line
+    case.close()
