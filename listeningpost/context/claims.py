@@ -163,7 +163,8 @@ def claim_context(claim: dict[str, Any], day: date | None, places: list[str], re
             if ofig is not None:
                 figures.append(ofig.as_dict())
         if fig is None and not figures:
-            note = f"no reference figure: {day} is outside the {cat} series ({refs.range_of(series)})"
+            note = (f"no reference figure: {day} is outside the {cat} series ({refs.range_of(series)})" if series
+                    else f"no reference figure: the {cat} series is not available (no reference data found)")
     area, area_note = None, "no area figure (only killed claims are set against fatality records)"
     if ctype == "killed":
         area_note = "no area figure for the claim's or call's places"

@@ -87,9 +87,12 @@ def test_outside_the_reference_range_there_is_no_figure(tmp_path):
     from listeningpost.context.claims import context_for_call
 
     case, cid = _case_with_call(tmp_path)
+    from listeningpost.ingest.provenance import set_provenance
+
+    # the analyst's provenance edit (with its history row), to a date before the reference series start
+    sid = case.one("SELECT source_id FROM calls WHERE id=?", (cid,))["source_id"]
+    set_provenance(case, sid, {"published_date": "2021-06-01"}, "test")
     with case.transaction() as db:
-        # the provenance field an analyst edits (`lpost provenance --set`), set to a date before the war
-        db.execute("UPDATE sources SET published_date='2021-06-01'")
         db.execute("INSERT INTO claims(call_id, type, count, quote) VALUES (?,?,?,?)", (cid, "killed", 1, "TEST"))
     data = context_for_call(case, cid)
     assert data["claims"][0]["reference"] is None
@@ -118,3 +121,11 @@ def test_report_carries_the_context_line(tmp_path):
     assert any("Reference figures" in n for n in report.notes)
     assert docx.render(report)  # the Word report takes the same line
     case.close()
+
+
+def test_without_the_data_folder_it_says_so(tmp_path):
+    from listeningpost.context.claims import claim_context, load_references
+
+    refs = load_references(None, shared=tmp_path / "nothing-here")
+    got = claim_context({"id": 1, "type": "killed", "count": 1, "quote": "TEST"}, date(2022, 5, 1), ["Chechnya"], refs)
+    assert got["reference"] is None and "not available" in got["line"] and "no area figure" in got["line"]
