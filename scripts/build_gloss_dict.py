@@ -125,6 +125,7 @@ _ASPECT = [("ивать", "ить"), ("ывать", "ыть"), ("ывать", "�
            ("ать", "нуть"), ("езжать", "ехать"), ("дходить", "дойти"), ("тходить", "тойти"), ("бходить", "бойти"),
            ("ходить", "йти"), ("етать", "еть"), ("ивать", "еть"), ("евать", "еть"), ("ать", "уть")]
 _PREFIX = ("с", "на", "по", "за", "у", "вы", "про", "о")
+_NOT_PAIRS = {"пойти"}  # походить 'resemble' is no partner of пойти 'go'; the rules would pair them
 
 
 def _perfectives(verb: str) -> dict[str, bool]:
@@ -154,7 +155,7 @@ def add_perfectives(table: dict[str, list[str]], score: dict[str, float], slack:
         if "impf" not in aspects(verb):
             continue
         for rank, (perf, by_suffix) in enumerate(_perfectives(verb).items()):
-            if perf == verb or "perf" not in aspects(perf):
+            if perf == verb or perf in _NOT_PAIRS or "perf" not in aspects(perf):
                 continue
             if perf in by_rule and by_rule[perf] <= rank:
                 continue  # already given a partner by a more reliable rule
