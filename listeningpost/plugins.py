@@ -12,6 +12,9 @@ BACKEND_MODULES = ("listeningpost.scale.pg",)
 #: ``listeningpost.jobs.executors.EXECUTORS``, the extra that installs what it needs)
 EXECUTOR_MODULES = {"ray": ("listeningpost.scale.ray_executor", "ray")}
 
+#: fields of the store's read views computed by other packages; each registers with ``listeningpost.store.hooks``
+VIEW_MODULES = ("listeningpost.translate.gloss",)
+
 
 def import_optional(name: str) -> ModuleType | None:
     """Import ``name``; None when that module (or a package it lives in) does not exist. An import

@@ -15,8 +15,6 @@ import ast
 from collections import defaultdict
 from pathlib import Path
 
-import pytest
-
 PACKAGE = Path(__file__).resolve().parents[1] / "listeningpost"
 ROOT = PACKAGE.name
 
@@ -143,8 +141,6 @@ def test_no_private_names_across_package_folders():
     assert not private, "private names used from another package folder:\n" + "\n".join(private)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: store <-> scale (backend), jobs <-> scale (executors, runner"
-                   " lock), export <-> web (audit log)")
 def test_no_import_cycles_between_package_folders():
     edges, _ = _graph()
     cycles = _cycles(edges)

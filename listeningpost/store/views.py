@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from listeningpost.store.case import Case
+from listeningpost.store.hooks import translation_fields
 from listeningpost.store.layers import call_turns
 
 SHOW_SCHEMA = "listeningpost.call/1"
@@ -100,9 +101,8 @@ def translations_by_turn(case: Case, call_id: int) -> dict[int, list[dict[str, A
             }
         )
         if r["engine"] != "human":  # literal source gloss under machine English (translate/gloss.py)
-            from listeningpost.translate.gloss import gloss_line
-
-            out[r["turn_id"]][-1]["gloss"] = gloss_line(r["turn_text"] or "", r["turn_language"] or "ru")
+            for key, field in translation_fields().items():  # store.hooks: registered, never imported here
+                out[r["turn_id"]][-1][key] = field(r["turn_text"] or "", r["turn_language"] or "ru")
     return out
 
 

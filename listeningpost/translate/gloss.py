@@ -20,6 +20,7 @@ from functools import lru_cache
 from importlib import resources
 
 from listeningpost.analyze.text import all_parses, fold, normalise, split_tokens
+from listeningpost.store.hooks import register_translation_field
 
 _WORD = re.compile(r"[^\W\d_]", re.UNICODE)
 _CYR = re.compile(r"[а-яёіїєґ]", re.IGNORECASE)
@@ -161,3 +162,7 @@ def coverage(tokens: list[GlossToken]) -> tuple[int, int]:
     """(words glossed by the glossary or a dictionary, words) — translit counts as not glossed."""
     words = [t for t in tokens if t.how != "punct"]
     return sum(t.how in ("glossary", "dict") for t in words), len(words)
+
+
+# the read views (store.views: lpost show, the call page) show the gloss under every machine line
+register_translation_field("gloss", gloss_line)
