@@ -15,6 +15,9 @@ EXECUTOR_MODULES = {"ray": ("listeningpost.scale.ray_executor", "ray")}
 #: fields of the store's read views computed by other packages; each registers with ``listeningpost.store.hooks``
 VIEW_MODULES = ("listeningpost.translate.gloss",)
 
+#: full-text engines of database backends; each registers with ``listeningpost.search.fulltext``
+SEARCH_MODULES = ("listeningpost.scale.pgsearch",)
+
 
 def import_optional(name: str) -> ModuleType | None:
     """Import ``name``; None when that module (or a package it lives in) does not exist. An import

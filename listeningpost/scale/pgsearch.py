@@ -21,6 +21,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from listeningpost.search.fulltext import FullText, register_fulltext
+
 COLUMNS = ("text", "lemmas", "translation")
 CONFIG = {"text": "simple", "lemmas": "simple", "translation": "english"}
 
@@ -250,3 +252,6 @@ def lexical(case, match: str | None, exclude: str | None, where, depth: int, wei
 def excluded_turns(case, exclude: str) -> set[int]:
     cond, params, _, _ = fts_sql(exclude)
     return {r[0] for r in case.query(f"SELECT d.turn_id FROM search_docs d WHERE {cond}", params)}
+
+
+register_fulltext("postgresql", FullText(lexical=lexical, excluded_turns=excluded_turns))

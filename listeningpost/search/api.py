@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from listeningpost.search import morph
 from listeningpost.search.facets import FROM_DOCS, FilterError, build_filters, compute_facets
+from listeningpost.search.fulltext import fulltext_for
 from listeningpost.search.index import refresh_dirty
 from listeningpost.search.query import Compiled, QueryError, compile_query, parse
 from listeningpost.store.case import Case
@@ -182,9 +183,8 @@ def _match_expr(compiled: Compiled) -> str | None:
 
 def _lexical(case: Case, compiled: Compiled, where, depth: int) -> tuple[list[tuple[int, float]], int]:
     if getattr(case.db, "dialect", "sqlite") == "postgresql":  # tsvector columns instead of FTS5
-        from listeningpost.scale import pgsearch
-
-        return pgsearch.lexical(case, compiled.match, compiled.exclude, where, depth, BM25_WEIGHTS, FROM_DOCS, TOTAL_CAP)
+        return fulltext_for("postgresql").lexical(case, compiled.match, compiled.exclude, where, depth, BM25_WEIGHTS,
+                                                  FROM_DOCS, TOTAL_CAP)
     expr = _match_expr(compiled)
     try:
         if expr:
@@ -242,9 +242,7 @@ def _nearest(case: Case, compiled: Compiled, where, k: int, embedder_name: str |
     excluded: set[int] = set()
     if compiled.exclude:
         if getattr(case.db, "dialect", "sqlite") == "postgresql":
-            from listeningpost.scale import pgsearch
-
-            excluded = pgsearch.excluded_turns(case, compiled.exclude)
+            excluded = fulltext_for("postgresql").excluded_turns(case, compiled.exclude)
         else:
             excluded = {r[0] for r in case.query("SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (compiled.exclude,))}
     if where.where:
