@@ -19,7 +19,8 @@ import yaml
 from listeningpost.analyze.document import AnalysisDoc, DocTurn, Entity, Token
 from listeningpost.analyze.geocode import gazetteer
 from listeningpost.analyze.numbers import find_numbers, parse_number
-from listeningpost.analyze.text import all_parses, fold
+from listeningpost.analyze.structure import predicates_of
+from listeningpost.analyze.text import all_parses, analyzer, fold
 
 DATA = Path(__file__).parent / "data"
 
@@ -79,6 +80,25 @@ def lexicon() -> dict[str, list[LexEntry]]:
     for entries in index.values():
         entries.sort(key=lambda e: -len(e.words))
     return index
+
+
+@lru_cache(maxsize=1)
+def classes() -> dict:
+    """Lemma classes of data/entity_classes.yaml: POSTS, WEAPON_NAMES, WEAPON_CUES, NOT_NAMES."""
+    raw = yaml.safe_load((DATA / "entity_classes.yaml").read_text(encoding="utf-8"))
+    return {k: (dict(v) if isinstance(v, dict) else frozenset(v)) for k, v in raw.items()}
+
+
+#: swear roots: a capitalised "Хуясе" or "Ёбана" is never a name
+_SWEAR_ROOT = re.compile(r"^(?:ху[йяеию]|пизд|[её]б|бля|нах)")
+
+
+def not_a_name(t: Token) -> bool:
+    """Interjections, fillers and swearing: the stop class for PERSON and CALLSIGN."""
+    key = fold(t.text)
+    if key in classes()["NOT_NAMES"] or t.lemma in classes()["NOT_NAMES"] or _SWEAR_ROOT.match(key):
+        return True
+    return any(p.tag.POS == "INTJ" for p in all_parses(t.text)[:2])
 
 
 def _keys(tok: Token) -> set[str]:
@@ -266,16 +286,23 @@ def callsign_layer(v: TurnView) -> Iterable[Cand]:
             continue
         prev = v.prev_word(i)
         # radio address: "Шестой, я Первый", "я Шестой", "позывной Пчела"
-        if prev is not None and toks[prev].lemma in ("я", "позывной") and _name_like(v, i):
+        if prev is not None and toks[prev].lemma in ("я", "позывной") and _name_like(v, i) \
+                and not (toks[prev].lemma == "я" and _personal_name(t)):
             yield Cand("CALLSIGN", i, _with_number(v, i), _callsign_norm(toks[i:_with_number(v, i)]),
                        PRIORITY["CALLSIGN"], "address")
-        elif _name_like(v, i) and _ADDRESSED.match(v.turn.norm.text, t.nend):
+        elif _name_like(v, i) and _ADDRESSED.match(v.turn.norm.text, t.nend) and not _personal_name(t):
             yield Cand("CALLSIGN", i, i + 1, _callsign_norm(toks[i:i + 1]), PRIORITY["CALLSIGN"], "address")
+
+
+def _personal_name(t: Token) -> bool:
+    """A girl's name or a vocative/short first name: someone called by name, not a call sign."""
+    return _female_name(t) or short_name(t) is not None
 
 
 def _name_like(v: TurnView, i: int) -> bool:
     t = v.toks[i]
     return (t.text[:1].isupper() or bool(_ORDINAL_DIGITS.match(t.text))) and t.lemma not in _PRONOUNS | _PROCEDURE \
+        and not not_a_name(t) \
         and fold(t.text) not in _PROCEDURE and t.pos not in (
         "VERB", "INFN", "PRCL", "CONJ", "PREP", "INTJ", "ADVB", "NPRO")
 
@@ -396,7 +423,7 @@ def natasha_layer(v: TurnView, spans: list[tuple[str, int, int]]) -> Iterable[Ca
         a, b = idx[0], idx[-1] + 1
         words = [toks[i] for i in idx]
         if kind == "PER":
-            if any(_is_name(t) for t in words):
+            if any(_is_name(t) for t in words) and not any(not_a_name(t) for t in words):
                 yield Cand("PERSON", a, b, " ".join(translit(lemma_of_person(t)).capitalize() for t in words),
                            PRIORITY["PERSON"], "natasha")
         elif kind == "LOC":
@@ -414,11 +441,99 @@ def name_layer(v: TurnView) -> Iterable[Cand]:
     """A capitalised first name / surname the dictionary knows (Лёха, Володьке, Путин) outside quotes."""
     for i in v.words:
         t = v.toks[i]
-        if i in v.quoted or t.text.isupper() or "-" in t.text or not _is_name(t):
+        if i in v.quoted or t.text.isupper() or "-" in t.text or not _is_name(t) or not_a_name(t):
             continue
         if v.starts_sentence(i) and t.known and not _name_first(t):
             continue  # a sentence-initial common word that is also a rare name
         yield Cand("PERSON", i, i + 1, translit(lemma_of_person(t)).capitalize(), PRIORITY["PERSON"] - 1, "name")
+
+
+_VOCATIVE_AFTER = re.compile(r"\s*(?:[,!?]|\.\.\.|…|$)")
+
+
+def short_name(t: Token) -> str | None:
+    """The full first name of a vocative or short form ("Коль" -> коля, "Вов" -> вова, "Насть" -> настя)."""
+    if not t.text[:1].isupper() or "-" in t.text or len(t.text) < 3 or fold(t.text[-1]) in "аеиоуыэюяй":
+        return None  # a short form drops the final vowel: Вова -> Вов, Коля -> Коль
+    if all_parses(t.text)[0].tag.POS in ("NPRO", "PREP", "PRCL", "NUMR", "VERB", "INFN", "ADVB", "PRED"):
+        return None  # "Вас" is the pronoun, not Вася
+    for p in all_parses(t.text)[:3]:
+        if "Name" in p.tag and "voct" in p.tag:
+            return fold(p.normal_form)
+    stem = t.text[:-1] if t.text.endswith("ь") else t.text
+    for full in (stem + "я", stem + "а") if t.text.endswith("ь") else (t.text + "а", t.text + "я"):
+        p = all_parses(full)[0]
+        if "Name" in p.tag and "nomn" in p.tag and "sing" in p.tag and analyzer("ru").word_is_known(full.lower()):
+            return fold(p.normal_form)
+    return None
+
+
+def _vocative_position(v: TurnView, i: int) -> bool:
+    """Set off as an address: a comma, "!" / "?" or the end after it ("Коль, ты где?", "Давай, Вов!")."""
+    t = v.toks[i]
+    return bool(_VOCATIVE_AFTER.match(v.turn.norm.text, t.nend)) and t.nend <= len(v.turn.norm.text)
+
+
+def vocative_layer(v: TurnView) -> Iterable[Cand]:
+    """Vocative and short name forms in address position are PERSONs (a call to Коля, not a call sign)."""
+    for i in v.words:
+        t = v.toks[i]
+        if i in v.quoted or not_a_name(t) or not _vocative_position(v, i):
+            continue
+        name = short_name(t)
+        if name:
+            yield Cand("PERSON", i, i + 1, translit(name).capitalize(), PRIORITY["CALLSIGN"] + 1, "vocative")
+
+
+def _female_name(t: Token) -> bool:
+    p = all_parses(t.text)[0] if t.text[:1].isupper() else None
+    return p is not None and "Name" in p.tag and "femn" in p.tag
+
+
+def post_layer(v: TurnView) -> Iterable[Cand]:
+    """A post in the singular stands for one person (PERSON_ROLE): "танкиста", "офицер мобилизованный";
+    an agreeing adjective right after it belongs to it."""
+    posts = classes()["POSTS"]
+    for i in v.words:
+        t = v.toks[i]
+        if t.lemma not in posts or i in v.quoted or "sing" not in t.tags:
+            continue
+        end, nxt = i + 1, v.next_word(i)
+        if nxt is not None and _agrees(t, v.toks[nxt]):
+            end = nxt + 1
+        if end > i + 1 or _specific(v, i):
+            yield Cand("PERSON_ROLE", i, end, posts[t.lemma], PRIORITY["PERSON_ROLE"], "post")
+
+
+def _specific(v: TurnView, i: int) -> bool:
+    """A post that stands for one participant: acted upon (an oblique case: "танкиста убили"), owned or
+    pointed at ("наш снайпер", "этот офицер"), or the subject of a casualty predicate ("наводчик погиб")."""
+    t, prev = v.toks[i], v.prev_word(i)
+    if "nomn" not in t.tags:
+        return True
+    if prev is not None and v.toks[prev].lemma in _DETERMINERS | {"тот", "твой", "ваш"}:
+        return True
+    after = [v.toks[j] for j in v.words if i < j <= i + 3]
+    return any(predicates_of(a.lemma) for a in after)
+
+
+def _agrees(noun: Token, adj: Token) -> bool:
+    cases = {"nomn", "gent", "datv", "accs", "ablt", "loct"}
+    return adj.pos in ("ADJF", "PRTF") and "Apro" not in adj.tags and "sing" in adj.tags \
+        and bool(noun.tags & adj.tags & cases)
+
+
+def weapon_name_layer(v: TurnView) -> Iterable[Cand]:
+    """A weapon called by a name ("Максим", "Печенег", "Утёс") is EQUIPMENT when a weapon cue is near."""
+    names, cues = classes()["WEAPON_NAMES"], classes()["WEAPON_CUES"]
+    for k, i in enumerate(v.words):
+        t = v.toks[i]
+        lem = t.lemma if t.lemma in names else lemma_of_person(t)
+        if lem not in names or not (t.text[:1].isupper() or i in v.quoted):
+            continue
+        near = [v.toks[j] for j in v.words[max(0, k - 4):k + 5] if j != i]
+        if any(n.lemma in cues or any(e.type == "EQUIPMENT" for e in lexicon().get(n.lemma, ())) for n in near):
+            yield Cand("EQUIPMENT", i, i + 1, names[lem], PRIORITY["EQUIPMENT"] + 1, "weapon-name")
 
 
 def _name_first(t: Token) -> bool:
@@ -579,7 +694,7 @@ def _resolve(cands: list[Cand]) -> list[Cand]:
 def turn_candidates(v: TurnView, ner: list[tuple[str, int, int]]) -> list[Cand]:
     cands: list[Cand] = []
     for layer in (lexicon_layer, casualty_layer, callsign_layer, date_layer, place_layer, military_unit_numbers,
-                  name_layer):
+                  name_layer, vocative_layer, post_layer, weapon_name_layer):
         cands.extend(layer(v))
     cands.extend(natasha_layer(v, ner))
     return _resolve(cands)

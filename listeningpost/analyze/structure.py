@@ -139,13 +139,19 @@ def _in_class(sent: Sentence, idx: list[int], name: str) -> bool:
     if name == "people_or_body":
         return _in_class(sent, idx, "people") or _in_class(sent, idx, "body")
     lemmas = arg_class(name)
-    return any(sent.tokens[i].lemma in lemmas or name == "people" and _person_like(sent.tokens[i]) for i in idx)
+    return any(sent.tokens[i].lemma in lemmas or name == "people" and _person_like(sent, i) for i in idx)
 
 
-def _person_like(t) -> bool:
-    """A name, an animate noun, a personal pronoun, or an ordinal standing for a person ("третьего")."""
-    return bool({"Name", "Surn", "Patr"} & t.tags) or t.pos == "NOUN" and "anim" in t.tags \
-        or t.pos == "NPRO" and t.lemma in PERSONAL or t.pos == "ADJF" and "Anum" in t.tags and "neut" not in t.tags
+def _person_like(sent: Sentence, i: int) -> bool:
+    """A name, an animate noun, a personal pronoun, or an adjective standing alone for a person
+    ("третьего", "мобилизованный"; not "населённый" of "населённый пункт")."""
+    t = sent.tokens[i]
+    head = sent.heads[i] if sent.heads is not None else -1
+    modifies_noun = sent.rels is not None and sent.rels[i] in ("amod", "det") and head >= 0 \
+        and sent.tokens[head].pos == "NOUN"
+    alone = sent.rels is not None and not modifies_noun and t.pos in ("ADJF", "PRTF") and "Apro" not in t.tags
+    return bool({"Name", "Surn", "Patr"} & t.tags) or t.pos == "NOUN" and "anim" in t.tags or alone \
+        or t.lemma in arg_class("people") and t.lemma not in NOT_ONE or t.pos == "NPRO" and t.lemma in PERSONAL
 
 
 def _negated(sent: Sentence, p: int) -> bool:
@@ -181,13 +187,14 @@ def _one_victim(sent: Sentence, p: int) -> bool:
     or a singular past verb with no subject ("повесился")."""
     if sent.heads is None:
         return False
-    victims = [j for j in _children(sent, p) if sent.rels[j] in VICTIM_RELS]
+    victims = [j for j in _children(sent, p) if sent.rels[j] in VICTIM_RELS
+               or sent.rels[j] == "amod" and _person_like(sent, j)]  # "Четвертого зарезали": amod on a verb
     tok = sent.tokens[p]
     if tok.pos in ("ADJF", "PRTF", "NOUN") and sent.heads[p] >= 0 and sent.rels[p] in ("amod", "acl"):
         victims.append(sent.heads[p])  # "убитого командира"
     if any(sent.tokens[j].lemma in NOT_ONE or "plur" in sent.tokens[j].tags for j in victims):
         return False
-    people = [j for j in victims if _person_like(sent.tokens[j]) and "sing" in sent.tokens[j].tags]
+    people = [j for j in victims if _person_like(sent, j) and "sing" in sent.tokens[j].tags]
     if people:
         return True
     return not victims and tok.pos == "VERB" and "sing" in tok.tags and ("masc" in tok.tags or "femn" in tok.tags)
