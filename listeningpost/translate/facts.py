@@ -24,20 +24,22 @@ KINDS = ("number", "entity", "casualty_code", "claim_trigger")
 # --- English class words (stems, matched as prefixes of English tokens) --------------------------
 CLASS_WORDS: dict[str, tuple[str, ...]] = {
     "killed": ("kill", "dead", "die", "dying", "death", "corpse", "bod", "fallen", "perish", "slain", "murder",
-               "kia", "200", "cargo", "shot", "shoot", "execut", "lost", "los", "wiped", "mowed", "laid", "lay", "coffin",
+               "kia", "200", "cargo", "shot", "shoot", "execut", "los", "wiped", "mowed", "laid", "coffin",
                "funeral", "buried", "grave", "lifeless"),
     "wounded": ("wound", "injur", "wia", "300", "hurt", "concuss", "shell-shock", "shellshock", "hit", "casualt",
                 "bleed", "blood"),
     "missing": ("missing", "disappear", "vanish", "lost", "mia", "gone", "unaccounted"),
     "captured": ("captur", "prison", "captiv", "pow", "taken", "caught", "seiz", "surrender"),
-    "refused_or_deserted": ("refus", "desert", "fled", "flee", "run", "ran", "escap", "awol", "quit", "declin",
-                            "reject", "500", "left", "leav", "bail", "split", "took off", "get away", "got away",
-                            "won't", "will not", "deny", "denied", "no"),
+    "refused_or_deserted": ("refus", "desert", "fled", "flee", "ran away", "run away", "running away", "ran off",
+                            "run off", "escap", "awol", "quit", "declin", "reject", "500", "left", "leav", "bail",
+                            "split", "took off", "get away", "got away", "bolt", "abandon", "won't", "will not",
+                            "deny", "denied"),
     "equipment_lost": ("destroy", "down", "knock", "burn", "burnt", "sank", "sunk", "sink", "blow", "blew",
                        "hit", "lost", "los", "wreck", "smash", "explod", "drown", "demolish", "blast", "broke",
                        "shot", "crash", "torch", "tore", "ripped", "fucked", "screwed", "trash"),
-    "civilian_harm": ("rape", "raping", "loot", "rob", "maraud", "pillag", "violen", "assault", "abus", "kill",
-                      "murder", "steal", "stole", "plunder", "molest", "fuck", "shot", "execut", "took", "take"),
+    # the triggers are rape and looting (claims.TRIGGERS): "killing" for "насилуют" is a wrong fact
+    "civilian_harm": ("rape", "raping", "loot", "rob", "maraud", "pillag", "violen", "violat", "sexual", "assault",
+                      "abus", "steal", "stole", "plunder", "molest"),
     "shortage": ("no", "not", "lack", "short", "out", "without", "enough", "hungry", "hunger", "starv",
                  "nothing", "none", "less", "fewer", "pay", "paid", "give", "gave", "given", "bring", "brought",
                  "deliver", "suppl", "feed", "fed", "ran", "run", "don't", "doesn't", "didn't", "haven't", "aren't",
@@ -47,6 +49,8 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
 CODE_CLASS = dict(CODE_MEANING)
 #: glossary categories whose terms are named things the English must keep
 ENTITY_CATS = {"place", "org", "abbr"}
+#: natasha NER as a second source of names (see _ner_names)
+USE_NER = True
 
 _EN_UNITS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
@@ -65,6 +69,7 @@ _EN_TOKEN = re.compile(r"\d+(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?|[^\W\d_]+(?:['’][^
 _RU_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 _DIGITS = re.compile(r"\d+")
 _DECIMAL = re.compile(r"(?<![\d,.])\d+[,.]\d+(?![\d,.])")
+_LATIN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 _NAME_TAGS = {"Name", "Surn", "Patr", "Geox", "Orgn"}
 
 
@@ -198,6 +203,12 @@ def _fuzzy_in(tokens: list[str], wanted: str) -> bool:
 
 def source_facts(text: str, lang: str = "ru") -> list[Fact]:
     """The facts of one ru/uk turn, in kind order, each once."""
+    return list(_source_facts(text, lang))
+
+
+@functools.lru_cache(maxsize=4096)
+def _source_facts(text: str, lang: str) -> tuple[Fact, ...]:
+    # cached: a turn is checked against every engine's English (and the bench checks all of them)
     norm = normalise(text).text
     codes, code_spans = _codes(norm)
     facts = _numbers(norm, code_spans) + _entities(norm, lang) + codes + _triggers(norm, lang, code_spans)
@@ -207,7 +218,7 @@ def source_facts(text: str, lang: str = "ru") -> list[Fact]:
         if key not in seen:
             seen.add(key)
             out.append(f)
-    return out
+    return tuple(out)
 
 
 def _numbers(norm: str, taken: list[tuple[int, int]]) -> list[Fact]:
@@ -259,17 +270,43 @@ def _code_expected(code: int) -> list[str]:
 
 
 def _entities(norm: str, lang: str) -> list[Fact]:
-    out = []
-    for m in default_glossary().find(norm):
-        if m.term.cat in ENTITY_CATS:
-            out.append(Fact("entity", m.text, list(m.term.renderings)))
-    glossed = [(m.start, m.end) for m in default_glossary().find(norm)]
+    matches = default_glossary().find(norm)
+    out = [Fact("entity", m.text, list(m.term.renderings)) for m in matches if m.term.cat in ENTITY_CATS]
+    glossed = [(m.start, m.end) for m in matches]
+    ner = _ner_names(norm, lang) if USE_NER else set()
     for m in _RU_WORD.finditer(norm):
         word = m.group()
-        if any(a <= m.start() < b for a, b in glossed) or not _is_name(word, lang):
+        if any(a <= m.start() < b for a, b in glossed):
             continue
-        out.append(Fact("entity", word, _name_renderings(word, lang)))
+        if _LATIN.fullmatch(word) and word[:1].isupper():  # "Daily Storm": Latin script is copied as it is
+            out.append(Fact("entity", word, [word]))
+        elif _is_name(word, lang) or (m.start(), m.end()) in ner:
+            out.append(Fact("entity", word, _name_renderings(word, lang)))
     return out
+
+
+def _ner_names(norm: str, lang: str) -> set[tuple[int, int]]:
+    """Words natasha tags PER/LOC that some dictionary parse also reads as a name or place: natasha
+    alone tags sentence-initial swearing as persons, the dictionary alone misses rare surnames."""
+    from listeningpost.analyze.entities import natasha_spans
+    from listeningpost.analyze.text import all_parses
+
+    if not any(m.group()[:1].isupper() and not _sentence_initial(norm, m.start()) and not _is_name(m.group(), lang)
+               for m in _RU_WORD.finditer(norm)):
+        return set()  # nothing natasha could add: skip the NER
+    out = set()
+    for kind, a, b in natasha_spans([norm])[0]:
+        for m in _RU_WORD.finditer(norm, a, b):
+            if kind in ("PER", "LOC") and not _sentence_initial(norm, m.start()) and any(
+                    _NAME_TAGS & set(str(p.tag).replace(" ", ",").split(","))
+                    for p in all_parses(m.group(), lang) if type(p.methods_stack[0][0]).__name__ == "DictionaryAnalyzer"):
+                out.add((m.start(), m.end()))
+    return out
+
+
+def _sentence_initial(text: str, pos: int) -> bool:
+    """First word of its sentence ("Охуеть!", "Нифига!" are what natasha mistakes for persons there)."""
+    return not re.search(r"[^\W\d_]", re.split(r"[.!?…]", text[:pos])[-1])
 
 
 def _is_name(word: str, lang: str) -> bool:
@@ -288,9 +325,26 @@ def _name_renderings(word: str, lang: str) -> list[str]:
 
     lem = morph(word, lang).lemma
     out = [p.en for p in gazetteer().lookup([word]) if p.en]
-    for w in (lem, fold(word)):
+    for w in (lem, fold(word), *DIMINUTIVES.get(lem, ())):
         out += [translit(w), cyrtranslit.to_latin(w, "ua" if lang == "uk" else "ru")]
+        if w[:1] == "е":  # initial е is "ye" in English spellings (Yevgeny)
+            out.append("ye" + translit(w[1:]))
     return list(dict.fromkeys(x.lower() for x in out if x))
+
+
+#: first-name diminutives (lemma) -> full names: English often gives the full name ("Женя" -> Yevgeny)
+DIMINUTIVES: dict[str, tuple[str, ...]] = {
+    "женя": ("евгений", "евгения"), "саша": ("александр", "александра"), "лёха": ("алексей",),
+    "леха": ("алексей",), "лёша": ("алексей",), "леша": ("алексей",), "алёша": ("алексей",), "дима": ("дмитрий",),
+    "боря": ("борис",), "вова": ("владимир",), "володя": ("владимир",), "коля": ("николай",),
+    "серёжа": ("сергей",), "сережа": ("сергей",), "серёга": ("сергей",), "серега": ("сергей",), "миша": ("михаил",),
+    "паша": ("павел",), "петя": ("пётр", "петр"), "ваня": ("иван",), "витя": ("виктор",), "толя": ("анатолий",),
+    "юра": ("юрий",), "костя": ("константин",), "слава": ("вячеслав", "станислав"), "андрюха": ("андрей",),
+    "андрюша": ("андрей",), "гоша": ("георгий",), "жора": ("георгий",), "лёня": ("леонид",), "леня": ("леонид",),
+    "макс": ("максим",), "таня": ("татьяна",), "наташа": ("наталья",), "маша": ("мария",), "оля": ("ольга",),
+    "лена": ("елена",), "света": ("светлана",), "катя": ("екатерина",), "настя": ("анастасия",), "галя": ("галина",),
+    "люба": ("любовь",), "надя": ("надежда",), "вера": (), "ира": ("ирина",), "аня": ("анна",), "юля": ("юлия",),
+}
 
 
 def _triggers(norm: str, lang: str, taken: list[tuple[int, int]]) -> list[Fact]:

@@ -82,6 +82,26 @@ def test_broken_radio_line_lists_what_is_missing():
     assert sorted(check(src, broken.replace("men", "200s and 300s")).summary()["missing"]) == ["1", "22", "5"]
 
 
+#: real output of the packaged draft model (Gemma 3 270M) on mt_dev turns: (turn prefix, English, missing)
+MODEL_ERRORS = [
+    ("Аа, я Шестой", "Aа, I'm the 10th, goal is opening. Supervision started now.", ["Шестой"]),
+    ("Пацанов до хуя", "The old man to the house of his father, we are going to bury our little ones.",
+     ["Днепре", "поебашило"]),
+    ("Ну это официально", "This is officially, b-l-a-d. I'll tell you, 25 thousand [=2500] dead. It was a two-month war.",
+     ["25 тысяч 900"]),
+    ("Наши насилуют тех женщин?", "Our women are killing our children?", ["насилуют"]),
+    ("Здравия желаем", "Good wishes, Mr. Victor!", ["Евгений", "Викторович"]),
+    ("Женя радостный.", "Yevgeny happy.", []),  # the full name for a diminutive is the same person
+    ("Её убили, и всё.", "She killed her, and all the children.", []),  # who killed whom is beyond this check
+]
+
+
+@pytest.mark.parametrize("prefix,english,missing", MODEL_ERRORS)
+def test_real_model_errors(prefix, english, missing):
+    src = next(s for s, _, _ in mt_dev_pairs() if s.startswith(prefix))
+    assert check(src, english).summary() == {"faithful": not missing, "missing": missing}
+
+
 def test_glued_digits_and_number_words():
     got = check("Он убил 12-летнюю девочку и двести человек.", "He killed a twelve-year-old girl and 200 people.")
     assert got.faithful and [f.value for f in got.facts if f.kind == "number"] == [200, 12]
