@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from rapidfuzz import fuzz
 
 from listeningpost.analyze.claims import TRIGGERS
-from listeningpost.analyze.numbers import CODE_MEANING, find_numbers
+from listeningpost.analyze.numbers import CODE_MEANING, NumberSpan, find_numbers
 from listeningpost.analyze.text import fold, morph, normalise, split_sentences
 from listeningpost.translate.glossary import default_glossary
 
@@ -75,6 +75,8 @@ _NAME_TAGS = {"Name", "Surn", "Patr", "Geox", "Orgn"}
 
 @dataclass
 class Fact:
+    """One checkable item of the source (shared between calls through a cache: do not modify)."""
+
     kind: str  # number | entity | casualty_code | claim_trigger
     source: str  # the source words, as in the turn
     expected: list[str]  # English that shows the fact (any one is enough)
@@ -210,8 +212,9 @@ def source_facts(text: str, lang: str = "ru") -> list[Fact]:
 def _source_facts(text: str, lang: str) -> tuple[Fact, ...]:
     # cached: a turn is checked against every engine's English (and the bench checks all of them)
     norm = normalise(text).text
-    codes, code_spans = _codes(norm)
-    facts = _numbers(norm, code_spans) + _entities(norm, lang) + codes + _triggers(norm, lang, code_spans)
+    spans = find_numbers(norm)
+    codes, code_spans = _codes(norm, spans)
+    facts = _numbers(norm, spans, code_spans) + _entities(norm, lang) + codes + _triggers(norm, lang, code_spans)
     seen, out = set(), []
     for f in facts:
         key = (f.kind, f.value if f.kind == "number" else tuple(f.expected))
@@ -221,12 +224,12 @@ def _source_facts(text: str, lang: str) -> tuple[Fact, ...]:
     return tuple(out)
 
 
-def _numbers(norm: str, taken: list[tuple[int, int]]) -> list[Fact]:
+def _numbers(norm: str, spans: list[NumberSpan], taken: list[tuple[int, int]]) -> list[Fact]:
     out, covered = [], list(taken)
     for m in _DECIMAL.finditer(norm):  # "4,5%": one number, not 4 and 5
         covered.append(m.span())
         out.append(_number_fact(m.group(), float(m.group().replace(",", "."))))
-    for span in find_numbers(norm):
+    for span in spans:
         if any(a <= span.start < b for a, b in covered):
             continue
         covered.append((span.start, span.end))
@@ -249,10 +252,10 @@ def _number_fact(source: str, value: float) -> Fact:
     return Fact("number", source, [digits, en_words(v)], v)
 
 
-def _codes(norm: str) -> tuple[list[Fact], list[tuple[int, int]]]:
+def _codes(norm: str, spans: list[NumberSpan]) -> tuple[list[Fact], list[tuple[int, int]]]:
     """Casualty codes: numbers.py's slang reading plus the glossary's casualty_code terms."""
     found: list[tuple[int, int, str, int]] = []
-    for span in find_numbers(norm):
+    for span in spans:
         if span.kind == "code" and span.code:
             found.append((span.start, span.end, span.text, span.code))
     for m in default_glossary().find(norm):
@@ -367,9 +370,10 @@ def _triggers(norm: str, lang: str, taken: list[tuple[int, int]]) -> list[Fact]:
 # --- the check ------------------------------------------------------------------------------------
 
 def present(fact: Fact, english: str, tokens: list[str] | None = None, numbers: set[float] | None = None) -> bool:
+    """Whether ``english`` shows ``fact`` (``tokens``/``numbers``: en_tokens/en_numbers of it, if at hand)."""
     tokens = en_tokens(english) if tokens is None else tokens
     if fact.kind == "number":
-        return (numbers if numbers is not None else en_numbers(english)).__contains__(fact.value)
+        return fact.value in (en_numbers(english) if numbers is None else numbers)
     low = english.lower()
     if fact.kind == "entity":
         return any(_fuzzy_in(tokens, e) or re.search(r"(?<!\w)" + re.escape(e.lower()), low)
@@ -385,4 +389,4 @@ def check(source_text: str, english: str, lang: str = "ru") -> FactCheck:
     return FactCheck(facts, missing)
 
 
-__all__ = ["CLASS_WORDS", "Fact", "FactCheck", "KINDS", "check", "en_numbers", "en_words", "source_facts"]
+__all__ = ["CLASS_WORDS", "Fact", "FactCheck", "KINDS", "check", "en_numbers", "en_words", "present", "source_facts"]
