@@ -194,7 +194,7 @@ def _en_centre(hromada_en: str) -> str:
 
 
 def _shared_entries(src: Path) -> Iterable[tuple[str, Place]]:
-    from listeningpost.analyze.build_gazetteer import uk_to_ru
+    from listeningpost.analyze.placenames import uk_to_ru
 
     radatlas = src / "radatlas_settlements_uk_ru_en_coords.csv"
     if radatlas.exists():

@@ -1,12 +1,12 @@
-"""Rebuild ``basemap_ua.geojson`` for the report map (run by hand; needs ``pyshp``, not a runtime
-dependency).
+"""Rebuild ``listeningpost/export/data/basemap_ua.geojson`` for the report map (run by hand; needs
+``pyshp``, not a runtime dependency).
 
 Source: Natural Earth 1:110m admin-0 countries (public domain) as shipped inside the geopandas 0.14.4
 wheel on PyPI (``geopandas/datasets/naturalearth_lowres``; dropped from later releases). That edition
 draws Crimea inside Ukraine (the world-atlas 4.1.0 TopoJSON used by the web map does not):
 
     pip download geopandas==0.14.4 --no-deps && unzip geopandas-0.14.4-py3-none-any.whl 'geopandas/datasets/*'
-    python build_basemap.py geopandas/datasets/naturalearth_lowres/naturalearth_lowres.shp
+    python scripts/build_report_basemap.py geopandas/datasets/naturalearth_lowres/naturalearth_lowres.shp
 
 Keeps the rings of countries that reach into the window the report map can show, rounded to 0.001°.
 """
@@ -20,6 +20,7 @@ from pathlib import Path
 import shapefile  # pyshp
 
 WINDOW = (18.0, 41.0, 46.0, 58.0)  # lon_min, lat_min, lon_max, lat_max
+OUT = Path(__file__).resolve().parents[1] / "listeningpost" / "export" / "data" / "basemap_ua.geojson"
 
 
 def _inside(points: list[tuple[float, float]]) -> bool:
@@ -45,6 +46,5 @@ def build(shp: str) -> dict:
 
 
 if __name__ == "__main__":
-    out = Path(__file__).with_name("basemap_ua.geojson")
-    out.write_text(json.dumps(build(sys.argv[1]), separators=(",", ":")) + "\n", encoding="utf-8")
-    print(out)
+    OUT.write_text(json.dumps(build(sys.argv[1]), separators=(",", ":")) + "\n", encoding="utf-8")
+    print(OUT)

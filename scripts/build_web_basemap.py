@@ -1,10 +1,11 @@
-"""Rebuild ``data/basemap.geojson``: Natural Earth 1:50m country outlines around Ukraine.
+"""Rebuild ``listeningpost/web/data/basemap.geojson`` (the workbench's maps): Natural Earth 1:50m
+country outlines around Ukraine.
 
 Source: the npm package ``world-atlas`` 2.0.2 (``countries-50m.json``, Natural Earth 4.1.0 as
 TopoJSON; Natural Earth is public domain, the package is ISC). Run once by a maintainer:
 
     npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz
-    python -m listeningpost.web.build_basemap package/countries-50m.json
+    python scripts/build_web_basemap.py package/countries-50m.json
 
 Vertices are clamped to a box a few degrees wider than any view the workbench draws, so the file
 stays small while the visible shapes are exact (only segments in the margin change).
@@ -18,7 +19,7 @@ from pathlib import Path
 
 #: lon_min, lat_min, lon_max, lat_max kept in the file
 EXTENT = (12.0, 38.0, 52.0, 60.0)
-OUT = Path(__file__).parent / "data" / "basemap.geojson"
+OUT = Path(__file__).resolve().parents[1] / "listeningpost" / "web" / "data" / "basemap.geojson"
 
 
 def decode_arcs(topo: dict) -> list[list[tuple[float, float]]]:
