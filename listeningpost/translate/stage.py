@@ -108,17 +108,7 @@ class TranslateStage(Stage):
         save_results(case, self.engine, result, run_id, self.lang)
 
 
-def _coerce(value: Any) -> Any:
-    """`--opt translate.key=value` arrives as text."""
-    if isinstance(value, str):
-        low = value.lower()
-        if low in ("true", "yes", "false", "no"):
-            return low in ("true", "yes")
-        if low.lstrip("-").isdigit():
-            return int(low)
-    return value
-
-
 @register("translate")
 def translate_stage(engine: str | None = None, model: str | None = None, **options: Any) -> TranslateStage:
-    return TranslateStage(engine=engine, model=model, **{k: _coerce(v) for k, v in options.items()})
+    # `--opt translate.key=value` text is already typed by pipeline.coerce_options (make_stage)
+    return TranslateStage(engine=engine, model=model, **options)

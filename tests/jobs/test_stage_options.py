@@ -37,3 +37,10 @@ def test_index_and_speech_options_are_typed():
     stage = make_stage("speech", beam_size="2", vad_adaptive="false")
     assert stage.options.asr.beam_size == 2
     assert stage.options.vad.adaptive is False
+
+
+def test_translate_options_are_typed():
+    # translate's options are **extra (engine options): typed by what the text spells
+    stage = make_stage("translate", engine="nmt", skip_human="false", beam_size="2")
+    assert stage.skip_human is False
+    assert stage.options == {"beam_size": 2} and stage.engine.beam_size == 2
