@@ -69,6 +69,7 @@ _EN_TOKEN = re.compile(r"\d+(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?|[^\W\d_]+(?:['’][^
 _RU_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 _DIGITS = re.compile(r"\d+")
 _DECIMAL = re.compile(r"(?<![\d,.])\d+[,.]\d+(?![\d,.])")
+_READING = re.compile(r"\[=?[^\]]*\]|\(=[^)]*\)")
 _LATIN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 _NAME_TAGS = {"Name", "Surn", "Patr", "Geox", "Orgn"}
 
@@ -212,9 +213,11 @@ def source_facts(text: str, lang: str = "ru") -> list[Fact]:
 def _source_facts(text: str, lang: str) -> tuple[Fact, ...]:
     # cached: a turn is checked against every engine's English (and the bench checks all of them)
     norm = normalise(text).text
-    spans = find_numbers(norm)
-    codes, code_spans = _codes(norm, spans)
-    facts = _numbers(norm, spans, code_spans) + _entities(norm, lang) + codes + _triggers(norm, lang, code_spans)
+    codes, code_spans = _codes(norm, find_numbers(norm))
+    numtext = normalise(_READING.sub(lambda m: _drop_reading(text, m), text)).text
+    num_spans = find_numbers(numtext)
+    facts = _numbers(numtext, num_spans, _codes(numtext, num_spans)[1]) + _entities(norm, lang) + codes \
+        + _triggers(norm, lang, code_spans)
     seen, out = set(), []
     for f in facts:
         key = (f.kind, f.value if f.kind == "number" else tuple(f.expected))
@@ -222,6 +225,14 @@ def _source_facts(text: str, lang: str) -> tuple[Fact, ...]:
             seen.add(key)
             out.append(f)
     return tuple(out)
+
+
+def _drop_reading(text: str, m: re.Match) -> str:
+    """A note that spells out the digits just before it ("31 [тридцать первого]", "40! (=Сорок!)") is
+    not a second number: the English gives the digits once."""
+    before, note = text[max(0, m.start() - 40):m.start()], m.group()
+    spelled = not re.search(r"\d", note) and any(s.kind in ("count", "ordinal") for s in find_numbers(note))
+    return " " if spelled and re.search(r"\d", before) else note
 
 
 def _numbers(norm: str, spans: list[NumberSpan], taken: list[tuple[int, int]]) -> list[Fact]:

@@ -48,7 +48,7 @@ def test_human_translations_pass():
     recall = 1 - sum(len(c.missing) for c in with_facts) / facts
     passed = sum(c.faithful for c in with_facts) / len(with_facts)
     assert len(with_facts) >= 80 and facts >= 180
-    assert recall >= 0.95 and passed >= 0.9, (recall, passed)
+    assert recall >= 0.97 and passed >= 0.95, (recall, passed)  # measured: 0.990 and 0.979 (2 of 94 flagged)
 
 
 def test_dropped_numbers_are_flagged():
@@ -108,6 +108,9 @@ def test_glued_digits_and_number_words():
     got = check("Он убил 12-летнюю девочку и двести человек.", "He hurt a girl and many people.")
     assert sorted(got.summary()["missing"]) == sorted(["двести", "12", "убил"])
     assert en_numbers("two hundred and fifty, 25,900 men, a dozen, 4.5%") >= {250, 25900, 12, 4.5}
+    # a transcriber's spelled-out reading of digits is the same number, not a second one
+    assert check("31 [тридцать первого] декабря уехал, 4,5% [=четыре с половиной процента].",
+                 "He left on 31 December, 4.5%.").faithful
 
 
 def test_casualty_codes_in_real_transcripts():
