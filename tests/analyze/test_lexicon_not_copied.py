@@ -17,7 +17,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 ANALYZE = ROOT / "listeningpost" / "analyze"
 GOLD = [ROOT.parent / "shared" / "eval" / "dev_gold.jsonl",
-        ROOT / "bench" / "heldout_dev_annotations.jsonl"]
+        ROOT / "bench" / "heldout_dev_annotations.jsonl",
+        ROOT / "eval" / "unseen_gold.jsonl"]  # issue 13 test/tune annotations: never copy them into rules
 MIN_WORDS = 4
 
 
