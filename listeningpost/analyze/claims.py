@@ -417,11 +417,14 @@ def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, c
         if m:
             pos = len(lemmas[:m.start()].split())
             found.append((kind, [min(pos, len(words) - 1)], 0.8, False))
-    frame_counts = {}
+    frame_counts, frame_data = {}, {}
     for kind, hits, count, data in (_frame_hits(sent, words, numbers) if not conditional else []):
         found.append((kind, hits, 0.7, False))
-        if count is not None:
-            frame_counts.setdefault(kind, (count, data.get("count_word"), data))
+        info = frame_data.setdefault(kind, {"frames": []})
+        info["frames"].append(data.pop("frame"))
+        if count is not None and kind not in frame_counts:
+            frame_counts[kind] = (count, data.pop("count_word", None))
+            info.update(data)  # rate / per / total / left of the counted frame
     found = _resolve(found, words, civil_turn)
     rules: list[str | None] = [None] * len(found)
     for name, hits in (_phenomena(words, list(near), list(turn_words)) if not conditional else []):
@@ -436,6 +439,9 @@ def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, c
             count, count_idx = frame_counts[kind][:2]
         if kind == "shortage":  # "один танк стоит" is what is left, not how much is lacking
             count, count_idx = None, None
+        if count_idx is not None and "rate" not in frame_data.get(kind, {}):
+            rate = structure.rate_at(sent, sent.tokens.index(words[count_idx].tok))
+            frame_data.setdefault(kind, {}).update(rate)
         span_idx = hits + ([count_idx] if count_idx is not None else [])
         start, end = _clause_span(words, span_idx)
         quote = turn.text[start:end]
@@ -447,10 +453,23 @@ def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, c
             data={"trigger": [words[i].tok.orig for i in hits], "sentence": si, "fire": fire and rule is None,
                   **({"rule": rule} if rule else {}),
                   "us": any(w.key in ("нас", "нам", "мне", "меня", "наш", "наши", "нашим", "нашу") for w in words),
-                  "lemmas": [w.tok.lemma for w in words if start <= w.tok.start < end and w.tok.pos not in FUNCTION]},
-            **_details(doc, turn, sent, words),
+                  "lemmas": [w.tok.lemma for w in words if start <= w.tok.start < end and w.tok.pos not in FUNCTION],
+                  **frame_data.get(kind, {})},
+            **_with_rate(_details(doc, turn, sent, words), frame_data.get(kind, {})),
         ))
     return claims
+
+
+#: units a rate is counted per ("по пять человек в день")
+PER_UNIT = {"день": "day", "сутки": "day", "ночь": "night", "неделя": "week", "месяц": "month", "час": "hour",
+            "раз": "time", "штурм": "assault", "выход": "sortie", "заход": "sortie"}
+
+
+def _with_rate(details: dict[str, str | None], frame: dict) -> dict[str, str | None]:
+    """A rate's unit is the claim's period when the sentence names no date: "per day"."""
+    if frame.get("rate") and not details.get("period"):
+        details["period"] = f"per {PER_UNIT.get(frame.get('per'), frame.get('per') or 'occasion')}"
+    return details
 
 
 def _number_values(sent: Sentence, words: list[_Word], numbers: list[NumberSpan]) -> dict[int, int]:

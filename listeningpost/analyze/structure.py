@@ -208,14 +208,15 @@ def _is_of_total(sent: Sentence, j: int) -> bool:
     return k >= 0 and sent.tokens[k].lemma in ("из", "с")
 
 
-def _rate(sent: Sentence, at: int) -> dict[str, Any]:
+def rate_at(sent: Sentence, at: int) -> dict[str, Any]:
     """"по пять человек в день": a rate, with the unit of time it is counted per."""
     k = at - 1
     while k >= 0 and sent.tokens[k].pos == "NUMR":
         k -= 1
     if k < 0 or sent.tokens[k].lemma != "по":
         return {}
-    unit = next((t.lemma for t in sent.tokens[at + 1:at + 6] if t.lemma in RATE_UNITS), None)
+    near = sent.tokens[at + 1:at + 6] + sent.tokens[max(0, k - 3):k][::-1]  # "в день" after, "каждый день" before
+    unit = next((t.lemma for t in near if t.lemma in RATE_UNITS), None)
     return {"rate": True, **({"per": unit} if unit else {})}
 
 
@@ -259,8 +260,8 @@ def _frame(sent: Sentence, p: int, cls: PredClass, values: dict[int, int]) -> Fr
     frame = Frame(cls, p, args, negated=negated and not cls.negated, conditional=_conditional(sent, p),
                   count=count, count_at=at, civil=_in_class(sent, args, "civil"))
     if at is not None:
-        frame.data.update(_rate(sent, at))
+        frame.data.update(rate_at(sent, at))
     return frame
 
 
-__all__ = ["PredClass", "Frame", "classes", "predicates_of", "arg_class", "parse", "frames"]
+__all__ = ["PredClass", "Frame", "classes", "predicates_of", "arg_class", "parse", "frames", "rate_at"]

@@ -25,6 +25,7 @@ import numpy as np
 
 from listeningpost.analyze.claims import FIRE, Claim
 from listeningpost.analyze.document import AnalysisDoc, DocTurn
+from listeningpost.analyze.structure import predicates_of
 from listeningpost.analyze.text import fold
 
 THEMES = ("casualties", "morale", "supply_shortage", "equipment_loss", "refusal_desertion", "command_failure",
@@ -75,6 +76,8 @@ IGNORE_AFTER = {"твою", "твоя", "его", "их"}
 CLAIM_THEME = {"killed": "casualties", "wounded": "casualties", "missing": "casualties",
                "captured": "casualties", "equipment_lost": "equipment_loss", "shortage": "supply_shortage",
                "refused_or_deserted": "refusal_desertion", "civilian_harm": "civilian_abuse"}
+#: predicate frames (structure.py) of unpaid pay
+PAY_FRAMES = {"not_pay", "underpaid"}
 #: first person (being on the receiving end): fire words only count as enemy fire with these
 US = _stems(r"нас$", r"нам$", r"наш", r"меня$", r"мне$", r"мы$", r"я$")
 #: verbs of being on the receiving end of fire, whoever the object is ("их каждый день бомбят")
@@ -257,13 +260,19 @@ def _lexicon_hits(turn: DocTurn, names: set[int],
             if i > 0 and keys[i - 1] in IGNORE_AFTER or _quoted(turn.text, tok.start) or tok.start in names:
                 continue
             for theme, pattern in LEXICON.items():
-                if pattern.match(keys[i]) or pattern.match(tok.lemma):
+                if pattern.match(keys[i]) or pattern.match(tok.lemma) or theme in _class_themes(tok.lemma):
                     if theme == "enemy_fire" and (not us or friendly is not None):
                         continue  # our own guns firing is not enemy fire, nor our own guns firing on us
                     hits.setdefault(theme, []).append(
                         {"turn": turn.index, "word": tok.orig, "start_char": tok.start, "end_char": tok.end,
                          "kind": "word"})
     return hits
+
+
+@lru_cache(maxsize=4096)
+def _class_themes(lemma: str) -> frozenset[str]:
+    """Themes a lemma is evidence of through its predicate classes (those that need no argument)."""
+    return frozenset(CLAIM_THEME[c.type] for c in predicates_of(lemma) if not c.needs and c.type in CLAIM_THEME)
 
 
 @lru_cache(maxsize=4)
@@ -320,6 +329,8 @@ def extract_themes(doc: AnalysisDoc, claims: list[Claim] | None = None,
                 add(turn.index, theme, opts.word_weight / (1 + k * 0.5), hit)  # repeats add less
     for claim in claims:
         theme = CLAIM_THEME.get(claim.type)
+        if PAY_FRAMES & set(claim.data.get("frames", ())):
+            theme = "money_and_pay"  # pay not paid is a shortage claim about money
         if claim.type == "other" and claim.data.get("fire") and (
                 claim.data.get("us") or any(INCOMING.match(fold(w)) for w in claim.data.get("trigger", []))):
             theme = "enemy_fire"

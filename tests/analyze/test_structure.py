@@ -1,0 +1,97 @@
+"""Structural extraction (issue 13). Every sentence here is SYNTHETIC, written for these tests from
+general Russian: none is taken from a transcript or a gold file."""
+
+import pytest
+
+from listeningpost.analyze.stage import analyze_turns
+from listeningpost.analyze.themes import ThemeOptions
+
+
+def run(*texts):
+    return analyze_turns([{"speaker": "AB"[i % 2], "text": t} for i, t in enumerate(texts)],
+                         ThemeOptions(embeddings=False))
+
+
+def claims(*texts):
+    return [(c["type"], c["count"]) for c in run(*texts)["claims"]]
+
+
+def entities(*texts):
+    return [(e["type"], e["text"]) for e in run(*texts)["entities"]]
+
+
+# --- claims: predicate class + arguments -----------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("У соседей по семь человек в сутки гибнет.", ("killed", 7)),  # a rate
+    ("Из восьмидесяти бойцов осталось двенадцать.", ("killed", 68)),  # from a total, M left
+    ("Восемь человек сразу накрылись, всех положило.", ("killed", 8)),
+    ("Один ночью во сне умер.", ("killed", 1)),  # non-combat
+    ("Сосед по палатке повесился.", ("killed", 1)),
+    ("Водителя вчера по пьяни зарезали.", ("killed", 1)),
+    ("Его брата домой в цинке отправили.", ("killed", 1)),  # body sent home
+    ("Двоих осколками посекло.", ("wounded", 2)),
+    ("Девять человек отказались идти.", ("refused_or_deserted", 9)),
+    ("Жителей грабят по ночам.", ("civilian_harm", None)),
+    ("Баржу с боеприпасами потопили.", ("equipment_lost", None)),
+])
+def test_claim_from_structure(text, expected):
+    assert expected in claims(text)
+
+
+def test_rate_has_a_period():
+    got = run("У соседей по семь человек в сутки гибнет.")["claims"]
+    assert got[0]["period"] == "per day" and got[0]["data"]["rate"]
+
+
+def test_unpaid_is_a_shortage_and_money():
+    out = run("Денег нам не платят уже полгода, вообще ничего.")
+    assert ("shortage", None) in [(c["type"], c["count"]) for c in out["claims"]]
+    assert "money_and_pay" in [t["theme"] for t in out["themes"] if t["turn_index"] is None]
+
+
+def test_paid_is_no_claim():
+    assert claims("Зарплату платят вовремя.") == []
+
+
+def test_condition_and_negation():
+    assert claims("Если нас завтра убьют, кто детей кормить будет?") == []
+    got = run("Нет, брат не погиб.")["claims"]
+    assert got and got[0]["negated"]
+
+
+def test_answer_in_the_next_turn():
+    assert ("killed", 14) in claims("А у вас сколько погибло за ночь?", "Четырнадцать.")
+    assert ("wounded", 30) in claims("Трёхсотых много?", "Человек тридцать.")
+    assert claims("Как погода там?", "Двадцать градусов.") == []
+
+
+# --- entities: morphology and role -----------------------------------------------------------------
+
+def test_vocative_short_names_are_persons():
+    got = entities("Жень, ты меня слышишь?", "Да, Тань, слышу.")
+    assert ("PERSON", "Жень") in got and ("PERSON", "Тань") in got
+
+
+def test_pronoun_is_not_a_short_name():
+    assert not [e for e in entities("Вас, слышно плохо.") if e[0] == "PERSON"]
+
+
+def test_girls_name_is_not_a_call_sign():
+    got = entities("Оля, я тебе позже перезвоню.")
+    assert ("PERSON", "Оля") in got and ("CALLSIGN", "Оля") not in got
+
+
+def test_post_in_the_singular_is_a_role():
+    got = entities("Наводчика нашего ранило.", "Связисты у нас хорошие.")
+    assert ("PERSON_ROLE", "Наводчика") in got
+    assert not [e for e in got if e[1] == "Связисты"]
+
+
+def test_interjection_is_not_a_person():
+    assert not [e for e in entities("Ёшкин кот, опять связь пропала.") if e[0] == "PERSON"]
+
+
+def test_weapon_name_is_equipment():
+    got = entities("Из пулемёта Дегтярёва стреляли всю ночь.")
+    assert ("EQUIPMENT", "Дегтярёва") in got and ("PERSON", "Дегтярёва") not in got
