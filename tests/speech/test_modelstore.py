@@ -77,3 +77,20 @@ def test_hub_model_without_download_explains_offline_path(tmp_path, monkeypatch)
         modelstore.ensure_model("whisper-large-v3", download=False)
     with pytest.raises(ModelError, match="unknown model"):
         modelstore.ensure_model("no-such-model")
+
+
+def test_models_list_shows_both_translation_llms_with_checksums():
+    from typer.testing import CliRunner
+
+    from listeningpost.cli import app
+
+    result = CliRunner().invoke(app, ["models", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["name"]: r for r in json.loads(result.output)["models"]}
+    qwen, gemma = rows["qwen2.5-1.5b-instruct"], rows["gemma3-270m-gguf"]
+    assert qwen["sha256"] == {"qwen2.5-coder-1.5b-instruct-q4_k_m.gguf":
+                              "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"}
+    assert len(next(iter(gemma["sha256"].values()))) == 64
+    for row in (qwen, gemma):
+        assert row["kind"] == "llm" and row["source"] == "registry packages (offline)"
+        assert row["size_bytes"] is None or row["size_bytes"] > 100e6
