@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 from rapidfuzz import fuzz
 
-from listeningpost.analyze.claims import TRIGGERS
+from listeningpost.analyze.claims import PHRASES, TRIGGERS
 from listeningpost.analyze.numbers import CODE_MEANING, NumberSpan, find_numbers
 from listeningpost.analyze.text import fold, morph, normalise, split_sentences
 from listeningpost.translate.glossary import default_glossary
@@ -44,6 +44,11 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
                  "nothing", "none", "less", "fewer", "pay", "paid", "give", "gave", "given", "bring", "brought",
                  "deliver", "suppl", "feed", "fed", "ran", "run", "don't", "doesn't", "didn't", "haven't", "aren't",
                  "isn't", "weren't", "wasn't"),
+}
+#: claims.PHRASES whose English is not their class's words ("his heart gave out"; "в расход" = shot)
+PHRASE_WORDS: dict[str, tuple[str, ...]] = {
+    "сердце": ("heart",),
+    "в расход": ("kill", "shot", "shoot", "execut", "liquidat", "wast", "finish", "eliminat", "dispos"),
 }
 #: casualty code -> claim class of its English words
 CODE_CLASS = dict(CODE_MEANING)
@@ -343,6 +348,8 @@ def _name_renderings(word: str, lang: str) -> list[str]:
         out += [translit(w), cyrtranslit.to_latin(w, "ua" if lang == "uk" else "ru")]
         if w[:1] == "е":  # initial е is "ye" in English spellings (Yevgeny)
             out.append("ye" + translit(w[1:]))
+        if "г" in w:  # Russian г stands for a foreign h (Гитлер = Hitler) and is h in Ukrainian
+            out.append(translit(w).replace("g", "h"))
     return list(dict.fromkeys(x.lower() for x in out if x))
 
 
@@ -375,6 +382,13 @@ def _triggers(norm: str, lang: str, taken: list[tuple[int, int]]) -> list[Fact]:
             if hits and all(any(need.match(k) or need.match(l) for k, l in keys) for need in trig.needs):
                 seen.add(trig.type)
                 out.append(Fact("claim_trigger", hits[0], list(CLASS_WORDS[trig.type])))
+        joined = " ".join(k for k, _ in keys)
+        for kind, pattern in PHRASES:  # "сердце не выдержало": a death without a death word
+            m = pattern.search(joined)
+            if m and kind in CLASS_WORDS and kind not in seen:
+                seen.add(kind)
+                extra = next((w for head, w in PHRASE_WORDS.items() if m.group().startswith(head)), ())
+                out.append(Fact("claim_trigger", m.group(), list(CLASS_WORDS[kind] + extra)))
     return out
 
 

@@ -91,6 +91,9 @@ MODEL_ERRORS = [
      ["25 тысяч 900"]),
     ("Наши насилуют тех женщин?", "Our women are killing our children?", ["насилуют"]),
     ("Здравия желаем", "Good wishes, Mr. Victor!", ["Евгений", "Викторович"]),
+    ("Прям в живот", "Directly I was in the air, it flew. The dogs are taken back to the dog house. on helicopter, He "
+     "already has a farewell to all. We took him to the helicopter, he was able to carry us to Russia, just like it is a short flight.",
+     ["сердце уже не выдерж"]),  # the death is only in "сердце не выдержало"
     ("Женя радостный.", "Yevgeny happy.", []),  # the full name for a diminutive is the same person
     ("Её убили, и всё.", "She killed her, and all the children.", []),  # who killed whom is beyond this check
 ]
