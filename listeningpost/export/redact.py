@@ -329,6 +329,10 @@ class Redactor:
                     from listeningpost.translate.gloss import gloss_line
 
                     tr["gloss"] = gloss_line(turn["text"] or "", turn.get("language") or "ru")
+                if tr.get("facts"):  # re-checked on the redacted texts: "missing" lists source words (names, phones)
+                    from listeningpost.translate.facts import check
+
+                    tr["facts"] = check(turn["text"] or "", tr["text"] or "", turn.get("language") or "ru").summary()
             if turn["words"]:
                 turn["words"], spans = self.redact_words(turn["words"])
                 bleeps += spans

@@ -183,3 +183,23 @@ def test_translated_call_carries_the_flag_in_show(case, add_call):
     web.post("/login", data={"username": "vic", "password": "viewer-pass-1", "csrf_token": token, "next": "/calls"})
     page = web.get(f"/calls/{call}").text
     assert page.count("unfaithful: missing 200-ых, 300-ых") == 1 and ">unfaithful</span>" not in page
+
+
+def test_redacted_export_does_not_leak_missing_names(case, add_call):
+    """The missing list holds source words: a redacted export re-checks on the redacted texts."""
+    from listeningpost.export.redact import redact_documents
+    from listeningpost.pipeline import make_stage
+    from listeningpost.store.views import call_document
+
+    src = "Передай Саше Иванову, что пять двухсотых, звони 8-916-123-45-67."
+    CannedEngine.canned = {src: "Tell him there are five."}
+    call = add_call(case, [Turn(src)])
+    stage = make_stage("translate", engine="facts-test")
+    with case.transaction():
+        stage.save(case, call, stage.compute(stage.load(case, call)), None)
+    doc = call_document(case, call)
+    assert {"Саше", "Иванову", "двухсотых", "916"} <= set(doc["turns"][0]["translations"][0]["facts"]["missing"])
+    (red,), _ = redact_documents(case, [doc])
+    dumped = json.dumps(red, ensure_ascii=False)
+    assert "Иванов" not in dumped and "Саше" not in dumped and "916" not in dumped
+    assert "двухсотых" in red["turns"][0]["translations"][0]["facts"]["missing"]
