@@ -57,3 +57,16 @@ class ScriptedEngine(TranslationEngine):
         if any("BOOM" in s.text for s in segments):
             raise RuntimeError("engine crashed")
         return [f"EN[{s.text}]" for s in segments]
+
+
+@register_engine("slow-test")
+class SlowEngine(ScriptedEngine):
+    """The scripted engine at 20 ms a turn, so a run can be killed half way (resume tests)."""
+
+    name = "slow-test"
+
+    def translate(self, segments: list[Segment]) -> list[str]:
+        import time
+
+        time.sleep(0.02 * len(segments))
+        return super().translate(segments)
