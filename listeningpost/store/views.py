@@ -107,8 +107,9 @@ def translations_by_turn(case: Case, call_id: int) -> dict[int, list[dict[str, A
 
 
 def _facts(row: Any) -> dict[str, Any] | None:
-    """The fact check of a machine line ({"faithful", "missing"}); None where none was run (human lines)."""
-    got = _loads(row["facts_json"]) if "facts_json" in row.keys() else None
+    """The fact check of a machine line ({"faithful", "missing"}); None where none was run (human lines)
+    or the analyst has since edited the line (the check was of the machine's text)."""
+    got = _loads(row["facts_json"]) if "facts_json" in row.keys() and not row["edited"] else None
     return {"faithful": bool(got["faithful"]), "missing": got["missing"]} if got else None
 
 

@@ -183,6 +183,10 @@ def test_translated_call_carries_the_flag_in_show(case, add_call):
     web.post("/login", data={"username": "vic", "password": "viewer-pass-1", "csrf_token": token, "next": "/calls"})
     page = web.get(f"/calls/{call}").text
     assert page.count("unfaithful: missing 200-ых, 300-ых") == 1 and ">unfaithful</span>" not in page
+    # once an analyst has edited the line the check (of the machine's text) is no longer shown
+    with case.transaction() as db:
+        db.execute("UPDATE translations SET text='Send your KIA and WIA', edited=1 WHERE engine='facts-test'")
+    assert "unfaithful" not in web.get(f"/calls/{call}").text
 
 
 def test_redacted_export_does_not_leak_missing_names(case, add_call):
