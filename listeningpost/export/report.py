@@ -98,11 +98,11 @@ class TurnRow:
     translation_label: str
     origin_label: str
     low_confidence: bool
+    #: literal source gloss under a machine English line (translate/gloss.py), "" for human/edited ones
+    gloss: str = ""
 
 
 @dataclass
-    #: literal source gloss under a machine English line (translate/gloss.py), "" for human/edited ones
-    gloss: str = ""
 class CallReport:
     id: int
     ref: str
