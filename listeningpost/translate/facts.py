@@ -74,6 +74,7 @@ _EN_TOKEN = re.compile(r"\d+(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?|[^\W\d_]+(?:['’][^
 _RU_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 _DIGITS = re.compile(r"\d+")
 _DECIMAL = re.compile(r"(?<![\d,.])\d+[,.]\d+(?![\d,.])")
+_QUOTES = set("\"'«»„“”")
 _READING = re.compile(r"\[=?[^\]]*\]|\(=[^)]*\)")
 _LATIN = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 _NAME_TAGS = {"Name", "Surn", "Patr", "Geox", "Orgn"}
@@ -299,7 +300,7 @@ def _entities(norm: str, lang: str) -> list[Fact]:
             continue
         if _LATIN.fullmatch(word) and word[:1].isupper():  # "Daily Storm": Latin script is copied as it is
             out.append(Fact("entity", word, [word]))
-        elif _is_name(word, lang) or (m.start(), m.end()) in ner:
+        elif _is_name(word, lang) or (m.start(), m.end()) in ner or _is_place(norm, m):
             out.append(Fact("entity", word, _name_renderings(word, lang)))
     return out
 
@@ -321,6 +322,16 @@ def _ner_names(norm: str, lang: str) -> set[tuple[int, int]]:
                     for p in all_parses(m.group(), lang) if type(p.methods_stack[0][0]).__name__ == "DictionaryAnalyzer"):
                 out.add((m.start(), m.end()))
     return out
+
+
+def _is_place(norm: str, m: re.Match) -> bool:
+    """A capitalised word inside a sentence that the gazetteer knows (the uk dictionary has no Geox tag)."""
+    from listeningpost.analyze.geocode import gazetteer
+
+    word, quoted = m.group(), norm[m.start() - 1:m.start()] in _QUOTES or norm[m.end():m.end() + 1] in _QUOTES
+    if not word[:1].isupper() or word.isupper() or len(word) < 3 or quoted or _sentence_initial(norm, m.start()):
+        return False  # quoted: a call sign or a nickname ("Поток"), which the English translates
+    return any(p.en for p in gazetteer().lookup([word]))
 
 
 def _sentence_initial(text: str, pos: int) -> bool:

@@ -207,3 +207,11 @@ def test_redacted_export_does_not_leak_missing_names(case, add_call):
     dumped = json.dumps(red, ensure_ascii=False)
     assert "Иванов" not in dumped and "Саше" not in dumped and "916" not in dumped
     assert "двухсотых" in red["turns"][0]["translations"][0]["facts"]["missing"]
+
+
+def test_ukrainian_line():
+    src = "Вчора двох поранило, а Петренко загинув під Харковом, двохсоті лежать."
+    got = check(src, "Yesterday two were wounded, and Petrenko was killed near Kharkiv, the KIA are lying there.", "uk")
+    assert got.faithful and {f.kind for f in got.facts} == {"number", "entity", "casualty_code", "claim_trigger"}
+    got = check(src, "Yesterday some were hurt near the city, the bodies are lying there.", "uk")
+    assert sorted(got.summary()["missing"]) == sorted(["двох", "Петренко", "Харковом"])
