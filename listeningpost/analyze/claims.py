@@ -398,8 +398,9 @@ def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, c
         if num.kind == "code" and not (words and (_word_at(words, num.start) is None or
                                                   words[_word_at(words, num.start)].aside)):
             found.append((CODE_MEANING[num.code], [_word_at(words, num.start)], 0.9, True))
+    frame_hits, vetoed = _frame_hits(sent, words, numbers) if not conditional else ([], set())
     for trig in (TRIGGERS if not conditional else []):
-        hits = [i for i, w in enumerate(words) if not w.aside and (trig.stems.match(w.key))]
+        hits = [i for i, w in enumerate(words) if not w.aside and (trig.stems.match(w.key)) and i not in vetoed]
         if not hits:
             continue
         context = words + (prev_question if trig.type == "shortage" else [])
@@ -418,7 +419,7 @@ def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, c
             pos = len(lemmas[:m.start()].split())
             found.append((kind, [min(pos, len(words) - 1)], 0.8, False))
     frame_counts, frame_data = {}, {}
-    for kind, hits, count, data in (_frame_hits(sent, words, numbers) if not conditional else []):
+    for kind, hits, count, data in frame_hits:
         found.append((kind, hits, 0.7, False))
         info = frame_data.setdefault(kind, {"frames": []})
         info["frames"].append(data.pop("frame"))
@@ -479,18 +480,24 @@ def _number_values(sent: Sentence, words: list[_Word], numbers: list[NumberSpan]
 
 
 def _frame_hits(sent: Sentence, words: list[_Word], numbers: list[NumberSpan]):
-    """(type, word indexes, count, data) of the predicate frames of a sentence (see ``structure``)."""
+    """(type, word indexes, count, data) of the predicate frames of a sentence (see ``structure``), and
+    the word indexes of predicates the parse rejected ("телефон сдох", "убить мало", a condition): the
+    stem triggers do not fire on those."""
     index = {id(w.tok): i for i, w in enumerate(words) if not w.aside}
-    out = []
+    out, framed, vetoed = [], set(), set()
     for f in structure.frames(sent, _number_values(sent, words, numbers)):
         pred = index.get(id(sent.tokens[f.pred]))
-        if pred is None or f.conditional:
+        if pred is None:
             continue
+        if f.conditional or "veto" in f.data:
+            vetoed.add(pred)
+            continue
+        framed.add(pred)
         data = dict(f.data, frame=f.cls.name)
         if f.count_at is not None:
             data["count_word"] = index.get(id(sent.tokens[f.count_at]))
         out.append((f.type, [pred], f.count, data))
-    return out
+    return out, vetoed - framed
 
 
 def _execution_threat(words: list[_Word]) -> list[int]:
@@ -591,7 +598,10 @@ def _merge(claims: list[Claim], window: int = 2) -> list[Claim]:
             near = o.turn_index == c.turn_index and abs(o.data["sentence"] - c.data["sentence"]) <= window
             # no count either side, a turn or two apart: the same event asked about, confirmed or
             # echoed ("там у вас кушать нечего" / "Нечего, согласен. Вообще нет еды")
-            echo = c.count is None and 0 < c.turn_index - o.turn_index <= window
+            # ... by the other speaker right after, or with a shared word: two losses told in a row stay two
+            echo = c.count is None and 0 < c.turn_index - o.turn_index <= window and (
+                c.turn_index - o.turn_index == 1 and c.speaker != o.speaker
+                or _overlap(o.data["lemmas"], c.data["lemmas"]) > 0)
             if near or echo or _overlap(o.data["lemmas"], c.data["lemmas"]) >= 0.5:
                 dup = o
                 break

@@ -32,6 +32,11 @@ PERSONAL = {"я", "ты", "он", "она", "мы", "вы", "они"}
 NOT_ONE = {"весь", "батальон", "рота", "взвод", "полк", "бригада", "отделение", "расчет", "экипаж", "группа",
            "половина", "пехота", "народ", "кто", "никто", "каждый", "личный", "состав", "куча", "толпа"}
 VICTIM_RELS = {"nsubj", "nsubj:pass", "obj"}
+#: verbs under which an infinitive is a fact ("начали убивать")
+PHASE = {"начать", "начинать", "стать", "продолжать", "продолжить", "перестать"}
+#: duties one can refuse in war ("отказались от штурма")
+DUTY = {"штурм", "наступление", "атака", "задача", "приказ", "выезд", "выход", "служба", "контракт", "война",
+        "участие", "позиция", "операция", "выполнение", "бой", "оружие", "ротация", "командировка"}
 RATE_UNITS = {"день", "сутки", "ночь", "неделя", "месяц", "час", "раз", "штурм", "выход", "заход"}
 
 
@@ -197,7 +202,18 @@ def _one_victim(sent: Sentence, p: int) -> bool:
     people = [j for j in victims if _person_like(sent, j) and "sing" in sent.tokens[j].tags]
     if people:
         return True
-    return not victims and tok.pos == "VERB" and "sing" in tok.tags and ("masc" in tok.tags or "femn" in tok.tags)
+    return not victims and tok.pos == "VERB" and "sing" in tok.tags and ("masc" in tok.tags or "femn" in tok.tags) \
+        and not _nominative_near(sent, p)
+
+
+def _nominative_near(sent: Sentence, p: int) -> bool:
+    """A nominative in the predicate's clause the parse did not attach ("полк весь полёг"): not one person."""
+    def subject_like(j: int) -> bool:
+        t = sent.tokens[j]
+        free = j == 0 or sent.tokens[j - 1].pos != "PREP"
+        return free and t.pos in ("NOUN", "NPRO", "NUMR") and ("nomn" in t.tags or t.lemma in NOT_ONE)
+
+    return any(subject_like(j) for j in _clause(sent, p))
 
 
 def _is_of_total(sent: Sentence, j: int) -> bool:
@@ -220,10 +236,11 @@ def rate_at(sent: Sentence, at: int) -> dict[str, Any]:
     return {"rate": True, **({"per": unit} if unit else {})}
 
 
-def _survivors(sent: Sentence, values: dict[int, int]) -> tuple[int, int] | None:
-    """(total, left) of "из ста двадцати осталось сорок"."""
-    totals = [j for j in values if _is_of_total(sent, j)]
-    left = [j for j in values if not _is_of_total(sent, j)]
+def _survivors(sent: Sentence, p: int, values: dict[int, int]) -> tuple[int, int] | None:
+    """(total, left) of "из ста двадцати осталось сорок" or "было сто двадцать, вернулось тридцать"."""
+    was = any(t.lemma == "быть" for t in sent.tokens[:p])
+    totals = [j for j in values if _is_of_total(sent, j) or was and j < p]
+    left = [j for j in values if j not in totals]
     if totals and left and values[totals[0]] > values[left[0]]:
         return values[totals[0]], values[left[0]]
     return None
@@ -241,16 +258,53 @@ def frames(sent: Sentence, values: dict[int, int]) -> list[Frame]:
     return out
 
 
+def _irrealis(sent: Sentence, p: int) -> bool:
+    """An infinitive not governed by a phase verb is no fact: "убить мало", "надо вывезти" (but "начали убивать")."""
+    if sent.tokens[p].pos != "INFN":
+        return False
+    head = sent.heads[p] if sent.heads is not None else -1
+    return not (head >= 0 and sent.tokens[head].lemma in PHASE)
+
+
+def _thing_dies(sent: Sentence, p: int, cls: PredClass) -> bool:
+    """A death/wound/refusal verb whose subject is a thing and that harms no person: "телефон сдох",
+    "цены убивают", "связь пропала"."""
+    if cls.type not in ("killed", "wounded", "missing", "refused_or_deserted") or sent.heads is None:
+        return False
+    kids = _children(sent, p)
+    subj = [j for j in kids if sent.rels[j] in ("nsubj", "nsubj:pass")]
+    objs = [j for j in kids if sent.rels[j] in ("obj", "iobj")]
+    thing = [j for j in subj if sent.tokens[j].pos == "NOUN" and "inan" in sent.tokens[j].tags
+             and sent.tokens[j].lemma not in arg_class("people") | arg_class("bodies")]
+    return bool(thing) and not any(_person_like(sent, j) for j in objs)
+
+
+def _refused_something_else(sent: Sentence, p: int) -> bool:
+    """"отказался от сахара": a refusal of something that is not a duty of war."""
+    if sent.heads is None:
+        return False
+    for j in _children(sent, p):
+        if sent.rels[j].startswith("obl") and any(sent.tokens[k].lemma == "от" for k in _children(sent, j)):
+            return sent.tokens[j].lemma not in DUTY
+    return False
+
+
 def _frame(sent: Sentence, p: int, cls: PredClass, values: dict[int, int]) -> Frame | None:
     args = _arguments(sent, p)
     if cls.needs == "of_total":
-        got = _survivors(sent, values)
+        got = _survivors(sent, p, values)
         if got is None:
             return None
         total, left = got
         return Frame(cls, p, args, count=total - left, count_at=min(values), data={"total": total, "left": left})
+    if _thing_dies(sent, p, cls):
+        return Frame(cls, p, args, data={"veto": "thing"})
     if cls.needs and not _in_class(sent, args, cls.needs):
         return None
+    veto = "irrealis" if _irrealis(sent, p) else \
+        "not_a_duty" if cls.type == "refused_or_deserted" and _refused_something_else(sent, p) else None
+    if veto:  # the predicate is there but states no fact: no claim, and no stem trigger on it either
+        return Frame(cls, p, args, data={"veto": veto})
     negated = _negated(sent, p)
     if cls.negated and not negated:
         return None  # "платят" is no claim; "не платят" is

@@ -77,7 +77,7 @@ CLAIM_THEME = {"killed": "casualties", "wounded": "casualties", "missing": "casu
                "captured": "casualties", "equipment_lost": "equipment_loss", "shortage": "supply_shortage",
                "refused_or_deserted": "refusal_desertion", "civilian_harm": "civilian_abuse"}
 #: predicate frames (structure.py) of unpaid pay
-PAY_FRAMES = {"not_pay", "underpaid"}
+PAY_FRAMES = {"not_pay", "underpaid", "pay_not_coming"}
 #: first person (being on the receiving end): fire words only count as enemy fire with these
 US = _stems(r"нас$", r"нам$", r"наш", r"меня$", r"мне$", r"мы$", r"я$")
 #: verbs of being on the receiving end of fire, whoever the object is ("их каждый день бомбят")

@@ -95,3 +95,22 @@ def test_interjection_is_not_a_person():
 def test_weapon_name_is_equipment():
     got = entities("Из пулемёта Дегтярёва стреляли всю ночь.")
     assert ("EQUIPMENT", "Дегтярёва") in got and ("PERSON", "Дегтярёва") not in got
+
+
+@pytest.mark.parametrize("text", [
+    "Телефон у меня сдох совсем.",  # a thing "dies"
+    "Связь пропала, перезвоню.",
+    "Я от сахара отказался.",  # a refusal of something that is not a duty of war
+    "Убить тебя мало, честное слово.",  # an infinitive: no fact
+])
+def test_no_claim_where_the_structure_says_no_fact(text):
+    assert claims(text) == []
+
+
+def test_total_then_survivors():
+    assert ("killed", 90) in claims("Нас было сто двадцать, а вернулось тридцать.")
+
+
+def test_two_losses_told_in_a_row_stay_two():
+    assert claims("Бэху подбили на въезде.", "Да.", "Вертушку нашу сбили.") == [
+        ("equipment_lost", None), ("equipment_lost", None)]
