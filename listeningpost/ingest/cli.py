@@ -109,9 +109,11 @@ def register(app: typer.Typer) -> None:
                 out.print(f"        {tr['lang']}{label}: {tr['text']}", markup=False)
                 if tr.get("gloss"):  # literal source gloss under machine English
                     out.print(f"        gloss: {tr['gloss']}", markup=False)
-            for tr in t["translations"]:
+            for i, tr in enumerate(t["translations"]):
                 if tr.get("facts") and not tr["facts"]["faithful"]:  # issue 14: a machine line that drops a fact
-                    out.print(f"        unfaithful ({tr['engine']}): missing {', '.join(tr['facts']['missing'])}", markup=False)
+                    shown = "" if i == 0 else f" -- {tr['text']}"  # the line itself when a human one is shown above
+                    out.print(f"        unfaithful ({tr['engine']}): missing {', '.join(tr['facts']['missing'])}{shown}",
+                              markup=False)
         for section in ("entities", "claims", "themes"):
             if doc.get(section):
                 out.print(f"{section}: {len(doc[section])}")
