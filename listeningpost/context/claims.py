@@ -18,7 +18,7 @@ from typing import Any
 
 from listeningpost.context.reference import (
     BESSUDNOV_SOURCE, ORYX_SOURCE, ORYX_TYPES, SOURCE, AreaRecords, Series, area_figure, cached, figure_for,
-    load_personnel,
+    load_personnel, value_of,
 )
 
 LOSS_TYPES = ("killed", "wounded", "equipment_lost", "equipment")
@@ -50,7 +50,8 @@ CATEGORY_PATTERNS: tuple[tuple[str, str], ...] = (
     ("naval ship", r"\bships?\b|\bboats?\b|vessel|корабл|катер|\bсудн"),
     ("cruise missiles", r"cruise missile|kalibr|калибр"),
 )
-CATEGORY_LABEL = {"personnel": "personnel losses"}
+ALL_EQUIPMENT = "all equipment"
+CATEGORY_LABEL = {"personnel": "personnel losses", ALL_EQUIPMENT: "all equipment categories"}
 
 
 def categories_of(text: str | None) -> list[str]:
@@ -80,6 +81,19 @@ class References:
     equipment: dict[str, Series] = field(default_factory=dict)
     oryx: dict[str, Series] = field(default_factory=dict)
     area: AreaRecords | None = None
+
+    def equipment_total(self) -> Series:
+        """Every General Staff equipment category summed per reported date: the figure for an
+        equipment claim that names nothing the series count separately ("техника", mortars)."""
+        days = sorted({d for series in self.equipment.values() for d in series})
+        latest: dict[str, int] = {}
+        total: Series = {}
+        for d in days:
+            for cat, series in self.equipment.items():
+                if d in series:
+                    latest[cat] = value_of(series[d])[0]
+            total[d] = sum(latest.values())
+        return total
 
     def range_of(self, series: Series) -> str:
         return f"{min(series)} … {max(series)}" if series else "no data"
@@ -151,10 +165,12 @@ def claim_context(claim: dict[str, Any], day: date | None, places: list[str], re
     if day is None:
         note = "no reference figure: the call has no published date"
     elif not cats:
-        note = (f"no reference figure: no General Staff category for “{claim['equipment']}”" if claim.get("equipment")
-                else "no reference figure: the claim names no equipment the series count")
+        note = (f"no General Staff category for “{claim['equipment']}”" if claim.get("equipment")
+                else "the claim names no equipment the series count separately")
+        cats = [ALL_EQUIPMENT]
     for cat in cats if day else []:
-        series = refs.personnel if cat == "personnel" else refs.equipment.get(cat, {})
+        series = (refs.personnel if cat == "personnel" else refs.equipment_total() if cat == ALL_EQUIPMENT
+                  else refs.equipment.get(cat, {}))
         fig = figure_for(series, day, SOURCE, cat)
         if fig is not None:
             figures.append(fig.as_dict())
@@ -179,6 +195,9 @@ def claim_context(claim: dict[str, Any], day: date | None, places: list[str], re
                 area_note = (f"no area figure: {day} is outside the fatality records "
                              f"({refs.area.first} … {refs.area.last})")
     lines = [figure_text(f) for f in figures] or [note]
+    if figures and ALL_EQUIPMENT in cats and note:
+        lines[0] += f" — {note}"
+        note = ""
     return {"claim_id": claim["id"], "type": ctype, "count": claim.get("count"), "quote": claim.get("quote"),
             "categories": cats, "reference": figures[0] if figures else None, "references": figures,
             "note": note if not figures else None, "area": area,

@@ -52,7 +52,8 @@ class Figure:
                 "previous_date": self.previous.isoformat() if self.previous else None}
 
 
-def _value(v) -> tuple[int, str | None]:
+def value_of(v) -> tuple[int, str | None]:
+    """(figure, source) of a series entry (imported entries carry their source)."""
     return (v[0], v[1]) if isinstance(v, tuple) else (v, None)
 
 
@@ -62,9 +63,9 @@ def figure_for(series: Series, day: date, source: str = SOURCE, category: str = 
         return None
     ref = max(d for d in series if d <= day)
     earlier = [d for d in series if d < ref]
-    value, src = _value(series[ref])
+    value, src = value_of(series[ref])
     prev = max(earlier) if earlier else None
-    daily = value - _value(series[prev])[0] if prev else None
+    daily = value - value_of(series[prev])[0] if prev else None
     return Figure(ref, daily, value, src or source, category, prev)
 
 

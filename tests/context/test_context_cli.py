@@ -78,7 +78,11 @@ def test_equipment_and_area_figures_match_the_source_files_by_hand(tmp_path):
     assert area["cumulative"] == sum(1 for d in chechens if d <= day.isoformat())
     assert area["daily"] == chechens.count(day.isoformat())
     assert "Area: Chechnya" in killed["line"] and "no area figure" in tank["line"]
-    assert gun["references"] == [] and "no General Staff category" in gun["line"]
+    # a machine gun is no General Staff category: the claim gets every category summed, and says why
+    (every,) = gun["references"]
+    counted = sum(v for k, v in rows[day.isoformat()].items() if isinstance(v, int) and k not in ("day", "mobile SRBM system"))
+    assert every["category"] == "all equipment" and every["cumulative"] == counted
+    assert "no General Staff category" in gun["line"]
     text = CliRunner().invoke(app, ["context", str(cid), "--case", str(tmp_path / "case")])
     assert f"tank on {day.isoformat()}: daily" in text.stdout
 
