@@ -85,7 +85,7 @@ class Fact:
     """One checkable item of the source (shared between calls through a cache: do not modify)."""
 
     kind: str  # number | entity | casualty_code | claim_trigger
-    source: str  # the source words, as in the turn
+    source: str  # the source words as read (editorial notes applied: "тыщ [=тысяч]" -> "тысяч")
     expected: list[str]  # English that shows the fact (any one is enough)
     value: float | None = None  # the number, for kind == number (matched by value, not by spelling)
 
