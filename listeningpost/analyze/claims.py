@@ -467,7 +467,11 @@ PER_UNIT = {"день": "day", "сутки": "day", "ночь": "night", "нед
 
 
 def _with_rate(details: dict[str, str | None], frame: dict) -> dict[str, str | None]:
-    """A rate's unit is the claim's period when the sentence names no date: "per day"."""
+    """The frame's arguments fill what the sentence's entities leave open (who, what equipment); a
+    rate's unit is the claim's period when the sentence names no date: "per day"."""
+    details["subject"] = details.get("subject") if details.get("subject") and not frame.get("who") \
+        else frame.get("who") or details.get("subject")
+    details["equipment"] = details.get("equipment") or frame.get("what")
     if frame.get("rate") and not details.get("period"):
         details["period"] = f"per {PER_UNIT.get(frame.get('per'), frame.get('per') or 'occasion')}"
     return details

@@ -315,7 +315,22 @@ def _frame(sent: Sentence, p: int, cls: PredClass, values: dict[int, int]) -> Fr
                   count=count, count_at=at, civil=_in_class(sent, args, "civil"))
     if at is not None:
         frame.data.update(rate_at(sent, at))
+    frame.data.update(_who_and_what(sent, args))
     return frame
+
+
+def _who_and_what(sent: Sentence, args: list[int]) -> dict[str, str]:
+    """Surface phrases of the first person argument (who) and equipment argument (what)."""
+    out = {}
+    for key, test in (("who", lambda j: _person_like(sent, j) and sent.tokens[j].pos != "NPRO"
+                       and "Apro" not in sent.tokens[j].tags),
+                      ("what", lambda j: sent.tokens[j].lemma in arg_class("equipment"))):
+        j = next((j for j in args if test(j) and sent.rels[j] not in ("amod", "det", "nummod", "nummod:gov")), None) \
+            if sent.rels is not None else None
+        if j is not None:
+            mods = [k for k in _children(sent, j) if sent.rels[k] in ("amod", "det", "nummod", "nummod:gov")]
+            out[key] = " ".join(sent.tokens[k].text for k in sorted(mods + [j]))
+    return out
 
 
 __all__ = ["PredClass", "Frame", "classes", "predicates_of", "arg_class", "parse", "frames", "rate_at"]
