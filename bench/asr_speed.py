@@ -48,7 +48,7 @@ def peak_rss_mb() -> float:
 
 def joined_dev_audio(folder: Path) -> tuple[Path, str, float]:
     from listeningpost.evaluation.asr import normalise
-    from listeningpost.speech.audio import decode
+    from listeningpost.audio import decode
 
     gold = SHARED / "eval" / "asr_dev.jsonl"
     parts, refs = [], []
@@ -73,7 +73,7 @@ def _write_wav(path: Path, chunks) -> None:
 
 def long_recording(folder: Path, hours: float) -> Path:
     """H hours of low noise with a real speech clip every 5 minutes, written block by block."""
-    from listeningpost.speech.audio import decode
+    from listeningpost.audio import decode
 
     clip = decode(SHARED / "data" / "audio" / "golos_001ce26c07c20eaa0d666b824c6c6924.wav", channels=1)[0]
     rng = np.random.default_rng(0)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from listeningpost.speech import audio
+from listeningpost import audio
 from listeningpost.voices import link, prints
 
 OTHER_VOICES = {"cmusphinx_ru_decoder-test_8k.wav": "cmusphinx", "golos_001ce26c07c20eaa0d666b824c6c6924.wav": "golos",

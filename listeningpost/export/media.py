@@ -1,9 +1,9 @@
 """Audio export of one call with the redacted spans bleeped.
 
-Decoded with PyAV, the spans listed in the redacted document (``redaction.audio_spans``: the times
-of redacted words, or whole turns where there are no word times) are replaced by a 1 kHz tone, and
-the result is written as a plain PCM WAV by the standard library: no container tags, no encoder
-name, the same bytes for the same input.
+Decoded with PyAV (``listeningpost.audio``), the spans listed in the redacted document
+(``redaction.audio_spans``: the times of redacted words, or whole turns where there are no word
+times) are replaced by a 1 kHz tone, and the result is written as a plain PCM WAV by the standard
+library: no container tags, no encoder name, the same bytes for the same input.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 import av
 import numpy as np
 
+from listeningpost.audio import resampled
 from listeningpost.store.case import Case
 
 TONE_HZ = 1000.0
@@ -33,13 +34,8 @@ def decode(path: str, start: float | None = None, end: float | None = None) -> t
             raise MediaExportError("the source has no audio stream")
         rate = stream.codec_context.sample_rate
         layout = "stereo" if stream.codec_context.channels >= 2 else "mono"
-        resampler = av.AudioResampler(format="s16", layout=layout, rate=rate)
-        chunks = []
-        for frame in container.decode(stream):
-            for out in resampler.resample(frame):
-                chunks.append(out.to_ndarray().reshape(-1, 2 if layout == "stereo" else 1))
-        for out in resampler.resample(None):
-            chunks.append(out.to_ndarray().reshape(-1, 2 if layout == "stereo" else 1))
+        chunks = [out.reshape(-1, 2 if layout == "stereo" else 1)
+                  for _frame, outs in resampled(container, stream, "s16", layout, rate) for out in outs]
     audio = np.concatenate(chunks) if chunks else np.zeros((0, 1), np.int16)
     a = int(round((start or 0.0) * rate))
     b = int(round(end * rate)) if end is not None else len(audio)

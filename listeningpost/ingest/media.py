@@ -83,14 +83,17 @@ def decode_pcm16(path: Path, sample_rate: int = 16000, max_seconds: float | None
     """Stream mono 16-bit PCM at ``sample_rate`` (bounded memory: one frame at a time)."""
     import av
 
+    from listeningpost.audio import resampled
+
     container = av.open(str(path), metadata_errors="ignore")
     try:
         stream = next(s for s in container.streams if s.type == "audio")
-        resampler = av.AudioResampler(format="s16", layout="mono", rate=sample_rate)
         budget = int(max_seconds * sample_rate) if max_seconds else None
-        for frame in container.decode(stream):
-            for out in resampler.resample(frame):
-                data = out.to_ndarray().astype(np.int16).tobytes()
+        for frame, outs in resampled(container, stream, "s16", "mono", sample_rate):
+            if frame is None:
+                return  # the resampler's few buffered samples are not fingerprinted (they never were)
+            for out in outs:
+                data = out.astype(np.int16).tobytes()
                 if budget is not None:
                     data = data[: budget * 2]
                     budget -= len(data) // 2

@@ -24,7 +24,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(module, name)
     if name == "AudioError":
-        from listeningpost.speech.audio import AudioError
+        from listeningpost.audio import AudioError
 
         return AudioError
     raise AttributeError(name)

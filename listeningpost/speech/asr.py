@@ -15,8 +15,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from listeningpost.audio import SAMPLE_RATE
 from listeningpost.speech import hallucinations, langid
-from listeningpost.speech.audio import SAMPLE_RATE
 
 
 @dataclass

@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = JsonOpt,
     ) -> None:
         """Transcribe one file without a case (prints turns)."""
-        from listeningpost.speech.audio import AudioError
+        from listeningpost.audio import AudioError
         from listeningpost.speech.stage import build_options
         from listeningpost.speech.core import run
 

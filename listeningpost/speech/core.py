@@ -15,12 +15,12 @@ from typing import Any, Callable
 
 import numpy as np
 
+from listeningpost.audio import SAMPLE_RATE, AudioError, check_complete, is_true_stereo, stream_blocks
 from listeningpost.intervals import union
 from listeningpost.records import Turn, Word
 from listeningpost.speech import diarize, vad
 from listeningpost.speech.asr import AsrOptions, AsrSegment, AsrWord, clean_segments, make_engine
 from listeningpost.speech.vad import ActivityConfig
-from listeningpost.speech.audio import SAMPLE_RATE, AudioError, check_complete, is_true_stereo, stream_blocks
 
 
 @dataclass

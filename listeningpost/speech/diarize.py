@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
+from listeningpost.audio import SAMPLE_RATE
 from listeningpost.speech import voice
-from listeningpost.speech.audio import SAMPLE_RATE
 
 WINDOW = voice.PARTIAL_FRAMES * voice.HOP  # samples per embedding window (1.6 s)
 

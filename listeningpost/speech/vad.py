@@ -13,7 +13,7 @@ import numpy as np
 from faster_whisper import vad as fw_vad
 from faster_whisper.vad import VadOptions, get_vad_model
 
-from listeningpost.speech.audio import SAMPLE_RATE
+from listeningpost.audio import SAMPLE_RATE
 
 
 @dataclass

@@ -9,9 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from listeningpost.audio import SAMPLE_RATE
 from listeningpost.translate.engines import Segment, TranslationEngine, register_engine
-
-SAMPLE_RATE = 16000
 
 
 @register_engine("whisper")
@@ -48,9 +47,9 @@ class WhisperTranslateEngine(TranslationEngine):
     def _samples(self, path: str):
         # one call's turns arrive together: decode its recording once
         if self._audio is None or self._audio[0] != path:
-            from faster_whisper.audio import decode_audio
+            from listeningpost import audio
 
-            self._audio = (path, decode_audio(path, sampling_rate=SAMPLE_RATE))
+            self._audio = (path, audio.decode(path, channels=1)[0])
         return self._audio[1]
 
     def translate(self, segments: list[Segment]) -> list[str]:

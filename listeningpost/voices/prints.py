@@ -16,7 +16,8 @@ from functools import lru_cache
 import numpy as np
 from scipy.signal import butter, sosfilt
 
-from listeningpost.speech import audio, voice
+from listeningpost import audio
+from listeningpost.speech import voice
 
 ENGINE = "ge2e-telband/1"
 WINDOW = voice.PARTIAL_FRAMES * voice.HOP   # samples in one embedding window (1.6 s)

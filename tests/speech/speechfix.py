@@ -30,6 +30,6 @@ def music(seconds: float, rate: int = RATE) -> np.ndarray:
 
 
 def read(path: Path) -> np.ndarray:
-    from listeningpost.speech.audio import decode
+    from listeningpost.audio import decode
 
     return decode(path)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from listeningpost.speech.audio import SAMPLE_RATE
+from listeningpost.audio import SAMPLE_RATE
 from listeningpost.speech.vad import ActivityConfig, activity_regions
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from listeningpost.speech import audio
-from listeningpost.speech.audio import AudioError
+from listeningpost import audio
+from listeningpost.audio import AudioError
 from listeningpost.speech.core import run
 
 from conftest import AUDIO, need_shared

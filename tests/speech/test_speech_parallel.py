@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
+from listeningpost.audio import decode
 from listeningpost.speech import SpeechOptions, asr, run, vad
-from listeningpost.speech.audio import decode
 
 from conftest import AUDIO, need_shared
 

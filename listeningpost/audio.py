@@ -1,5 +1,10 @@
-"""Decode any audio/video with PyAV to 16 kHz float32, keeping stereo channels, streamed in blocks
-so a 3-hour recording never sits in memory whole."""
+"""Audio decoding, the one place that turns media into samples (PyAV).
+
+``stream_blocks``/``decode``: any audio/video to 16 kHz float32, keeping stereo channels, streamed
+in blocks so a 3-hour recording never sits in memory whole (speech, voices, Whisper translation).
+``resampled``: the decode-and-resample loop under it, at any format, layout and rate, also used
+for the fingerprint PCM (ingest) and the redacted audio export.
+"""
 
 from __future__ import annotations
 
@@ -48,6 +53,16 @@ def _audio_stream(container, path):
     return container.streams.audio[0]
 
 
+def resampled(container, stream, fmt: str, layout: str, rate: int) -> Iterator[tuple[object, list[np.ndarray]]]:
+    """Decode ``stream`` of an open PyAV ``container`` and resample it: (source frame, its output
+    arrays as ``to_ndarray`` gives them) for every decoded frame -- the list may be empty while the
+    resampler buffers -- then (None, the resampler's flushed tail). FFmpeg errors propagate."""
+    resampler = av.AudioResampler(format=fmt, layout=layout, rate=rate)
+    for frame in container.decode(stream):
+        yield frame, [out.to_ndarray() for out in resampler.resample(frame)]
+    yield None, [out.to_ndarray() for out in resampler.resample(None)]
+
+
 def stream_blocks(path: str | Path, start_s: float | None = None, end_s: float | None = None,
                   block_s: float = 60.0, channels: int | None = None) -> Iterator[np.ndarray]:
     """Yield consecutive blocks of shape (channels, n) at 16 kHz float32, from ``start_s`` to
@@ -63,7 +78,7 @@ def stream_blocks(path: str | Path, start_s: float | None = None, end_s: float |
     with container:
         stream = _audio_stream(container, path)
         n_ch = channels or min(2, stream.codec_context.channels or 1)
-        resampler = av.AudioResampler(format="fltp", layout="stereo" if n_ch == 2 else "mono", rate=SAMPLE_RATE)
+        layout = "stereo" if n_ch == 2 else "mono"
         if start > 0:
             container.seek(int(start / stream.time_base), stream=stream, backward=True, any_frame=False)
         pending: list[np.ndarray] = []
@@ -71,11 +86,16 @@ def stream_blocks(path: str | Path, start_s: float | None = None, end_s: float |
         skip_until = int(round(start * SAMPLE_RATE))  # absolute sample index where the call begins
         position = None  # absolute sample index of the next resampled sample
         try:
-            for frame in container.decode(stream):
+            for frame, outs in resampled(container, stream, "fltp", layout, SAMPLE_RATE):
+                if frame is None:  # the resampler's tail
+                    for out in outs:
+                        pending.append(out.astype(np.float32, copy=False))
+                        have += pending[-1].shape[1]
+                    break
                 if position is None:
                     position = int(round(float(frame.pts * stream.time_base) * SAMPLE_RATE)) if frame.pts is not None else 0
-                for out in resampler.resample(frame):
-                    data = out.to_ndarray().astype(np.float32, copy=False)
+                for out in outs:
+                    data = out.astype(np.float32, copy=False)
                     if position < skip_until:
                         cut = min(data.shape[1], skip_until - position)
                         position += cut
@@ -93,9 +113,6 @@ def stream_blocks(path: str | Path, start_s: float | None = None, end_s: float |
                         pending, have, emitted = [joined[:, block:]], have - block, emitted + block
                 if limit is not None and emitted + have >= limit:
                     break
-            for out in resampler.resample(None):
-                pending.append(out.to_ndarray().astype(np.float32, copy=False))
-                have += pending[-1].shape[1]
         except av.error.FFmpegError as exc:
             raise AudioError(f"decoding {Path(path).name} failed at {(emitted + have) / SAMPLE_RATE + start:.1f} s"
                              f" (damaged or truncated): {exc}") from exc
