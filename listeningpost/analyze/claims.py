@@ -399,8 +399,12 @@ def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, c
                                                   words[_word_at(words, num.start)].aside)):
             found.append((CODE_MEANING[num.code], [_word_at(words, num.start)], 0.9, True))
     frame_hits, vetoed = _frame_hits(sent, words, numbers) if not conditional else ([], set())
+    typed: dict[int, set[str]] = {}
+    for kind, hits, _, _ in frame_hits:
+        typed.setdefault(hits[0], set()).add(kind)
     for trig in (TRIGGERS if not conditional else []):
-        hits = [i for i, w in enumerate(words) if not w.aside and (trig.stems.match(w.key)) and i not in vetoed]
+        hits = [i for i, w in enumerate(words) if not w.aside and (trig.stems.match(w.key)) and i not in vetoed
+                and trig.type in typed.get(i, (trig.type,))]  # a predicate the parse read has the parse's type
         if not hits:
             continue
         context = words + (prev_question if trig.type == "shortage" else [])

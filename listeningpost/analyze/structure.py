@@ -105,8 +105,22 @@ def parse(doc: AnalysisDoc) -> None:
         return
     for sent, markup in zip(todo, _parser().map([[t.text for t in s.tokens] for s in todo])):
         ids = {tok.id: i for i, tok in enumerate(markup.tokens)}
-        sent.heads = [ids.get(tok.head_id, -1) for tok in markup.tokens]
+        sent.heads = _repair([ids.get(tok.head_id, -1) for tok in markup.tokens])
         sent.rels = [tok.rel or "" for tok in markup.tokens]
+
+
+def _repair(heads: list[int]) -> list[int]:
+    """The parser can return a cycle ("Зампотылу" <-> "ногу"): a token that never reaches the root is
+    hung on the root, so its words still count as the root's arguments."""
+    root = next((i for i, h in enumerate(heads) if h < 0), 0)
+    out = list(heads)
+    for i in range(len(out)):
+        j, steps = i, 0
+        while j >= 0 and steps <= len(out):
+            j, steps = out[j], steps + 1
+        if j >= 0 and i != root:
+            out[i] = root
+    return out
 
 
 def _children(sent: Sentence, i: int) -> list[int]:
@@ -174,16 +188,31 @@ def _conditional(sent: Sentence, p: int) -> bool:
     return any(sent.tokens[j].lemma in CONDITION for j in marks)
 
 
-def _count(sent: Sentence, p: int, args: list[int], values: dict[int, int]) -> tuple[int | None, int | None]:
-    """A number that is the predicate's argument or is attached to one (subject, object, the predicate)."""
-    cands = [j for j in [p] + args if j in values]
+def _count(sent: Sentence, p: int, args: list[int], values: dict[int, int],
+           cls: PredClass | None = None) -> tuple[int | None, int | None]:
+    """A number that is the predicate's argument or is attached to one (subject, object, the predicate);
+    one counting what the predicate is about wins ("двенадцать человек" over "одним снарядом")."""
+    def host(k: int) -> int:  # the word a number counts: its head when it modifies one, else itself
+        if sent.heads is not None and sent.rels[k] in NUM_RELS and sent.heads[k] >= 0:
+            return sent.heads[k]
+        return k
+
+    cands = [(j, host(j)) for j in [p] + args if j in values]  # (number, the word it counts)
     if sent.heads is not None:
         for j in [p] + args:
-            cands.extend(k for k in _children(sent, j) if k in values and sent.rels[k] in NUM_RELS)
-    cands = [j for j in cands if not _is_of_total(sent, j)]
+            cands.extend((k, j) for k in _children(sent, j) if k in values and sent.rels[k] in NUM_RELS)
+    cands = [c for c in cands if not _is_of_total(sent, c[0])]
     if not cands:
         return None, None
-    best = min(cands, key=lambda j: abs(j - p))
+    about = "equipment" if cls is not None and cls.type == "equipment_lost" else "people"
+
+    def rank(c: tuple[int, int]) -> tuple[bool, int]:
+        host = c[1]
+        counted = host in (c[0], p) or sent.tokens[host].lemma in arg_class(about) \
+            or about == "people" and _person_like(sent, host)
+        return not counted, abs(c[0] - p)
+
+    best = min(cands, key=rank)[0]
     return values[best], best
 
 
@@ -193,7 +222,8 @@ def _one_victim(sent: Sentence, p: int) -> bool:
     if sent.heads is None:
         return False
     victims = [j for j in _children(sent, p) if sent.rels[j] in VICTIM_RELS
-               or sent.rels[j] == "amod" and _person_like(sent, j)]  # "Четвертого зарезали": amod on a verb
+               or sent.rels[j] == "amod" and _person_like(sent, j)  # "Четвертого зарезали": amod on a verb
+               or "datv" in sent.tokens[j].tags and _person_like(sent, j)]  # "ему ногу оторвало"
     tok = sent.tokens[p]
     if tok.pos in ("ADJF", "PRTF", "NOUN") and sent.heads[p] >= 0 and sent.rels[p] in ("amod", "acl"):
         victims.append(sent.heads[p])  # "убитого командира"
@@ -238,8 +268,9 @@ def rate_at(sent: Sentence, at: int) -> dict[str, Any]:
 
 def _survivors(sent: Sentence, p: int, values: dict[int, int]) -> tuple[int, int] | None:
     """(total, left) of "из ста двадцати осталось сорок" or "было сто двадцать, вернулось тридцать"."""
-    was = any(t.lemma == "быть" for t in sent.tokens[:p])
-    totals = [j for j in values if _is_of_total(sent, j) or was and j < p]
+    was = [i for i, t in enumerate(sent.tokens) if t.lemma == "быть"]
+    near_was = min(values, key=lambda j: abs(j - was[0])) if was and len(values) > 1 else None
+    totals = [j for j in values if _is_of_total(sent, j) or j == near_was]
     left = [j for j in values if j not in totals]
     if totals and left and values[totals[0]] > values[left[0]]:
         return values[totals[0]], values[left[0]]
@@ -308,7 +339,7 @@ def _frame(sent: Sentence, p: int, cls: PredClass, values: dict[int, int]) -> Fr
     negated = _negated(sent, p)
     if cls.negated and not negated:
         return None  # "платят" is no claim; "не платят" is
-    count, at = _count(sent, p, args, values)
+    count, at = _count(sent, p, args, values, cls)
     if count is None and cls.type in ("killed", "wounded", "captured", "missing") and _one_victim(sent, p):
         count = 1
     frame = Frame(cls, p, args, negated=negated and not cls.negated, conditional=_conditional(sent, p),

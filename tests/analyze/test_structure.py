@@ -114,3 +114,21 @@ def test_total_then_survivors():
 def test_two_losses_told_in_a_row_stay_two():
     assert claims("Бэху подбили на въезде.", "Да.", "Вертушку нашу сбили.") == [
         ("equipment_lost", None), ("equipment_lost", None)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Девять человек разом положило одной миной.", ("killed", 9)),  # the count of the victims, not the mine
+    ("Старшине руку оторвало.", ("wounded", 1)),  # the person in the dative
+    ("Из взвода пятеро уцелело, а было тридцать.", ("killed", 25)),
+    ("Срочник сам себя застрелил в карауле.", ("killed", 1)),  # by one's own hand
+])
+def test_arguments_decide(text, expected):
+    assert expected in claims(text)
+
+
+def test_self_harm_is_not_equipment():
+    assert [k for k, _ in claims("Контрактник сам себя подорвал гранатой.")] == ["killed"]
+
+
+def test_jammed_weapon_name_in_quotes_is_equipment():
+    assert ("EQUIPMENT", "Корд") in entities("«Корд» опять заклинило.")
