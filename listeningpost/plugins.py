@@ -1,4 +1,8 @@
-"""Optional modules: stage packages, their CLI commands, scorers and executors register on import."""
+"""Optional modules: stage packages, their CLI commands, scorers, executors and engines register on import.
+
+Adding an engine is one new module that registers itself plus its name in one of these lists
+(docs/extending.md).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,17 @@ EXECUTOR_MODULES = {"ray": ("listeningpost.scale.ray_executor", "ray")}
 
 #: fields of the store's read views computed by other packages; each registers with ``listeningpost.store.hooks``
 VIEW_MODULES = ("listeningpost.translate.gloss",)
+
+#: ASR engines beyond faster-whisper; each registers with ``listeningpost.speech.asr.register_engine``
+#: (imported in every worker process, so the speech stage option ``engine`` can name them)
+ASR_MODULES: tuple[str, ...] = ()
+
+#: export formats beyond the built-in ones; each registers with ``listeningpost.export.run.register_format``
+EXPORT_MODULES: tuple[str, ...] = ()
+
+#: transcript formats beyond the built-in ones; each registers with
+#: ``listeningpost.ingest.transcripts.register_format``
+TRANSCRIPT_MODULES: tuple[str, ...] = ()
 
 #: full-text engines of database backends; each registers with ``listeningpost.search.fulltext``
 SEARCH_MODULES = ("listeningpost.scale.pgsearch",)

@@ -1,21 +1,22 @@
-"""One export: pick the calls, build their documents, redact, render, write atomically, log."""
+"""One export: pick the calls, build their documents, redact, render, write atomically, log.
+
+Formats are :class:`Exporter` objects registered by name with ``@register_format("name")``;
+``lpost export --format NAME`` picks one. Formats living in other modules are imported through
+``listeningpost.plugins.EXPORT_MODULES``. See docs/extending.md.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Protocol, Union
 
 from listeningpost.export import data, docx, html, output, pdf, subtitles
 from listeningpost.export.redact import DEFAULT_SETTING, redact_documents
-from listeningpost.export.report import case_label, case_report
+from listeningpost.export.report import CaseReport, case_label, case_report
 from listeningpost.store.case import Case
 from listeningpost.store.views import call_document
-
-FORMATS = ("srt", "vtt", "json", "csv", "html", "pdf", "docx", "audio")
-SINGLE_CALL = ("srt", "vtt", "audio")
-#: what differs between two exports of the same input (everything else is byte-identical)
-VOLATILE = {"pdf": ["/CreationDate", "/ModDate"]}
 
 
 class ExportError(ValueError):
@@ -52,10 +53,153 @@ def query_calls(case: Case, query: str, limit: int = 1000) -> list[int]:
     return sorted({h.call_id for h in result.hits})
 
 
+@dataclass
+class ExportContext:
+    """Everything a format renders from: the call documents (``listeningpost.call/1``, already
+    redacted when the export is), the options, the case label and the redaction summary."""
+
+    case: Case
+    docs: list[dict[str, Any]]
+    options: ExportOptions
+    case_id: str
+    redaction: dict[str, Any]
+
+    @cached_property
+    def report(self) -> CaseReport:
+        """The case report the document formats (HTML, PDF, DOCX) lay out, built once."""
+        return case_report(self.case, self.docs, self.options.query, self.redaction)
+
+
+#: what a format renders: the bytes of one file, or a folder as {file name: bytes}
+Rendered = Union[bytes, dict[str, bytes]]
+
+
+class Exporter(Protocol):
+    #: the ``--format`` name and the format recorded in the audit log
+    name: str
+    #: the format takes exactly one call (subtitles, audio)
+    single_call: bool
+    #: what differs between two exports of the same input (everything else is byte-identical)
+    volatile: list[str]
+
+    def render(self, ctx: ExportContext) -> Rendered:
+        """The output for ``ctx``; raise :class:`ExportError` with a message for the user."""
+
+
+FORMATS: dict[str, Exporter] = {}
+
+
+def register_format(name: str) -> Callable[[type], type]:
+    """Class decorator: ``@register_format("name")`` registers an instance of the class as format ``name``."""
+
+    def deco(cls: type) -> type:
+        exporter = cls()
+        exporter.name = name
+        FORMATS[name] = exporter
+        return cls
+
+    return deco
+
+
+def available_formats() -> list[str]:
+    """The registered formats, built-in ones first (in their documented order)."""
+    from listeningpost.plugins import EXPORT_MODULES, import_optional
+
+    for module in EXPORT_MODULES:
+        import_optional(module)
+    return list(FORMATS)
+
+
+def get_format(name: str) -> Exporter:
+    names = available_formats()
+    if name.lower() not in FORMATS:
+        raise ExportError(f"format is one of {', '.join(names)}, not {name!r}")
+    return FORMATS[name.lower()]
+
+
+# -- the built-in formats (registration order is the order `lpost export` lists them in) --------
+class _Subtitles:
+    single_call = True
+    volatile: list[str] = []
+
+    def render(self, ctx: ExportContext) -> Rendered:
+        doc = ctx.docs[0]
+        sub = subtitles.SubtitleOptions(lang=ctx.options.lang, speakers=ctx.options.speakers)
+        text = subtitles.to_srt(doc, sub) if self.name == "srt" else subtitles.to_vtt(doc, sub)
+        if not text.strip() or text.strip() == "WEBVTT":
+            raise ExportError(f"call {doc['id']} has no timed turns to subtitle")
+        return text.encode("utf-8")
+
+
+@register_format("srt")
+class SrtExporter(_Subtitles):
+    pass
+
+
+@register_format("vtt")
+class VttExporter(_Subtitles):
+    pass
+
+
+@register_format("json")
+class JsonExporter:
+    single_call = False
+    volatile: list[str] = []
+
+    def render(self, ctx: ExportContext) -> Rendered:
+        return data.to_json(ctx.docs, ctx.case_id, ctx.options.query, ctx.redaction).encode("utf-8")
+
+
+@register_format("csv")
+class CsvExporter:
+    single_call = False
+    volatile: list[str] = []
+
+    def render(self, ctx: ExportContext) -> Rendered:
+        return data.to_csv(ctx.docs, ctx.case_id)
+
+
+@register_format("html")
+class HtmlExporter:
+    single_call = False
+    volatile: list[str] = []
+
+    def render(self, ctx: ExportContext) -> Rendered:
+        return html.render(ctx.report).encode("utf-8")
+
+
+@register_format("pdf")
+class PdfExporter:
+    single_call = False
+    volatile = ["/CreationDate", "/ModDate"]
+
+    def render(self, ctx: ExportContext) -> Rendered:
+        return pdf.html_to_pdf(html.render(ctx.report))
+
+
+@register_format("docx")
+class DocxExporter:
+    single_call = False
+    volatile: list[str] = []
+
+    def render(self, ctx: ExportContext) -> Rendered:
+        return docx.render(ctx.report)
+
+
+@register_format("audio")
+class AudioExporter:
+    single_call = True
+    volatile: list[str] = []
+
+    def render(self, ctx: ExportContext) -> Rendered:
+        from listeningpost.export import media
+
+        return media.export_audio(ctx.case, ctx.docs[0], ctx.options.output.suffix.lstrip(".") or "wav")
+
+
 def export(case: Case, opts: ExportOptions) -> ExportResult:
-    fmt = opts.format.lower()
-    if fmt not in FORMATS:
-        raise ExportError(f"format is one of {', '.join(FORMATS)}, not {opts.format!r}")
+    exporter = get_format(opts.format)
+    fmt = exporter.name
     if opts.lang not in ("orig", "en", "both"):
         raise ExportError("--lang is orig, en or both")
     ids = list(opts.call_ids)
@@ -63,7 +207,7 @@ def export(case: Case, opts: ExportOptions) -> ExportResult:
         ids = sorted(set(ids) | set(query_calls(case, opts.query)))
     if not ids:
         raise ExportError("no calls to export (name calls, or a --query that matches some)")
-    if fmt in SINGLE_CALL and len(ids) != 1:
+    if exporter.single_call and len(ids) != 1:
         raise ExportError(f"{fmt} export takes exactly one call ({len(ids)} given)")
     redact = bool(case.setting(DEFAULT_SETTING, False)) if opts.redact is None else opts.redact
     docs = [call_document(case, i) for i in ids]
@@ -71,12 +215,12 @@ def export(case: Case, opts: ExportOptions) -> ExportResult:
     if redact:
         docs, redactor = redact_documents(case, docs)
         summary = redactor.summary()
-    case_id = case_label(case)
     path = Path(opts.output)
-    if fmt == "csv":
-        sha = output.write_folder(path, data.to_csv(docs, case_id))
+    rendered = exporter.render(ExportContext(case, docs, opts, case_label(case), summary))
+    if isinstance(rendered, dict):
+        sha = output.write_folder(path, rendered)
     else:
-        sha = output.write_file(path, render(case, fmt, docs, opts, case_id, summary))
+        sha = output.write_file(path, rendered)
     output.record(case, opts.user, fmt, ids, {
         "path": str(path), "sha256": sha, "redacted": redact, "query": opts.query, "lang": opts.lang,
         "placeholders": summary.get("placeholders", {}),
@@ -84,29 +228,9 @@ def export(case: Case, opts: ExportOptions) -> ExportResult:
     return ExportResult(path, fmt, ids, redact, sha, summary)
 
 
-def render(case: Case, fmt: str, docs: list[dict[str, Any]], opts: ExportOptions, case_id: str,
-           summary: dict[str, Any]) -> bytes:
-    if fmt in ("srt", "vtt"):
-        sub = subtitles.SubtitleOptions(lang=opts.lang, speakers=opts.speakers)
-        text = subtitles.to_srt(docs[0], sub) if fmt == "srt" else subtitles.to_vtt(docs[0], sub)
-        if not text.strip() or text.strip() == "WEBVTT":
-            raise ExportError(f"call {docs[0]['id']} has no timed turns to subtitle")
-        return text.encode("utf-8")
-    if fmt == "json":
-        return data.to_json(docs, case_id, opts.query, summary).encode("utf-8")
-    if fmt == "audio":
-        from listeningpost.export import media
-
-        return media.export_audio(case, docs[0], opts.output.suffix.lstrip(".") or "wav")
-    report = case_report(case, docs, opts.query, summary)
-    if fmt == "docx":
-        return docx.render(report)
-    page = html.render(report)
-    return page.encode("utf-8") if fmt == "html" else pdf.html_to_pdf(page)
-
-
 def describe(result: ExportResult) -> dict[str, Any]:
     return {"path": str(result.path), "format": result.format, "calls": result.calls, "redacted": result.redacted,
-            "sha256": result.sha256, "redaction": result.redaction, "volatile": VOLATILE.get(result.format, [])}
+            "sha256": result.sha256, "redaction": result.redaction,
+            "volatile": list(FORMATS[result.format].volatile) if result.format in FORMATS else []}
 
 

@@ -89,7 +89,7 @@ def _wanted_in_folder(path: Path, root: Path) -> bool:
     if provenance.is_sidecar(path) or transcripts.is_parallel_translation(path):
         return False
     suffix = path.suffix.lower()
-    return suffix in media.MEDIA_EXTENSIONS or suffix in transcripts.TRANSCRIPT_EXTENSIONS
+    return suffix in media.MEDIA_EXTENSIONS or suffix in transcripts.transcript_extensions()
 
 
 def ingest_paths(
@@ -150,7 +150,7 @@ def _ingest(case: Case, path: Path, given: dict[str, Any], item: IngestItem) -> 
     if sidecar:
         values = provenance.read_sidecar(sidecar) | {k: v for k, v in given.items()}
     suffix = path.suffix.lower()
-    if suffix in transcripts.TRANSCRIPT_EXTENSIONS:
+    if suffix in transcripts.transcript_extensions():
         fmt, calls = transcripts.parse_transcript(path)
         _store(case, path, sha, size, "transcript", fmt, None, None, values, calls, item)
         return

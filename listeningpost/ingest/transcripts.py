@@ -4,6 +4,12 @@ Formats: plain text with dash-marked turns (``- ...`` speaker A, ``-- ...`` spea
 Radio-Analyzer chunk headers give start seconds), SRT and WebVTT (with an optional parallel
 translation file ``NAME.en.srt``), the Radio-Analyzer JSON of ../shared/data/transcripts/, and the
 gold format of ../shared/eval/FORMAT.md (one JSON object, or JSONL with one call per line).
+
+Each format is a :class:`TranscriptFormat` registered with ``@register_format("name")``: a file is
+read by the last registered format that lists its extension and whose ``detect`` accepts its text
+(so a format added later can claim, by content, files of an extension a built-in one also reads).
+Formats living in other modules are imported through ``listeningpost.plugins.TRANSCRIPT_MODULES``.
+See docs/extending.md.
 """
 
 from __future__ import annotations
@@ -13,11 +19,12 @@ import json
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Protocol
 
 from listeningpost.records import ImportedCall, Turn
 
-TRANSCRIPT_EXTENSIONS = {".txt", ".srt", ".vtt", ".json", ".jsonl"}
+#: extensions some registered format reads (kept up to date by ``register_format``)
+TRANSCRIPT_EXTENSIONS: set[str] = set()
 MAX_TRANSCRIPT_BYTES = 50 * 1024 * 1024
 SPEAKER_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -301,22 +308,102 @@ def is_parallel_translation(path: Path) -> bool:
     )
 
 
-def parse_transcript(path: Path) -> tuple[str, list[ImportedCall]]:
-    """Returns (format name, calls)."""
-    suffix = path.suffix.lower()
-    text = read_text(path)
-    if suffix in {".json", ".jsonl"}:
-        calls = parse_json(text, jsonl=suffix == ".jsonl")
-        fmt = "json-radio-analyzer" if any(c.extra.get("meta") for c in calls) else "json-eval"
-        return fmt, calls
-    if suffix in {".srt", ".vtt"}:
-        kind = suffix[1:]
+class TranscriptFormat(Protocol):
+    #: the registered name (set by ``register_format``)
+    name: str
+    #: file extensions it reads, lower case with the dot (".txt")
+    extensions: tuple[str, ...]
+
+    def detect(self, path: Path, text: str) -> bool:
+        """Whether ``text`` (the decoded file, its extension already matched) is in this format."""
+
+    def parse(self, path: Path, text: str) -> tuple[str, list[ImportedCall]]:
+        """(format name recorded for the source, calls); raise :class:`TranscriptError` with a
+        message for the user when the file cannot be read."""
+
+
+FORMATS: dict[str, TranscriptFormat] = {}
+
+
+def register_format(name: str) -> Callable[[type], type]:
+    """Class decorator: ``@register_format("name")`` registers an instance of the class as transcript format ``name``."""
+
+    def deco(cls: type) -> type:
+        fmt = cls()
+        fmt.name = name
+        FORMATS.pop(name, None)  # re-registered: now the most recent
+        FORMATS[name] = fmt
+        TRANSCRIPT_EXTENSIONS.update(e.lower() for e in fmt.extensions)
+        return cls
+
+    return deco
+
+
+def load_format_plugins() -> None:
+    """Import the modules of ``plugins.TRANSCRIPT_MODULES`` so their formats register."""
+    from listeningpost.plugins import TRANSCRIPT_MODULES, import_optional
+
+    for module in TRANSCRIPT_MODULES:
+        import_optional(module)
+
+
+def transcript_extensions() -> set[str]:
+    """Extensions read as transcripts (every registered format's)."""
+    load_format_plugins()
+    return set(TRANSCRIPT_EXTENSIONS)
+
+
+@register_format("text")
+class DashTextFormat:
+    extensions = (".txt",)
+
+    def detect(self, path: Path, text: str) -> bool:
+        return True
+
+    def parse(self, path: Path, text: str) -> tuple[str, list[ImportedCall]]:
+        return "text", [ImportedCall(turns=parse_dash_text(text))]
+
+
+@register_format("subtitles")
+class SubtitleFormat:
+    extensions = (".srt", ".vtt")
+
+    def detect(self, path: Path, text: str) -> bool:
+        return True
+
+    def parse(self, path: Path, text: str) -> tuple[str, list[ImportedCall]]:
+        kind = path.suffix.lower()[1:]
         turns = parse_subtitles(text, kind)
         parallel = parallel_translation_file(path)
         if parallel:
             other = parse_subtitles(read_text(parallel[0]), kind)
             attach_parallel_translation(turns, other, parallel[1])
         return kind, [ImportedCall(turns=turns)]
-    if suffix == ".txt":
-        return "text", [ImportedCall(turns=parse_dash_text(text))]
-    raise TranscriptError(f"unsupported transcript type {suffix or '(no extension)'}")
+
+
+@register_format("json")
+class JsonFormat:
+    extensions = (".json", ".jsonl")
+
+    def detect(self, path: Path, text: str) -> bool:
+        return True
+
+    def parse(self, path: Path, text: str) -> tuple[str, list[ImportedCall]]:
+        calls = parse_json(text, jsonl=path.suffix.lower() == ".jsonl")
+        fmt = "json-radio-analyzer" if any(c.extra.get("meta") for c in calls) else "json-eval"
+        return fmt, calls
+
+
+def parse_transcript(path: Path) -> tuple[str, list[ImportedCall]]:
+    """Returns (format name, calls): the file read by the last registered format that lists its
+    extension and whose ``detect`` accepts its text."""
+    load_format_plugins()
+    suffix = path.suffix.lower()
+    text = read_text(path)
+    candidates = [f for f in reversed(list(FORMATS.values())) if suffix in f.extensions]
+    if not candidates:
+        raise TranscriptError(f"unsupported transcript type {suffix or '(no extension)'}")
+    for fmt in candidates:
+        if fmt.detect(path, text):
+            return fmt.parse(path, text)
+    raise TranscriptError(f"not a {' or '.join(f.name for f in candidates)} transcript")
