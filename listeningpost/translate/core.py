@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -183,6 +184,10 @@ def fact_check(case: Case, engine: TranslationEngine, r: TurnResult, lang: str) 
     turn = case.one("SELECT text, language FROM turns WHERE id=?", (r.turn_id,))
     if turn is None:
         return r.flags, None
-    result = check_facts(turn["text"] or "", r.text, turn["language"] if turn["language"] in ("ru", "uk") else "ru")
+    try:
+        result = check_facts(turn["text"] or "", r.text, turn["language"] if turn["language"] in ("ru", "uk") else "ru")
+    except Exception:  # noqa: BLE001 - a checker bug must not cost the translation; the row just has no check
+        logging.getLogger(__name__).exception("fact check failed for turn %s", r.turn_id)
+        return r.flags, None
     flags = r.flags + ([FLAG_UNFAITHFUL] if not result.faithful and FLAG_UNFAITHFUL not in r.flags else [])
     return flags, json.dumps(result.to_dict(), ensure_ascii=False)

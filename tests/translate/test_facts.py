@@ -215,3 +215,20 @@ def test_ukrainian_line():
     assert got.faithful and {f.kind for f in got.facts} == {"number", "entity", "casualty_code", "claim_trigger"}
     got = check(src, "Yesterday some were hurt near the city, the bodies are lying there.", "uk")
     assert sorted(got.summary()["missing"]) == sorted(["двох", "Петренко", "Харковом"])
+
+
+def test_a_failing_check_does_not_cost_the_translation(case, add_call, monkeypatch):
+    from listeningpost.pipeline import make_stage
+    from listeningpost.translate import facts
+
+    def broken(*_a, **_k):
+        raise RuntimeError("checker bug")
+
+    monkeypatch.setattr(facts, "check", broken)
+    CannedEngine.canned = {"Четверо погибли.": "Four were killed."}
+    call = add_call(case, [Turn("Четверо погибли.")])
+    stage = make_stage("translate", engine="facts-test")
+    with case.transaction():
+        stage.save(case, call, stage.compute(stage.load(case, call)), None)
+    row = case.one("SELECT text, flags_json, facts_json FROM translations WHERE engine='facts-test'")
+    assert row["text"] == "Four were killed." and row["facts_json"] is None and "unfaithful" not in row["flags_json"]
