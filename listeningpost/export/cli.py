@@ -14,7 +14,8 @@ def register(app: typer.Typer) -> None:
     @app.command("export")
     def export_cmd(
         calls: List[str] = typer.Argument(None, help="Call ids or external ids."),
-        fmt: str = typer.Option(..., "--format", "-f", help="srt, vtt, json, csv, html, pdf, docx or audio (.wav)."),
+        fmt: str = typer.Option(..., "--format", "-f", help="srt, vtt, json, csv, html, pdf, docx, audio (.wav),"
+                                      " or a registered plugin format (docs/extending.md)."),
         output: Path = typer.Option(..., "-o", "--output", help="Output file (csv: a folder of tables)."),
         query: Optional[str] = typer.Option(None, "--query", "-q", help="Add the calls matching this search."),
         all_calls: bool = typer.Option(False, "--all", help="Every call of the case."),
