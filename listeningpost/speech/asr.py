@@ -1,4 +1,9 @@
-"""ASR engine interface and the faster-whisper (CTranslate2) engine.
+"""ASR engine interface and registry, and the faster-whisper (CTranslate2) engine.
+
+An engine is a class (or factory) taking :class:`AsrOptions`, registered under a name with
+``@register_engine("name")``; the speech stage option ``engine`` (``--opt speech.engine=NAME``)
+selects it. Engines living in other modules are imported through ``listeningpost.plugins.ASR_MODULES``
+(in every worker process too). See docs/extending.md.
 
 The engine receives VAD-gated audio and the clips (<= 30 s) to decode, and returns segments with
 word timestamps, word probabilities, avg log-prob, no-speech probability and a per-clip language
@@ -11,7 +16,7 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass, field, replace
 from math import ceil
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 import numpy as np
 
@@ -19,8 +24,14 @@ from listeningpost.audio import SAMPLE_RATE
 from listeningpost.speech import hallucinations, langid
 
 
+#: engine used when none is given
+DEFAULT_ENGINE = "faster-whisper"
+
+
 @dataclass
 class AsrOptions:
+    #: registered ASR engine (``ENGINES``); stored as the run's engine
+    engine: str = DEFAULT_ENGINE
     model: str = "whisper-base"          # registered name, faster-whisper size, hub repo id or folder
     device: str = "auto"                 # cpu, cuda, auto
     compute_type: str = "auto"           # int8 on CPU, float16 on GPU when auto
@@ -69,10 +80,51 @@ class AsrSegment:
 
 
 class AsrEngine(Protocol):
+    """What the speech pipeline calls: built once per recording as ``factory(options)``.
+
+    ``transcribe_clips`` gets mono 16 kHz float32 ``audio`` (a streaming window, non-speech zeroed
+    by the VAD) and the clips to decode as (start, end) sample ranges, each at most 30 s. It returns
+    segments with times in seconds from the start of ``audio``. Turns are built from the segments'
+    *words* (a segment without words is dropped), so each word needs text (with its leading space),
+    start, end and probability; ``language`` (ru, uk, ...) feeds the call's language. Known
+    hallucinations and repetition loops are removed after the engine, for every engine.
+    """
+
     name: str
 
     def transcribe_clips(self, audio: np.ndarray, clips: list[tuple[int, int]]) -> list[AsrSegment]:
         """Decode ``clips`` (sample ranges of mono 16 kHz ``audio``); times relative to ``audio``."""
+
+
+ENGINES: dict[str, Callable[[AsrOptions], AsrEngine]] = {}
+
+
+def register_engine(name: str):
+    """Class decorator: ``@register_engine("name")`` makes ``factory(options)`` the engine ``name``."""
+
+    def deco(factory):
+        ENGINES[name] = factory
+        return factory
+
+    return deco
+
+
+def load_engine_plugins() -> None:
+    """Import the modules of ``plugins.ASR_MODULES`` so their engines register."""
+    from listeningpost.plugins import ASR_MODULES, import_optional
+
+    for module in ASR_MODULES:
+        import_optional(module)
+
+
+def available_engines() -> list[str]:
+    load_engine_plugins()
+    return sorted(ENGINES)
+
+
+def check_engine(name: str) -> None:
+    if name not in available_engines():
+        raise ValueError(f"unknown ASR engine {name!r}; available: {', '.join(available_engines())}")
 
 
 _MODELS: dict[tuple, Any] = {}
@@ -252,8 +304,9 @@ def _seek(offset_s: float, fps: int) -> int:
     return int(offset_s * fps)
 
 
+@register_engine(DEFAULT_ENGINE)
 class FasterWhisperEngine:
-    name = "faster-whisper"
+    name = DEFAULT_ENGINE
 
     def __init__(self, options: AsrOptions):
         self.options = options
@@ -340,4 +393,6 @@ def clean_segments(segments: list[AsrSegment], options: AsrOptions) -> list[AsrS
 
 
 def make_engine(options: AsrOptions) -> AsrEngine:
-    return FasterWhisperEngine(options)
+    """The registered engine ``options.engine``, built for one recording."""
+    check_engine(options.engine)
+    return ENGINES[options.engine](options)

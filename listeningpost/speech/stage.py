@@ -1,8 +1,9 @@
 """Stage "speech": transcribe calls that have media into speaker turns with word timestamps.
 
 `lpost process --stages speech [--model large-v3] [--language uk] [--speakers 3]
-[--opt speech.beam_size=2 --opt speech.device=cuda ...]`. Analyst-edited turns survive re-runs
-(``replace_turns`` keeps them and drops machine turns overlapping them).
+[--opt speech.beam_size=2 --opt speech.device=cuda ...]`; ``--opt speech.engine=NAME`` picks a
+registered ASR engine (``listeningpost.speech.asr.ENGINES``, default faster-whisper). Analyst-edited
+turns survive re-runs (``replace_turns`` keeps them and drops machine turns overlapping them).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from listeningpost.pipeline import Stage, coerce_option, register
 from listeningpost.records import Turn
-from listeningpost.speech.asr import AsrOptions
+from listeningpost.speech.asr import AsrOptions, check_engine
 from listeningpost.speech.diarize import DiarizeConfig
 from listeningpost.speech.core import SpeechOptions, SpeechResult, run
 from listeningpost.speech.vad import VadConfig
@@ -48,6 +49,7 @@ def build_options(model: str | None = None, language: str | None = None, speaker
                 break
         else:
             raise ValueError(f"unknown speech option {key!r}")
+    check_engine(options.asr.engine)
     return options
 
 
@@ -61,7 +63,11 @@ class SpeechStage(Stage):
 
     def settings(self) -> dict[str, Any]:
         asr = self.options.asr
-        return {"engine": "faster-whisper", "model": asr.model, **self.options.to_dict()}
+        options = self.options.to_dict()
+        # the engine is recorded once, at the top: the settings (and their hash) of a
+        # faster-whisper run stay what they were before engines were pluggable
+        del options["asr"]["engine"]
+        return {"engine": asr.engine, "model": asr.model, **options}
 
     def applies_to(self, case: Case, call_id: int) -> bool:
         row = case.one("SELECT has_media FROM calls WHERE id=?", (call_id,))
