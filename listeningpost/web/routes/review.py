@@ -1,0 +1,160 @@
+"""Corrections by analysts: turn, word and translation text, speakers and voice links, split and
+merge, decisions on analysis rows, undo, and retrying a failed job. Every edit is kept in the call's
+history (``store.corrections``) and the audit log; forms are redirected back, `fetch` gets JSON."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any, Callable
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
+
+from listeningpost.store import audit, corrections
+from listeningpost.store.case import Case
+from listeningpost.web.auth import User
+from listeningpost.web.deps import analyst, get_case, state
+from listeningpost.web.forms import done, payload
+
+router = APIRouter()
+
+
+def edit(request: Request, case: Case, user: User, call_id: int, fn: Callable[[], int], what: str) -> Response:
+    try:
+        edit_id = fn()
+    except corrections.EditError as exc:
+        raise HTTPException(409, str(exc))
+    audit.log(case, user.username, "edit", f"call:{call_id}", {"edit": edit_id, "what": what})
+    return done(request, {"ok": True, "edit": edit_id}, f"/calls/{call_id}")
+
+
+def typed(column: str, value: Any) -> Any:
+    """A decision form's field as the column's type."""
+    if column in ("count",):
+        return int(value) if str(value).strip().lstrip("-").isdigit() else None
+    if column in ("lat", "lon"):
+        return float(value)
+    if column in ("hedged", "negated"):
+        return 1 if str(value).lower() in ("1", "true", "on", "yes") else 0
+    return str(value)
+
+
+# -- text ---------------------------------------------------------------------------------------
+@router.post("/api/calls/{call_id}/turns/{turn_id}")
+async def edit_turn(request: Request, call_id: int, turn_id: int, user: User = Depends(analyst),
+                    case: Case = Depends(get_case)):
+    p = await payload(request)
+    return edit(request, case, user, call_id, lambda: corrections.edit_turn_text(
+        case, call_id, turn_id, str(p.get("text", "")), user.username), "turn.text")
+
+
+@router.post("/api/calls/{call_id}/words/{word_id}")
+async def edit_word(request: Request, call_id: int, word_id: int, user: User = Depends(analyst),
+                    case: Case = Depends(get_case)):
+    p = await payload(request)
+    return edit(request, case, user, call_id, lambda: corrections.edit_word(
+        case, call_id, word_id, str(p.get("text", "")), user.username), "word.text")
+
+
+@router.post("/api/calls/{call_id}/translations/{tr_id}")
+async def edit_translation(request: Request, call_id: int, tr_id: int, user: User = Depends(analyst),
+                           case: Case = Depends(get_case)):
+    p = await payload(request)
+    return edit(request, case, user, call_id, lambda: corrections.edit_translation(
+        case, call_id, tr_id, str(p.get("text", "")), user.username), "translation.text")
+
+
+# -- speakers and voices ------------------------------------------------------------------------
+@router.post("/api/calls/{call_id}/speakers/{label}")
+async def rename_speaker(request: Request, call_id: int, label: str, user: User = Depends(analyst),
+                         case: Case = Depends(get_case)):
+    p = await payload(request)
+    return edit(request, case, user, call_id, lambda: corrections.rename_speaker(
+        case, call_id, label, str(p.get("name", "")), user.username), "speaker.name")
+
+
+@router.post("/api/calls/{call_id}/voice-links/{link_id}")
+async def voice_link_decision(request: Request, call_id: int, link_id: int, user: User = Depends(analyst),
+                              case: Case = Depends(get_case)):
+    p = await payload(request)
+    return edit(request, case, user, call_id, lambda: corrections.decide_voice_link(
+        case, call_id, link_id, str(p.get("status", "")), user.username), "voice_link.status")
+
+
+@router.post("/api/calls/{call_id}/speakers/{label}/carry")
+def carry_name(request: Request, call_id: int, label: str, user: User = Depends(analyst),
+               case: Case = Depends(get_case)):
+    def carry() -> int:
+        edits = corrections.carry_speaker_name(case, call_id, label, user.username)
+        if not edits:
+            raise corrections.EditError("the linked speakers already have this name")
+        return edits[-1]
+    return edit(request, case, user, call_id, carry, "speaker.name.carry")
+
+
+# -- turns --------------------------------------------------------------------------------------
+@router.post("/api/calls/{call_id}/turns/{turn_id}/speaker")
+async def reassign(request: Request, call_id: int, turn_id: int, user: User = Depends(analyst),
+                   case: Case = Depends(get_case)):
+    p = await payload(request)
+    return edit(request, case, user, call_id, lambda: corrections.reassign_speaker(
+        case, call_id, turn_id, str(p.get("label", "")), user.username), "turn.speaker")
+
+
+@router.post("/api/calls/{call_id}/turns/{turn_id}/split")
+async def split(request: Request, call_id: int, turn_id: int, user: User = Depends(analyst),
+                case: Case = Depends(get_case)):
+    p = await payload(request)
+    try:
+        at = int(p.get("at", -1))
+    except (TypeError, ValueError):
+        raise HTTPException(422, "at must be an integer")
+    by_word = str(p.get("word_index", "")).lower() in ("1", "true", "yes")
+    return edit(request, case, user, call_id, lambda: corrections.split_turn(
+        case, call_id, turn_id, at, user.username, word_index=by_word), "turn.split")
+
+
+@router.post("/api/calls/{call_id}/turns/{turn_id}/merge")
+async def merge(request: Request, call_id: int, turn_id: int, user: User = Depends(analyst),
+                case: Case = Depends(get_case)):
+    return edit(request, case, user, call_id, lambda: corrections.merge_turns(case, call_id, turn_id, user.username),
+                "turn.merge")
+
+
+# -- decisions, undo, jobs ----------------------------------------------------------------------
+@router.post("/api/calls/{call_id}/{table}/{row_id}/decision")
+async def decision(request: Request, call_id: int, table: str, row_id: int, user: User = Depends(analyst),
+                   case: Case = Depends(get_case)):
+    p = await payload(request)
+    allowed = [k for k in corrections.EDITABLE.get(table, ()) if k != "status"]
+    changes = {k: typed(k, p[k]) for k in allowed if k in p and p[k] not in (None, "")}
+    if isinstance(p.get("changes"), dict):
+        changes |= {k: v for k, v in p["changes"].items() if k in allowed}
+    return edit(request, case, user, call_id, lambda: corrections.decide(
+        case, call_id, table, row_id, str(p.get("status", "")), user.username, changes), f"{table}.decision")
+
+
+@router.post("/api/edits/{edit_id}/undo")
+async def undo(request: Request, edit_id: int, user: User = Depends(analyst), case: Case = Depends(get_case)):
+    row = case.one("SELECT call_id FROM edits WHERE id=?", (edit_id,))
+    if row is None:
+        raise HTTPException(404, f"no edit {edit_id}")
+    return edit(request, case, user, row["call_id"], lambda: corrections.undo(case, edit_id, user.username), "undo")
+
+
+@router.post("/api/jobs/{job_id}/retry")
+def retry(request: Request, job_id: int, user: User = Depends(analyst), case: Case = Depends(get_case)):
+    job = case.one("SELECT * FROM jobs WHERE id=?", (job_id,))
+    if job is None:
+        raise HTTPException(404, f"no job {job_id}")
+    case.db.execute("UPDATE jobs SET status='pending', error=NULL, updated_at=datetime('now') WHERE id=? AND status='failed'",
+                    (job_id,))
+    started = False
+    if state(request).run_jobs:  # runs beside the server; the runner's lock keeps it single-writer
+        subprocess.Popen([sys.executable, "-m", "listeningpost.cli", "process", "--stages", job["stage"],
+                          "--call", str(job["call_id"]), "--case", str(case.root)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started = True
+    audit.log(case, user.username, "retry", f"call:{job['call_id']}", {"stage": job["stage"], "job": job_id})
+    return done(request, {"ok": True, "requeued": job_id, "started": started}, "/calls")
