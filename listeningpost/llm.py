@@ -20,6 +20,7 @@ from pathlib import Path
 
 from listeningpost import modelstore
 from listeningpost.modelstore import ModelSpec, register_model
+from listeningpost.threads import thread_count
 
 QWEN_NAME = "qwen2.5-1.5b-instruct"
 QWEN_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
@@ -86,7 +87,7 @@ class ChatModel:
         except ImportError:
             from llama_cpp import Llama
 
-            self._llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=threads or os.cpu_count(), verbose=False)
+            self._llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=thread_count(threads), verbose=False)
             self._kind = "llama_cpp"
 
     def _config(self, max_tokens: int, stop: list[str]):

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from listeningpost.pipeline import Stage
 from listeningpost.plugins import EXECUTOR_MODULES
+from listeningpost.threads import thread_count, thread_env
 
 
 @dataclass
@@ -44,8 +45,8 @@ def _init_worker(threads: int) -> None:
     slower embeddings on 2 cores). Set before any model library is imported in the worker."""
     import os
 
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, str(threads))
+    for var, value in thread_env(threads).items():
+        os.environ.setdefault(var, value)
 
 
 class Feeder:
@@ -110,9 +111,7 @@ class LocalExecutor(Executor):
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # spawn: model libraries (onnxruntime, ctranslate2) hold threads that fork would copy badly
-            import os
-
-            threads = max(1, (os.cpu_count() or 1) // self.workers)
+            threads = thread_count(workers=self.workers)
             self._pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"),
                                              initializer=_init_worker, initargs=(threads,))
         return self._pool

@@ -29,6 +29,7 @@ from ray.exceptions import (
 
 from listeningpost.jobs.executors import EXECUTORS, Executor, Feeder, Outcome, describe_error
 from listeningpost.pipeline import Stage
+from listeningpost.threads import thread_env
 
 # errors that mean "the worker went away", not "the item is bad": the item is tried again elsewhere
 WORKER_LOST = (RayActorError, WorkerCrashedError, ActorUnavailableError)
@@ -142,8 +143,7 @@ class RayExecutor(Executor):
         self._ensure_ray()
         resources = self._resources(stage)
         # the threads of math libraries follow the CPUs Ray grants the actor (as the local pool does)
-        threads = str(max(1, int(resources["num_cpus"])))
-        env = {v: threads for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+        env = thread_env(max(1, int(resources["num_cpus"])))
         remote_cls = ray.remote(max_restarts=0, max_task_retries=0, runtime_env={"env_vars": env},
                                 **resources)(StageWorker)
         stage_ref = ray.put(stage)  # shipped to the cluster once, not per actor

@@ -13,7 +13,6 @@ from the same encoder output that decoding uses, restricted to the allowed langu
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass, field, replace
 from math import ceil
 from typing import Any, Callable, Protocol
@@ -22,6 +21,7 @@ import numpy as np
 
 from listeningpost.audio import SAMPLE_RATE
 from listeningpost.speech import hallucinations, langid
+from listeningpost.threads import thread_count
 
 
 #: engine used when none is given
@@ -144,11 +144,7 @@ def _device(options: AsrOptions) -> tuple[str, str]:
 
 def _threads(options: AsrOptions) -> int:
     """``cpu_threads``, else the share a job worker process was given (OMP_NUM_THREADS), else all cores."""
-    try:
-        shared = int(os.environ.get("OMP_NUM_THREADS", "0"))
-    except ValueError:
-        shared = 0
-    return options.cpu_threads or shared or (os.cpu_count() or 1)
+    return thread_count(options.cpu_threads, env="OMP_NUM_THREADS")
 
 
 def cpu_layout(options: AsrOptions) -> tuple[int, int]:

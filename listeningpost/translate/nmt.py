@@ -7,10 +7,10 @@ restored after decoding.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from listeningpost.threads import thread_count
 from listeningpost.translate.engines import Segment, TranslationEngine, register_engine
 
 NLLB_CODES = {"ru": "rus_Cyrl", "uk": "ukr_Cyrl", "en": "eng_Latn"}
@@ -28,7 +28,7 @@ def load_ct2(folder: Path, threads: int | None = None) -> _Loaded:
     import ctranslate2
     import sentencepiece as spm
 
-    threads = threads or int(os.environ.get("LPOST_THREADS", "0")) or min(4, os.cpu_count() or 1)
+    threads = thread_count(threads, env="LPOST_THREADS", cap=4)
     translator = ctranslate2.Translator(str(folder), device="auto", compute_type="auto", intra_threads=threads)
     if (folder / "source.spm").exists():
         src = spm.SentencePieceProcessor(model_file=str(folder / "source.spm"))

@@ -6,10 +6,10 @@ text, so glossary terms cannot be protected -- the post-check still flags lines 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from listeningpost.audio import SAMPLE_RATE
+from listeningpost.threads import thread_count
 from listeningpost.translate.engines import Segment, TranslationEngine, register_engine
 
 
@@ -22,7 +22,7 @@ class WhisperTranslateEngine(TranslationEngine):
     def __init__(self, model: str | None = None, beam_size: int = 5, threads: int | None = None, **_: object):
         super().__init__(model or "whisper-base")
         self.beam_size = beam_size
-        self.threads = threads or int(os.environ.get("LPOST_THREADS", "0")) or min(4, os.cpu_count() or 1)
+        self.threads = thread_count(threads, env="LPOST_THREADS", cap=4)
         self._model = None
         self._audio: tuple[str, object] | None = None
         # Whisper base translates to nonsense (MODELS.md §1.1): anything that small is draft grade
