@@ -55,3 +55,22 @@ def browser():
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def kill_9_when(cmd: list[str], count, at_least: int, timeout: float = 90.0) -> int:
+    """Start ``cmd``, wait until ``count()`` reaches ``at_least``, then SIGKILL it; returns the count
+    at the kill (the run must still be going: one that ends first fails the test)."""
+    import signal
+    import subprocess
+    import time
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline, done = time.time() + timeout, 0
+    while time.time() < deadline and done < at_least:
+        time.sleep(0.1)
+        if proc.poll() is not None:
+            pytest.fail(f"{cmd[3:5]} ended before the kill: " + proc.stderr.read().decode()[-2000:])
+        done = count()
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    return count()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TRANSCRIPTS, need_shared
+from conftest import TRANSCRIPTS, kill_9_when, need_shared
 from jobstage import WordCountStage
 from listeningpost.ingest.ingest import ingest_paths
 from listeningpost.jobs.executors import InlineExecutor, LocalExecutor
@@ -101,17 +101,14 @@ app()
 def test_kill_9_mid_run_resumes_without_duplicates(real_case):
     cmd = [sys.executable, "-c", RUN_SCRIPT.format(tests=str(TESTS)), "process", "--stages", "wordcount",
            "--opt", "wordcount.delay=0.3", "--case", str(real_case.root)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline, done = time.time() + 60, 0
-    while time.time() < deadline and done < 5:
-        time.sleep(0.1)
-        if proc.poll() is not None:
-            pytest.fail("lpost process ended before the kill: " + proc.stderr.read().decode()[-2000:])
+    def done_jobs() -> int:
         db = sqlite3.connect(real_case.db_path, timeout=5)
-        done = db.execute("SELECT COUNT(*) FROM jobs WHERE status='done'").fetchone()[0]
-        db.close()
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+        try:
+            return db.execute("SELECT COUNT(*) FROM jobs WHERE status='done'").fetchone()[0]
+        finally:
+            db.close()
+
+    done = kill_9_when(cmd, done_jobs, 5, timeout=60)
     assert 0 < done < 21
     db = sqlite3.connect(real_case.db_path)
     assert db.execute("SELECT COUNT(*) FROM jobs WHERE status='running'").fetchone()[0] <= 1

@@ -4,17 +4,14 @@ translates only what is missing, every turn ends with exactly one translation, a
 from __future__ import annotations
 
 import json
-import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from conftest import TRANSCRIPTS, need_shared
+from conftest import TRANSCRIPTS, kill_9_when, need_shared
 from listeningpost.ingest.ingest import ingest_paths
 
 HERE = Path(__file__).resolve().parent
@@ -34,16 +31,7 @@ def test_kill_9_mid_translation_resumes(case):
     ingest_paths(case, [need_shared(TRANSCRIPTS / "radio_analyzer")])
     turns = case.one("SELECT COUNT(*) FROM turns WHERE trim(text) != ''")[0]
     cmd = [sys.executable, "-c", RUN, "translate", "--engine", "slow-test", "--batch", "4", "--case", str(case.root)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline, done = time.time() + 90, 0
-    while time.time() < deadline and done < 40:
-        time.sleep(0.1)
-        if proc.poll() is not None:
-            pytest.fail("lpost translate ended before the kill: " + proc.stderr.read().decode()[-2000:])
-        done = _count(case.db_path)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    killed_at = _count(case.db_path)
+    killed_at = kill_9_when(cmd, lambda: _count(case.db_path), 40)
     assert 0 < killed_at < turns
     res = subprocess.run(cmd + ["--json"], capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-2000:]
