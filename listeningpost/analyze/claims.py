@@ -427,6 +427,8 @@ def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, c
         found.append((kind, hits, 0.7, False))
         info = frame_data.setdefault(kind, {"frames": []})
         info["frames"].append(data.pop("frame"))
+        if data.pop("negative_class", False):
+            info["negative_class"] = True  # "не вернулись": the "не" is the claim, not its negation
         if count is not None and kind not in frame_counts:
             frame_counts[kind] = (count, data.pop("count_word", None))
             info.update(data)  # rate / per / total / left of the counted frame
@@ -440,7 +442,7 @@ def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, c
     hedged = bool(_has(words, HEDGES))
     for (kind, hits, confidence, has_code), rule in zip(found, rules):
         count, count_idx = _count_for(words, numbers, hits, kind, has_code, fire)
-        if kind in frame_counts and not has_code:  # the number the parse attaches to the predicate wins
+        if kind in frame_counts and (not has_code or count is None):  # the parse's number wins
             count, count_idx = frame_counts[kind][:2]
         if kind == "shortage":  # "один танк стоит" is what is left, not how much is lacking
             count, count_idx = None, None
@@ -451,6 +453,7 @@ def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, c
         start, end = _clause_span(words, span_idx)
         quote = turn.text[start:end]
         negated = any(i > 0 and words[i - 1].key in NEGATION for i in hits) and kind not in ("shortage",) \
+            and not frame_data.get(kind, {}).get("negative_class") \
             and not re.search(r"сердце (?:\w+ )?не выдерж", lemmas) and rule is None  # a rule's "не" is its content
         claims.append(Claim(
             kind, count, quote, turn.index, start, end, turn.speaker, turn.start_s, turn.end_s,
@@ -501,7 +504,7 @@ def _frame_hits(sent: Sentence, words: list[_Word], numbers: list[NumberSpan]):
             vetoed.add(pred)
             continue
         framed.add(pred)
-        data = dict(f.data, frame=f.cls.name)
+        data = dict(f.data, frame=f.cls.name, **({"negative_class": True} if f.cls.negated else {}))
         if f.count_at is not None:
             data["count_word"] = index.get(id(sent.tokens[f.count_at]))
         out.append((f.type, [pred], f.count, data))

@@ -19,7 +19,7 @@ import yaml
 from listeningpost.analyze.document import AnalysisDoc, DocTurn, Entity, Token
 from listeningpost.analyze.geocode import gazetteer
 from listeningpost.analyze.numbers import find_numbers, parse_number
-from listeningpost.analyze.structure import predicates_of
+from listeningpost.analyze.structure import classes_of
 from listeningpost.analyze.text import all_parses, analyzer, fold
 
 DATA = Path(__file__).parent / "data"
@@ -514,7 +514,7 @@ def _specific(v: TurnView, i: int) -> bool:
     if prev is not None and v.toks[prev].lemma in _DETERMINERS | {"тот", "твой", "ваш"}:
         return True
     after = [v.toks[j] for j in v.words if i < j <= i + 3]
-    return any(predicates_of(a.lemma) for a in after)
+    return any(classes_of(a) for a in after)
 
 
 def _agrees(noun: Token, adj: Token) -> bool:

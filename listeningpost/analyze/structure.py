@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from listeningpost.analyze.document import AnalysisDoc, Sentence
+from listeningpost.analyze.numbers import casualty_code
 
 DATA = Path(__file__).parent / "data"
 #: relations that attach an argument to its predicate (UD, as slovnet labels them)
@@ -87,6 +88,19 @@ def predicates_of(lemma: str) -> tuple[PredClass, ...]:
     return _by_lemma().get(lemma, ())
 
 
+#: casualty codes read as predicates ("двухсотых у нас человек пятнадцать")
+_CODE_CLASS = {200: "kill", 300: "wound", 500: "refuse"}
+
+
+def classes_of(tok) -> tuple[PredClass, ...]:
+    """Predicate classes of a token: by its lemma, or by the casualty code it is (in any inflection)."""
+    got = predicates_of(tok.lemma)
+    if got or not tok.text[:1].isalnum():
+        return got
+    code = casualty_code(tok.text)
+    return tuple(c for c in classes()[0] if c.name == _CODE_CLASS.get(code)) if code else ()
+
+
 def arg_class(name: str) -> frozenset[str]:
     return classes()[1].get(name, frozenset())
 
@@ -100,7 +114,7 @@ def _parser():
 
 def parse(doc: AnalysisDoc) -> None:
     """Fill ``heads``/``rels`` of the sentences that hold a predicate (one parser batch per call)."""
-    todo = [s for _, s in doc.sentences() if s.heads is None and any(predicates_of(t.lemma) for t in s.tokens)]
+    todo = [s for _, s in doc.sentences() if s.heads is None and any(classes_of(t) for t in s.tokens)]
     if not todo:
         return
     for sent, markup in zip(todo, _parser().map([[t.text for t in s.tokens] for s in todo])):
@@ -153,6 +167,10 @@ def _clause(sent: Sentence, p: int) -> list[int]:
 
 
 def _in_class(sent: Sentence, idx: list[int], name: str) -> bool:
+    if "+" in name:  # every class: "people+source"
+        return all(_in_class(sent, idx, part) for part in name.split("+"))
+    if name == "source":  # "с задания", "из боя": where one comes back from
+        return any(sent.tokens[k].lemma in ("с", "из", "оттуда") for i in idx for k in [i] + _children(sent, i))
     if name.endswith("_or_none"):
         return True
     if name == "people_or_body":
@@ -282,7 +300,7 @@ def frames(sent: Sentence, values: dict[int, int]) -> list[Frame]:
     (the first token of each number)."""
     out = []
     for p, tok in enumerate(sent.tokens):
-        for cls in predicates_of(tok.lemma):
+        for cls in classes_of(tok):
             frame = _frame(sent, p, cls, values)
             if frame is not None:
                 out.append(frame)
@@ -364,4 +382,4 @@ def _who_and_what(sent: Sentence, args: list[int]) -> dict[str, str]:
     return out
 
 
-__all__ = ["PredClass", "Frame", "classes", "predicates_of", "arg_class", "parse", "frames", "rate_at"]
+__all__ = ["PredClass", "Frame", "classes", "predicates_of", "classes_of", "arg_class", "parse", "frames", "rate_at"]

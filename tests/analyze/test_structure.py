@@ -132,3 +132,14 @@ def test_self_harm_is_not_equipment():
 
 def test_jammed_weapon_name_in_quotes_is_equipment():
     assert ("EQUIPMENT", "Корд") in entities("«Корд» опять заклинило.")
+
+
+def test_code_word_counted_after_it():
+    assert ("killed", 15) in claims("Двухсотых у нас человек пятнадцать.")
+
+
+def test_people_lost_and_not_back():
+    assert ("killed", 30) in claims("Потеряли тридцать человек за сутки.")
+    got = run("Шесть человек не вернулись с задания.")["claims"]
+    assert [(c["type"], c["count"], c["negated"]) for c in got] == [("missing", 6, False)]
+    assert claims("Он не вернулся ещё, позже позвонит.") == []
