@@ -1,5 +1,5 @@
-"""Rebuild ``listeningpost/web/data/basemap.geojson`` (the workbench's maps): Natural Earth 1:50m
-country outlines around Ukraine.
+"""Rebuild ``listeningpost/data/basemap.geojson`` (``listeningpost.maps``: the workbench's maps and
+the report's): Natural Earth 1:50m country outlines around Ukraine.
 
 Source: the npm package ``world-atlas`` 2.0.2 (``countries-50m.json``, Natural Earth 4.1.0 as
 TopoJSON; Natural Earth is public domain, the package is ISC). Run once by a maintainer:
@@ -7,7 +7,7 @@ TopoJSON; Natural Earth is public domain, the package is ISC). Run once by a mai
     npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz
     python scripts/build_web_basemap.py package/countries-50m.json
 
-Vertices are clamped to a box a few degrees wider than any view the workbench draws, so the file
+Vertices are clamped to a box a few degrees wider than any view the maps draw, so the file
 stays small while the visible shapes are exact (only segments in the margin change).
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 #: lon_min, lat_min, lon_max, lat_max kept in the file
 EXTENT = (12.0, 38.0, 52.0, 60.0)
-OUT = Path(__file__).resolve().parents[1] / "listeningpost" / "web" / "data" / "basemap.geojson"
+OUT = Path(__file__).resolve().parents[1] / "listeningpost" / "data" / "basemap.geojson"
 
 
 def decode_arcs(topo: dict) -> list[list[tuple[float, float]]]:

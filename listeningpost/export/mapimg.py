@@ -1,23 +1,20 @@
-"""The report's map of places: Natural Earth country outlines (``data/basemap_ua.geojson``, public
+"""The report's map of places: the Natural Earth country outlines of ``listeningpost.maps`` (public
 domain) with numbered markers, drawn as SVG for HTML/PDF and as PNG (Pillow) for DOCX.
 
-Equirectangular projection scaled by cos(latitude) around the view's centre: at this scale it is
-indistinguishable from a conformal one and needs no projection library.
+Equirectangular projection (``maps.Projection``) scaled by cos(latitude) around the view's centre.
 """
 
 from __future__ import annotations
 
 import io
-import json
-import math
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 
 from PIL import Image, ImageDraw
 
+from listeningpost import maps
+
 WIDTH, HEIGHT = 720, 460
-#: the default view (Ukraine), widened to take in every marker but kept inside the basemap's extent
+#: the default view (Ukraine), widened to take in every marker but kept inside LIMITS (within the basemap's extent)
 VIEW = (21.8, 44.0, 40.6, 52.6)
 LIMITS = (18.0, 41.0, 46.0, 58.0)
 LAND, UKRAINE, BORDER, SEA, MARKER = "#ecebe4", "#fdf6d8", "#8a8a80", "#dbe7ef", "#b3261e"
@@ -32,16 +29,15 @@ class MapPoint:
     mentions: int = 1
 
 
-@lru_cache(maxsize=1)
-def basemap() -> list[tuple[str, list[list[tuple[float, float]]]]]:
-    data = json.loads((resources.files("listeningpost.export") / "data" / "basemap_ua.geojson").read_text("utf-8"))
-    return [
-        (f["properties"]["name"], [[(x, y) for x, y in poly[0]] for poly in f["geometry"]["coordinates"]])
-        for f in data["features"]
-    ]
+def outlines() -> list[tuple[str, list[maps.Ring]]]:
+    """(country name, the outer ring of each of its polygons) of the basemap."""
+    return [(name, [poly[0] for poly in polygons]) for name, polygons in maps.basemap().countries]
 
 
 class Projection:
+    """The view (``VIEW`` widened to every marker, inside ``LIMITS``) centred in the canvas; canvas
+    coordinates rounded to 0.1."""
+
     def __init__(self, points: list[MapPoint]):
         lo0, la0, lo1, la1 = VIEW
         for p in points:
@@ -49,14 +45,24 @@ class Projection:
             la0, la1 = min(la0, p.lat - 0.6), max(la1, p.lat + 0.6)
         lo0, la0 = max(lo0, LIMITS[0]), max(la0, LIMITS[1])
         lo1, la1 = min(lo1, LIMITS[2]), min(la1, LIMITS[3])
-        self.k = math.cos(math.radians((la0 + la1) / 2))
-        self.scale = min(WIDTH / ((lo1 - lo0) * self.k), HEIGHT / (la1 - la0))
-        # centre the view in the canvas
-        self.ox = (WIDTH - (lo1 - lo0) * self.k * self.scale) / 2 - lo0 * self.k * self.scale
-        self.oy = (HEIGHT - (la1 - la0) * self.scale) / 2 + la1 * self.scale
+        self.projection = maps.Projection.fitted((lo0, la0, lo1, la1), WIDTH, HEIGHT)
 
     def __call__(self, lon: float, lat: float) -> tuple[float, float]:
-        return round(self.ox + lon * self.k * self.scale, 1), round(self.oy - lat * self.scale, 1)
+        x, y = self.projection(lon, lat)
+        return round(x, 1), round(y, 1)
+
+    def ring(self, ring: maps.Ring) -> list[tuple[float, float]]:
+        """A ring in canvas coordinates, a vertex that rounds onto the one before it left out; empty
+        when the ring lies wholly off the canvas (nothing of it would show)."""
+        out: list[tuple[float, float]] = []
+        for lon, lat in ring:
+            xy = self(lon, lat)
+            if not out or xy != out[-1]:
+                out.append(xy)
+        xs, ys = [x for x, _ in out], [y for _, y in out]
+        if not out or max(xs) < 0 or min(xs) > WIDTH or max(ys) < 0 or min(ys) > HEIGHT:
+            return []
+        return out
 
 
 def visible(points: list[MapPoint]) -> list[MapPoint]:
@@ -72,10 +78,10 @@ def svg(points: list[MapPoint]) -> str:
         ' role="img" aria-label="Map of places named in the calls">',
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="{SEA}"/>',
     ]
-    for name, rings in basemap():
+    for name, rings in outlines():
         fill = UKRAINE if name == "Ukraine" else LAND
-        for ring in rings:
-            d = " ".join(f"{x},{y}" for x, y in (proj(lon, lat) for lon, lat in ring))
+        for ring in filter(None, map(proj.ring, rings)):
+            d = " ".join(f"{x},{y}" for x, y in ring)
             parts.append(f'<polygon points="{d}" fill="{fill}" stroke="{BORDER}" stroke-width="0.8"/>')
     for p in points:
         x, y = proj(p.lon, p.lat)
@@ -95,10 +101,10 @@ def png(points: list[MapPoint], scale: int = 2) -> bytes:
     proj = Projection(points)
     img = Image.new("RGB", (WIDTH * scale, HEIGHT * scale), SEA)
     draw = ImageDraw.Draw(img)
-    for name, rings in basemap():
+    for name, rings in outlines():
         fill = UKRAINE if name == "Ukraine" else LAND
-        for ring in rings:
-            xy = [(x * scale, y * scale) for x, y in (proj(lon, lat) for lon, lat in ring)]
+        for ring in filter(None, map(proj.ring, rings)):
+            xy = [(x * scale, y * scale) for x, y in ring]
             draw.polygon(xy, fill=fill, outline=BORDER)
     for p in points:
         x, y = proj(p.lon, p.lat)

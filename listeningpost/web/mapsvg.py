@@ -1,4 +1,4 @@
-"""Inline SVG maps on an offline basemap (Natural Earth 1:50m outlines shipped in ``data/``).
+"""Inline SVG maps on the offline basemap (``listeningpost.maps``: Natural Earth 1:50m outlines).
 
 Equirectangular projection scaled by cos(48°) (the middle of Ukraine); country paths are built once
 and reused, each map only sets its viewBox around its points.
@@ -6,25 +6,27 @@ and reused, each map only sets its viewBox around its points.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 from urllib.parse import quote
 
+from listeningpost import maps
+
 K = 10.0  # SVG units per degree of latitude
-COS = math.cos(math.radians(48.0))
+LAT_REF = 48.0
+COS = math.cos(math.radians(LAT_REF))
 
 
 @dataclass(frozen=True)
 class Basemap:
     extent: tuple[float, float, float, float]  # lon0, lat0, lon1, lat1
     paths: tuple[tuple[str, str], ...]          # (country name, path d)
+    projection: maps.Projection                 # (lon, lat) -> SVG units, the extent's top-left at 0,0
 
     def xy(self, lon: float, lat: float) -> tuple[float, float]:
-        return (lon - self.extent[0]) * K * COS, (self.extent[3] - lat) * K
+        return self.projection(lon, lat)
 
     def contains(self, lon: float, lat: float) -> bool:
         x0, y0, x1, y1 = self.extent
@@ -33,18 +35,17 @@ class Basemap:
 
 @lru_cache(maxsize=1)
 def basemap() -> Basemap:
-    data = json.loads((resources.files("listeningpost.web") / "data" / "basemap.geojson").read_text())
-    extent = tuple(data["bbox"])
-    bm = Basemap(extent, ())
+    base = maps.basemap()
+    proj = maps.Projection(LAT_REF, K, base.extent[0], base.extent[3])
     paths = []
-    for feat in data["features"]:
+    for name, polygons in base.countries:
         parts = []
-        for poly in feat["geometry"]["coordinates"]:
+        for poly in polygons:
             for ring in poly:
-                pts = [bm.xy(x, y) for x, y in ring]
+                pts = [proj(x, y) for x, y in ring]
                 parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + "Z")
-        paths.append((feat["properties"].get("name") or "", "".join(parts)))
-    return Basemap(extent, tuple(paths))
+        paths.append((name, "".join(parts)))
+    return Basemap(base.extent, tuple(paths), proj)
 
 
 def view_box(points: list[dict[str, Any]], bm: Basemap, aspect: float) -> tuple[float, float, float, float]:
