@@ -109,6 +109,52 @@ class ChatModel:
         out = self._llm.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=0.0)
         return out["choices"][0]["message"]["content"].strip()
 
+    def chat_reusing_prefix(self, messages: list[dict[str, str]], max_tokens: int) -> str:
+        """``chat`` with the KV cache of the previous call kept for the tokens its prompt shares with this
+        one: a long fixed system prompt with examples is read once, not once per call. Greedy, the same
+        sampler as ``chat``; a context of its own, so ``chat``/``complete`` calls are not disturbed.
+        llama-cpp-python caches prefixes by itself, so there this is plain ``chat``."""
+        if self._kind != "cyllama":
+            return self.chat(messages, max_tokens)
+        from cyllama.llama.llama_cpp import LlamaContext, LlamaContextParams, llama_batch_get_one
+
+        llm = self._llm
+        config = self._config(max_tokens, [])
+        tokens = list(llm.vocab.tokenize(llm._apply_template(messages), add_special=config.add_bos,
+                                         parse_special=config.parse_special))
+        n_ctx = max(config.n_ctx or 0, len(tokens) + max_tokens)
+        state = getattr(self, "_prefix_state", None)
+        if state is None or state[1] < n_ctx:
+            params = LlamaContextParams()
+            params.n_ctx = n_ctx
+            params.n_batch = config.n_batch
+            params.no_perf = True
+            state = self._prefix_state = [LlamaContext(llm.model, params), n_ctx, []]
+        ctx, _, cached = state
+        common = 0
+        for a, b in zip(cached, tokens[:-1]):  # at least one token is decoded, for its logits
+            if a != b:
+                break
+            common += 1
+        if not ctx.memory_seq_rm(0, common, -1):
+            ctx.kv_cache_clear()
+            common = 0
+        state[2] = cached = tokens[:common]
+        for i in range(common, len(tokens), config.n_batch):
+            ctx.decode(llama_batch_get_one(tokens[i:i + config.n_batch], i))
+        cached.extend(tokens[common:])
+        sampler = llm._ensure_sampler(config)
+        out: list[int] = []
+        for _ in range(max_tokens):
+            token = sampler.sample(ctx, -1)
+            if llm.vocab.is_eog(token):
+                break
+            out.append(token)
+            ctx.decode(llama_batch_get_one([token], len(cached)))
+            cached.append(token)
+        # detokenised as a whole: a Cyrillic letter split over two tokens is not mangled
+        return llm.vocab.detokenize(out, unparse_special=True).strip() if out else ""
+
     def close(self) -> None:
         close = getattr(self._llm, "close", None)
         if close:
