@@ -59,6 +59,8 @@ _CODE_STEMS = {"двухсот": 200, "двухсотн": 200, "двохсот":
 _DIGIT_SUFFIX = re.compile(r"^(\d+)-?(ый|ые|ых|ой|ий|ой|й|е|я|ая|ую|ого|ому|ым|ыми|ом|го|х|ти|ть)$", re.IGNORECASE)
 _TOKEN = re.compile(r"\d+(?:[-–]\w+)*|[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+)*", re.UNICODE)
 _CARGO = {"груз", "вантаж"}
+#: singular forms of a group noun that stand for exactly one group ("сотни" is vague: hundreds)
+_ONE_GROUP = {"десяток", "десятком", "сотня", "сотню", "сотней", "дюжина", "дюжину", "дюжиной"}
 
 
 @dataclass
@@ -191,6 +193,8 @@ def _read_number(text: str, tokens: list[tuple[int, int, str]], i: int) -> tuple
         return NumberSpan(start, end, text[start:end], "ordinal", value=value), i + 1
     if kind == "mult":  # "тысяча" alone = 1000, "сотни" alone is vague
         if fold(word).startswith(("тысяч", "тыщ", "тисяч")) and not fold(word).endswith(("и", "ам", "ами", "ах", "ч")):
+            return NumberSpan(start, end, text[start:end], "count", value=value), i + 1
+        if fold(word) in _ONE_GROUP:  # "десяток человек", "сотню пленных": one group of 10 / 100
             return NumberSpan(start, end, text[start:end], "count", value=value), i + 1
         return None, i + 1
     total, current, last = 0.0, float(value), float(value)

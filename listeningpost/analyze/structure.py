@@ -33,6 +33,9 @@ PERSONAL = {"я", "ты", "он", "она", "мы", "вы", "они"}
 NOT_ONE = {"весь", "батальон", "рота", "взвод", "полк", "бригада", "отделение", "расчет", "экипаж", "группа",
            "половина", "пехота", "народ", "кто", "никто", "каждый", "личный", "состав", "куча", "толпа"}
 VICTIM_RELS = {"nsubj", "nsubj:pass", "obj"}
+#: nouns of quantity: "десяток человек", "сотня", "куча народу"
+QUANTITY = {"десяток", "десятка", "сотня", "сотка", "тысяча", "пара", "куча", "половина", "треть", "часть",
+            "масса", "толпа", "дюжина", "полсотни", "много", "немного", "несколько"}
 #: verbs under which an infinitive is a fact ("начали убивать")
 PHASE = {"начать", "начинать", "стать", "продолжать", "продолжить", "перестать"}
 #: duties one can refuse in war ("отказались от штурма")
@@ -324,7 +327,8 @@ def _thing_dies(sent: Sentence, p: int, cls: PredClass) -> bool:
     subj = [j for j in kids if sent.rels[j] in ("nsubj", "nsubj:pass")]
     objs = [j for j in kids if sent.rels[j] in ("obj", "iobj")]
     thing = [j for j in subj if sent.tokens[j].pos == "NOUN" and "inan" in sent.tokens[j].tags
-             and sent.tokens[j].lemma not in arg_class("people") | arg_class("bodies")]
+             and sent.tokens[j].lemma not in arg_class("people") | arg_class("bodies") | QUANTITY
+             and not any(_person_like(sent, k) for k in _children(sent, j))]  # "десяток человек" are people
     return bool(thing) and not any(_person_like(sent, j) for j in objs)
 
 

@@ -143,3 +143,14 @@ def test_people_lost_and_not_back():
     got = run("Шесть человек не вернулись с задания.")["claims"]
     assert [(c["type"], c["count"], c["negated"]) for c in got] == [("missing", 6, False)]
     assert claims("Он не вернулся ещё, позже позвонит.") == []
+
+
+def test_group_nouns_count_and_are_people():
+    assert ("killed", 10) in claims("Десяток человек погибло.")
+    assert ("killed", 100) in claims("Сотня человек полегла за день.")
+    assert ("killed", None) in claims("Сотни людей гибнут.")  # "сотни" is vague
+
+
+def test_reported_is_hedged():
+    got = run("Пишут, что двадцать танков сожгли.")["claims"]
+    assert got and got[0]["hedged"]
