@@ -294,6 +294,49 @@ def callsign_layer(v: TurnView) -> Iterable[Cand]:
             yield Cand("CALLSIGN", i, i + 1, _callsign_norm(toks[i:i + 1]), PRIORITY["CALLSIGN"], "address")
 
 
+#: verbs whose addressee is a person or a radio station ("ответь Пятому", "передай Вектору")
+_TALK_VERBS = {"ответить", "отвечать", "сказать", "говорить", "передать", "передавать", "доложить", "докладывать",
+               "позвонить", "звонить", "вызвать", "вызывать", "слышать", "связаться", "отозваться", "сообщить"}
+#: radio procedure that marks an address ("Кедр, как слышно? Приём")
+_RADIO = {"прием", "ответь", "ответьте", "слышно", "слышишь", "слышите", "отзовись", "доложи", "доложите"}
+#: kin and endearments: a vocative of family, never newly taken as a call sign
+_KIN = {"мама", "мамочка", "мамуля", "папа", "папка", "батя", "бабушка", "бабуля", "дедушка", "дед", "сын", "сынок",
+        "дочь", "доча", "дочка", "брат", "братан", "братишка", "сестра", "сестренка", "жена", "муж", "дорогой",
+        "дорогая", "любимый", "любимая", "родной", "родная", "солнце", "зайка", "котик", "малыш", "милый", "милая"}
+
+
+def role_callsign_layer(v: TurnView) -> Iterable[Cand]:
+    """A capitalised common noun or ordinal (not a name, place or lexicon word) in the role of a person on
+    the radio is a call sign: addressed ("Кедр, как слышно?") or the addressee of a verb of talking
+    ("ответь Пятому", "передай Вектору")."""
+    for k, i in enumerate(v.words):
+        t = v.toks[i]
+        if not _callsign_word(v, i):
+            continue
+        prev = [v.toks[j].lemma for j in v.words[max(0, k - 2):k]]
+        addressee = any(p in _TALK_VERBS for p in prev) and bool({"datv", "accs"} & t.tags)
+        if addressee or _vocative_position(v, i) and _addressed_clause(v, k):
+            yield Cand("CALLSIGN", i, i + 1, _callsign_norm([t]), PRIORITY["CALLSIGN"], "role")
+
+
+def _callsign_word(v: TurnView, i: int) -> bool:
+    t = v.toks[i]
+    if i in v.quoted or not t.text[:1].isupper() or t.text.isupper() or "-" in t.text or not_a_name(t):
+        return False
+    top = all_parses(t.text)[0]
+    if {"Name", "Surn", "Patr", "Geox", "Orgn", "Abbr"} & set(str(top.tag).replace(" ", ",").split(",")):
+        return False
+    if t.lemma in _KIN or t.lemma in lexicon() or t.lemma in classes()["POSTS"] or t.lemma in _PRONOUNS | _PROCEDURE:
+        return False
+    return top.tag.POS == "NOUN" or top.tag.POS == "ADJF" and "Anum" in t.tags
+
+
+def _addressed_clause(v: TurnView, k: int) -> bool:
+    """The words after an address speak to someone: a 2nd-person or imperative verb, or radio procedure."""
+    after = [v.toks[j] for j in v.words[k + 1:k + 6]]
+    return any(fold(a.text) in _RADIO or "2per" in a.tags or "impr" in a.tags for a in after)
+
+
 def _personal_name(t: Token) -> bool:
     """A girl's name or a vocative/short first name: someone called by name, not a call sign."""
     return _female_name(t) or short_name(t) is not None
@@ -694,7 +737,7 @@ def _resolve(cands: list[Cand]) -> list[Cand]:
 def turn_candidates(v: TurnView, ner: list[tuple[str, int, int]]) -> list[Cand]:
     cands: list[Cand] = []
     for layer in (lexicon_layer, casualty_layer, callsign_layer, date_layer, place_layer, military_unit_numbers,
-                  name_layer, vocative_layer, post_layer, weapon_name_layer):
+                  name_layer, vocative_layer, post_layer, weapon_name_layer, role_callsign_layer):
         cands.extend(layer(v))
     cands.extend(natasha_layer(v, ner))
     return _resolve(cands)

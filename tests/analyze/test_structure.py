@@ -154,3 +154,9 @@ def test_group_nouns_count_and_are_people():
 def test_reported_is_hedged():
     got = run("Пишут, что двадцать танков сожгли.")["claims"]
     assert got and got[0]["hedged"]
+
+
+def test_call_sign_by_role():
+    got = entities("Гром, ответь Пятому.", "Передай Вектору, что мы на месте.")
+    assert {("CALLSIGN", "Гром"), ("CALLSIGN", "Пятому"), ("CALLSIGN", "Вектору")} <= set(got)
+    assert not [e for e in entities("Бабуля, ты как?") if e[0] == "CALLSIGN"]  # kin is not a call sign
