@@ -24,7 +24,7 @@ from conftest import AUDIO, REPO, need_shared
 
 DOC = REPO / "docs" / "extending.md"
 EXAMPLE = re.compile(r"```python\n(# file: (\w+)\.py\n.*?)```", re.S)
-EXPECTED = {"toy_asr", "toy_export", "toy_transcript", "toy_translate", "toy_executor", "toy_stage"}
+EXPECTED = {"toy_asr", "toy_export", "toy_transcript", "toy_translate", "toy_analysis", "toy_executor", "toy_stage"}
 
 
 def examples() -> dict[str, str]:
@@ -167,3 +167,11 @@ def test_toy_transcript_translation_executor_stage_and_export(toys, tmp_path, mo
     result = lpost("export", call_id, "--format", "no-such-format", "-o", tmp_path / "x", "--case", case)
     assert result.exit_code != 0
     assert "markdown" in output_of(result) and "srt" in output_of(result)
+
+
+def test_toy_claim_model_stands_in_for_the_llm(toys):
+    toy = importlib.import_module("toy_analysis")
+    result = toy.analyze([{"id": 7, "speaker": "A", "text": "Вчера двое погибли под мостом."},
+                          {"id": 8, "speaker": "B", "text": "Понял."}])
+    claims = [(c["type"], c["quote"], c["turn_id"], c["data"]["engine"]) for c in result["claims"]]
+    assert claims == [("killed", "двое погибли", 7, "llm")]
