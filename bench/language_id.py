@@ -14,7 +14,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from listeningpost.analyze.text import detect_language, normalise, split_tokens
+from listeningpost.text.lang import detect_language
+from listeningpost.text.normalise import normalise
+from listeningpost.text.tokens import split_tokens
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "transcripts"
 SYNTH_UK = [

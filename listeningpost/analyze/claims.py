@@ -26,7 +26,7 @@ from typing import Any
 from listeningpost.analyze.document import AnalysisDoc, DocTurn, Sentence, Token
 from listeningpost.analyze import structure
 from listeningpost.analyze.numbers import CODE_MEANING, NumberSpan, find_numbers
-from listeningpost.analyze.text import fold
+from listeningpost.text.normalise import fold
 
 CLAIM_TYPES = ("killed", "wounded", "missing", "captured", "refused_or_deserted", "equipment_lost", "shortage",
                "civilian_harm", "other")

@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from listeningpost.analyze.text import NormText, detect_language, morph, normalise, split_sentences, split_tokens
+from listeningpost.text.lang import detect_language
+from listeningpost.text.morph import morph
+from listeningpost.text.normalise import NormText, normalise
+from listeningpost.text.tokens import split_sentences, split_tokens
 
 
 @dataclass

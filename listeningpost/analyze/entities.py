@@ -20,7 +20,8 @@ from listeningpost.analyze.document import AnalysisDoc, DocTurn, Entity, Token
 from listeningpost.analyze.geocode import gazetteer
 from listeningpost.analyze.numbers import find_numbers, parse_number
 from listeningpost.analyze.structure import classes_of
-from listeningpost.analyze.text import all_parses, analyzer, fold
+from listeningpost.text.morph import all_parses, analyzer
+from listeningpost.text.normalise import fold
 
 DATA = Path(__file__).parent / "data"
 

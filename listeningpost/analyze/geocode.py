@@ -23,7 +23,8 @@ from typing import Iterable
 
 import yaml
 
-from listeningpost.analyze.text import all_parses, fold
+from listeningpost.text.morph import all_parses
+from listeningpost.text.normalise import fold
 
 DATA = Path(__file__).parent / "data"
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "reference" / "gazetteer"

@@ -32,7 +32,7 @@ from typing import Any, Callable, Iterable
 from listeningpost.analyze.claims import CLAIM_TYPES, Claim
 from listeningpost.analyze.document import AnalysisDoc, DocTurn
 from listeningpost.analyze.numbers import find_numbers
-from listeningpost.analyze.text import fold
+from listeningpost.text.normalise import fold
 
 #: bump when the prompt or the parsing changes (goes into the stage settings)
 PROMPT_VERSION = "2026-12-04.1"

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from listeningpost.analyze.text import fold, morph, normalise
+from listeningpost.text.morph import morph
+from listeningpost.text.normalise import fold, normalise
 
 #: what each casualty code stands for (claim type)
 CODE_MEANING = {200: "killed", 300: "wounded", 500: "refused_or_deserted"}

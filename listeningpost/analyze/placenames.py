@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from listeningpost.analyze.text import analyzer
+from listeningpost.text.morph import analyzer
 
 _RU_ENDINGS = ("ская", "цкая", "кая", "ая")
 _UK_ENDINGS = ("ська", "цька", "ка", "а")

@@ -15,7 +15,7 @@ from typing import Any
 from listeningpost.analyze.claims import extract_claims
 from listeningpost.analyze.document import build_document
 from listeningpost.analyze.llm_claims import ENGINES, PROMPT_VERSION, extract_llm_claims, merge_claims
-from listeningpost.analyze.text import fold
+from listeningpost.text.normalise import fold
 from listeningpost.analyze.themes import ThemeOptions, extract_themes
 from listeningpost.pipeline import Stage, register
 from listeningpost.store.case import Case

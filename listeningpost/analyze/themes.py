@@ -26,7 +26,7 @@ import numpy as np
 from listeningpost.analyze.claims import FIRE, Claim
 from listeningpost.analyze.document import AnalysisDoc, DocTurn
 from listeningpost.analyze.structure import predicates_of
-from listeningpost.analyze.text import fold
+from listeningpost.text.normalise import fold
 
 THEMES = ("casualties", "morale", "supply_shortage", "equipment_loss", "refusal_desertion", "command_failure",
           "civilian_abuse", "enemy_fire", "distrust_of_officials", "money_and_pay", "family_and_home",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Iterable
 
-from listeningpost.analyze.text import fold, lemmatise
+from listeningpost.text.morph import lemmatise
+from listeningpost.text.normalise import fold
 
 #: a predicted entity matches a gold one of the same type at this lemma-set Jaccard or above
 ENTITY_JACCARD = 0.5

@@ -26,7 +26,8 @@ import yaml
 
 from listeningpost.analyze.entities import natasha_spans, translit
 from listeningpost.analyze.numbers import find_numbers
-from listeningpost.analyze.text import fold, morph
+from listeningpost.text.morph import morph
+from listeningpost.text.normalise import fold
 from listeningpost.intervals import union
 from listeningpost.store.case import Case, now
 

@@ -29,12 +29,12 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from listeningpost.search import morph
 from listeningpost.search.facets import FROM_DOCS, FilterError, build_filters, compute_facets
 from listeningpost.search.fulltext import fulltext_for
 from listeningpost.search.index import refresh_dirty
 from listeningpost.search.query import Compiled, QueryError, compile_query, parse
 from listeningpost.store.case import Case
+from listeningpost.text import fts
 
 SCHEMA = "listeningpost.search/1"
 Mode = Literal["hybrid", "lexical", "semantic"]
@@ -314,14 +314,14 @@ def _hydrate(case: Case, page: list[tuple[int, float]], compiled: Compiled, lex_
 
 
 def _marked_spans(text: str, compiled: Compiled) -> list[tuple[int, int]]:
-    tokens = list(morph.WORD_RE.finditer(text))
-    folded = [morph.fold(m.group(0)) for m in tokens]
+    tokens = list(fts.WORD_RE.finditer(text))
+    folded = [fts.fold(m.group(0)) for m in tokens]
     marked = set()
     for i, m in enumerate(tokens):
         word, low = m.group(0), folded[i]
         if low in compiled.forms or any(low.startswith(p) for p in compiled.prefixes):
             marked.add(i)
-        elif compiled.lemmas and morph.is_cyrillic(word) and morph.lemma(word, morph.guess_lang(word)) in compiled.lemmas:
+        elif compiled.lemmas and fts.is_cyrillic(word) and fts.lemma(word, fts.guess_lang(word)) in compiled.lemmas:
             marked.add(i)
     for phrase in compiled.phrases:
         n = len(phrase)
@@ -335,7 +335,7 @@ def snippet_html(text: str, compiled: Compiled, words: int = SNIPPET_WORDS) -> s
     """Escaped text with matches in <mark>; long turns are cut to a window around the first match."""
     spans = _marked_spans(text, compiled)
     lo, hi = 0, len(text)
-    tokens = list(morph.WORD_RE.finditer(text))
+    tokens = list(fts.WORD_RE.finditer(text))
     if len(tokens) > words:
         first = next((i for i, m in enumerate(tokens) if spans and m.start() == spans[0][0]), 0)
         a = max(0, first - words // 3)

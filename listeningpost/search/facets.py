@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from listeningpost.search import morph
 from listeningpost.store.case import Case
+from listeningpost.text import fts
 
 REVIEWED = ("confirmed", "corrected", "rejected")
 STATUSES = ("machine", "confirmed", "rejected", "corrected", "reviewed", "unreviewed")
@@ -42,8 +42,8 @@ class FilterSQL:
 def _spellings(value: str) -> list[str]:
     """Case variants (SQLite's NOCASE folds ASCII only) and, for Cyrillic, the lemma."""
     forms = {value, value.lower(), value.capitalize(), value.title(), value.upper()}
-    if morph.is_cyrillic(value) and len(morph.words(value)) == 1:
-        for lem in morph.lemma_variants(value):
+    if fts.is_cyrillic(value) and len(fts.words(value)) == 1:
+        for lem in fts.lemma_variants(value):
             forms |= {lem, lem.capitalize()}
     return sorted(forms)
 

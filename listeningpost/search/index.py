@@ -12,8 +12,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Iterable
 
-from listeningpost.search import morph
 from listeningpost.store.case import Case
+from listeningpost.text import fts
 
 
 @dataclass
@@ -67,10 +67,10 @@ def load_docs(case: Case, call_ids: Iterable[int]) -> list[TurnDoc]:
 
 
 def build_row(doc: TurnDoc) -> DocRow:
-    lang = doc.lang if doc.lang in ("ru", "uk") else morph.guess_lang(doc.text)
+    lang = doc.lang if doc.lang in ("ru", "uk") else fts.guess_lang(doc.text)
     return DocRow(
-        turn_id=doc.turn_id, call_id=doc.call_id, text=morph.fold(doc.text),
-        lemmas=morph.lemmatize(doc.text, lang), translation=doc.translation, lang=doc.lang,
+        turn_id=doc.turn_id, call_id=doc.call_id, text=fts.fold(doc.text),
+        lemmas=fts.lemmatize(doc.text, lang), translation=doc.translation, lang=doc.lang,
         speaker=doc.speaker, sig=doc_sig(doc),
     )
 

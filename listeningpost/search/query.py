@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from listeningpost.search import morph
+from listeningpost.text import fts
 
 FILTER_FIELDS = {
     "publisher", "lang", "language", "speaker", "call", "entity", "claim", "theme", "status",
@@ -148,7 +148,7 @@ class _Parser:
             self.filters.setdefault(name, []).append(val)
             return None
         if kind == "phrase":
-            return Phrase(value) if morph.words(value) else None
+            return Phrase(value) if fts.words(value) else None
         if kind == "word":
             if value.startswith("-") and len(value) > 1:
                 child = self._word(value[1:])
@@ -158,7 +158,7 @@ class _Parser:
 
     def _word(self, value: str):
         prefix = value.endswith("*")
-        parts = morph.words(value)
+        parts = fts.words(value)
         if not parts:
             return None
         if len(parts) > 1:  # Точка-У, б/у: the words in order
@@ -197,8 +197,8 @@ def translit_variants(word: str) -> set[str]:
     """Other-script spellings of a word (only used with the explicit transliteration option)."""
     import cyrtranslit
 
-    if morph.is_cyrillic(word):
-        lang = "ua" if morph.guess_lang(word) == "uk" else "ru"
+    if fts.is_cyrillic(word):
+        lang = "ua" if fts.guess_lang(word) == "uk" else "ru"
         latin = cyrtranslit.to_latin(word, lang).lower()
         return {latin, latin.replace("h", "kh"), latin.replace("c", "ts")} - {word}
     low = word.lower()
@@ -218,24 +218,24 @@ class _Compiler:
     def term(self, node: Term) -> str:
         word = node.word
         if node.prefix:
-            stem = morph.fold(word)
+            stem = fts.fold(word)
             self.out.prefixes.add(stem)
             return f"({{text lemmas translation}} : {_q(stem)}*)"
         parts = []
-        if morph.is_cyrillic(word):
-            variants = set(morph.lemma_variants(word))
+        if fts.is_cyrillic(word):
+            variants = set(fts.lemma_variants(word))
             self.out.lemmas |= variants
-            self.out.forms.add(morph.fold(word))
+            self.out.forms.add(fts.fold(word))
             parts.append("lemmas : (" + " OR ".join(_q(v) for v in sorted(variants)) + ")")
         else:
-            low = morph.fold(word)
+            low = fts.fold(word)
             self.out.forms.add(low)
             self.out.lemmas.add(low)
             parts.append(f"{{lemmas translation}} : {_q(low)}")
         if self.translit:
             for variant in sorted(translit_variants(word)):
-                if morph.is_cyrillic(variant):
-                    lem = set(morph.lemma_variants(variant))
+                if fts.is_cyrillic(variant):
+                    lem = set(fts.lemma_variants(variant))
                     self.out.lemmas |= lem
                     parts.append("lemmas : (" + " OR ".join(_q(v) for v in sorted(lem)) + ")")
                 else:
@@ -244,9 +244,9 @@ class _Compiler:
         return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 
     def phrase(self, node: Phrase) -> str:
-        tokens = [morph.fold(w) for w in morph.words(node.text)]
+        tokens = [fts.fold(w) for w in fts.words(node.text)]
         self.out.phrases.append(tokens)
-        cols = "{text translation}" if not morph.is_cyrillic(node.text) else "text"
+        cols = "{text translation}" if not fts.is_cyrillic(node.text) else "text"
         return f"{cols} : {_q(' '.join(tokens))}"
 
     def node(self, node, negative: bool = False) -> str:

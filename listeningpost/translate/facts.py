@@ -16,7 +16,9 @@ from rapidfuzz import fuzz
 
 from listeningpost.analyze.claims import PHRASES, TRIGGERS
 from listeningpost.analyze.numbers import CODE_MEANING, NumberSpan, find_numbers
-from listeningpost.analyze.text import fold, morph, normalise, split_sentences
+from listeningpost.text.morph import morph
+from listeningpost.text.normalise import fold, normalise
+from listeningpost.text.tokens import split_sentences
 from listeningpost.translate.glossary import default_glossary
 
 KINDS = ("number", "entity", "casualty_code", "claim_trigger")
@@ -309,7 +311,7 @@ def _ner_names(norm: str, lang: str) -> set[tuple[int, int]]:
     """Words natasha tags PER/LOC that some dictionary parse also reads as a name or place: natasha
     alone tags sentence-initial swearing as persons, the dictionary alone misses rare surnames."""
     from listeningpost.analyze.entities import natasha_spans
-    from listeningpost.analyze.text import all_parses
+    from listeningpost.text.morph import all_parses
 
     if not any(m.group()[:1].isupper() and not _sentence_initial(norm, m.start()) and not _is_name(m.group(), lang)
                for m in _RU_WORD.finditer(norm)):

@@ -2,7 +2,7 @@
 
 An English-only analyst reads ``двухсотых → KIA | привезли → bring | ...`` beside the machine English
 and can see when the machine line says something the source words do not. Each word is looked up by
-its pymorphy3 lemma (analyze.text), in this order:
+its pymorphy3 lemma (text.morph), in this order:
 
 * ``glossary``: the project's military glossary (glossary.yaml) wins for its terms (multi-word too);
 * ``dict``: data/gloss_extra.tsv (project-reviewed: function words, colloquial words, mat), then
@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from listeningpost.analyze.text import all_parses, fold, normalise, split_tokens
+from listeningpost.text.morph import all_parses
+from listeningpost.text.normalise import fold, normalise
+from listeningpost.text.tokens import split_tokens
 from listeningpost.store.hooks import register_translation_field
 
 _WORD = re.compile(r"[^\W\d_]", re.UNICODE)

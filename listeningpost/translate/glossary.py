@@ -25,20 +25,15 @@ def _norm(word: str) -> str:
     return word.lower().replace("ё", "е").replace("’", "'").replace("ʼ", "'")
 
 
-@functools.lru_cache(maxsize=2)
-def _analyzer(lang: str):
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer(lang=lang)
-
-
 @functools.lru_cache(maxsize=200_000)
 def lemma_keys(word: str) -> frozenset[str]:
     """The word itself plus every normal form the ru and uk analysers give it (ё folded)."""
+    from listeningpost.text.morph import analyzer  # pymorphy3 loads when a glossary is first matched
+
     keys = {_norm(word)}
     if re.search(r"[а-яёіїєґ]", word, re.IGNORECASE):
         for lang in ("ru", "uk"):
-            keys.update(_norm(p.normal_form) for p in _analyzer(lang).parse(word))
+            keys.update(_norm(p.normal_form) for p in analyzer(lang).parse(word))
     return frozenset(keys)
 
 

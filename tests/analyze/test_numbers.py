@@ -3,7 +3,7 @@
 import pytest
 
 from listeningpost.analyze.numbers import casualty_code, find_numbers, parse_number
-from listeningpost.analyze.text import normalise
+from listeningpost.text.normalise import normalise
 
 
 @pytest.mark.parametrize(

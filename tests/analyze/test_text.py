@@ -6,7 +6,10 @@ import pytest
 from conftest import EVAL, need_shared
 
 from listeningpost.analyze.document import build_document
-from listeningpost.analyze.text import detect_language, lemmatise, normalise, split_tokens
+from listeningpost.text.lang import detect_language
+from listeningpost.text.morph import lemmatise
+from listeningpost.text.normalise import normalise
+from listeningpost.text.tokens import split_tokens
 
 
 def test_note_replaces_word_and_maps_back_to_original():

@@ -1,4 +1,5 @@
-"""Lemmatiser shared by the index and the query parser (pymorphy3, Russian and Ukrainian).
+"""The full-text lemmatiser, shared by the search index and the query parser (pymorphy3 through
+``text.morph``, Russian and Ukrainian).
 
 The index stores ONE lemma per token (the best parse for the turn's language); a query word expands
 to EVERY normal form any Russian or Ukrainian parse gives it, so the indexed lemma is always among
@@ -11,24 +12,19 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import pymorphy3
+from listeningpost.text import normalise
+from listeningpost.text.lang import RU_LETTERS, UK_LETTERS
+from listeningpost.text.morph import analyzer
 
 # letters/digits, keeping inner apostrophes (Ukrainian б'є, м'ясо) inside one word
 WORD_RE = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
 _APOSTROPHES = str.maketrans("", "", "'’ʼ")
-_UK_LETTERS = set("іїєґІЇЄҐ")
-_RU_LETTERS = set("ыэъёЫЭЪЁ")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
-@lru_cache(maxsize=2)
-def analyzer(lang: str) -> pymorphy3.MorphAnalyzer:
-    return pymorphy3.MorphAnalyzer(lang=lang)
-
-
 def fold(text: str) -> str:
-    """Lower-case, ё→е, no apostrophes: the form both index and query use."""
-    return text.lower().replace("ё", "е").translate(_APOSTROPHES)
+    """Lower-case, ё→е (``normalise.fold``), no apostrophes: the form both index and query use."""
+    return normalise.fold(text).translate(_APOSTROPHES)
 
 
 def is_cyrillic(word: str) -> bool:
@@ -37,8 +33,8 @@ def is_cyrillic(word: str) -> bool:
 
 def guess_lang(text: str, default: str = "ru") -> str:
     """Ukrainian when more words carry Ukrainian-only letters than Russian-only ones."""
-    uk = sum(1 for w in words(text) if any(ch in _UK_LETTERS for ch in w))
-    ru = sum(1 for w in words(text) if any(ch in _RU_LETTERS for ch in w))
+    uk = sum(1 for w in words(text) if any(ch in UK_LETTERS for ch in w.lower()))
+    ru = sum(1 for w in words(text) if any(ch in RU_LETTERS for ch in w.lower()))
     return "uk" if uk > ru else ("ru" if ru > uk else default)
 
 
