@@ -322,7 +322,7 @@ def role_callsign_layer(v: TurnView) -> Iterable[Cand]:
 
 def _callsign_word(v: TurnView, i: int) -> bool:
     t = v.toks[i]
-    if i in v.quoted or not t.text[:1].isupper() or t.text.isupper() or "-" in t.text or not_a_name(t):
+    if not t.text[:1].isupper() or i in v.quoted or t.text.isupper() or "-" in t.text or not_a_name(t):
         return False
     top = all_parses(t.text)[0]
     if {"Name", "Surn", "Patr", "Geox", "Orgn", "Abbr"} & set(str(top.tag).replace(" ", ",").split(",")):
@@ -522,7 +522,7 @@ def vocative_layer(v: TurnView) -> Iterable[Cand]:
     """Vocative and short name forms in address position are PERSONs (a call to Коля, not a call sign)."""
     for i in v.words:
         t = v.toks[i]
-        if i in v.quoted or not_a_name(t) or not _vocative_position(v, i):
+        if not t.text[:1].isupper() or i in v.quoted or not _vocative_position(v, i) or not_a_name(t):
             continue
         name = short_name(t)
         if name:
@@ -572,8 +572,10 @@ def weapon_name_layer(v: TurnView) -> Iterable[Cand]:
     names, cues = classes()["WEAPON_NAMES"], classes()["WEAPON_CUES"]
     for k, i in enumerate(v.words):
         t = v.toks[i]
+        if not (t.text[:1].isupper() or i in v.quoted):
+            continue
         lem = t.lemma if t.lemma in names else lemma_of_person(t)
-        if lem not in names or not (t.text[:1].isupper() or i in v.quoted):
+        if lem not in names:
             continue
         near = [v.toks[j] for j in v.words[max(0, k - 4):k + 5] if j != i]
         if any(n.lemma in cues or any(e.type == "EQUIPMENT" for e in lexicon().get(n.lemma, ())) for n in near):

@@ -97,10 +97,15 @@ _CODE_CLASS = {200: "kill", 300: "wound", 500: "refuse"}
 
 def classes_of(tok) -> tuple[PredClass, ...]:
     """Predicate classes of a token: by its lemma, or by the casualty code it is (in any inflection)."""
-    got = predicates_of(tok.lemma)
-    if got or not tok.text[:1].isalnum():
+    return _classes_of(tok.lemma, tok.text)
+
+
+@lru_cache(maxsize=100_000)
+def _classes_of(lemma: str, text: str) -> tuple[PredClass, ...]:
+    got = predicates_of(lemma)
+    if got or not text[:1].isalnum():
         return got
-    code = casualty_code(tok.text)
+    code = casualty_code(text)
     return tuple(c for c in classes()[0] if c.name == _CODE_CLASS.get(code)) if code else ()
 
 
@@ -117,13 +122,37 @@ def _parser():
 
 def parse(doc: AnalysisDoc) -> None:
     """Fill ``heads``/``rels`` of the sentences that hold a predicate (one parser batch per call)."""
-    todo = [s for _, s in doc.sentences() if s.heads is None and any(classes_of(t) for t in s.tokens)]
+    todo = [s for _, s in doc.sentences() if s.heads is None and _worth_parsing(s)]
     if not todo:
         return
     for sent, markup in zip(todo, _parser().map([[t.text for t in s.tokens] for s in todo])):
         ids = {tok.id: i for i, tok in enumerate(markup.tokens)}
         sent.heads = _repair([ids.get(tok.head_id, -1) for tok in markup.tokens])
         sent.rels = [tok.rel or "" for tok in markup.tokens]
+
+
+def _worth_parsing(sent: Sentence) -> bool:
+    """A predicate whose class could hold here: its needed argument class and its "не" are in the
+    sentence at all (frequent verbs like "дать", "вернуться" need both; the parse is the stage's cost)."""
+    lemmas = {t.lemma for t in sent.tokens}
+    neg = bool(lemmas & NEGATION)
+    for t in sent.tokens:
+        for c in classes_of(t):
+            if c.negated and not neg:
+                continue
+            if not c.needs or c.needs.endswith("_or_none") or any(
+                    _could_be(sent, part, lemmas) for part in c.needs.split("+")):
+                return True
+    return False
+
+
+def _could_be(sent: Sentence, name: str, lemmas: set[str]) -> bool:
+    if name in ("people", "people_or_body"):
+        return bool(lemmas & (arg_class("people") | arg_class("body"))) or any(
+            {"Name", "Surn", "anim", "Anum"} & t.tags or t.lemma in PERSONAL for t in sent.tokens)
+    if name in ("source", "of_total"):
+        return True
+    return bool(lemmas & arg_class(name))
 
 
 def _repair(heads: list[int]) -> list[int]:
