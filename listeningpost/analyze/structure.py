@@ -33,6 +33,10 @@ PERSONAL = {"я", "ты", "он", "она", "мы", "вы", "они"}
 NOT_ONE = {"весь", "батальон", "рота", "взвод", "полк", "бригада", "отделение", "расчет", "экипаж", "группа",
            "половина", "пехота", "народ", "кто", "никто", "каждый", "личный", "состав", "куча", "толпа"}
 VICTIM_RELS = {"nsubj", "nsubj:pass", "obj"}
+#: claim types whose stem triggers the parse can veto (a thing as subject, an infinitive)
+VETOED = {"killed", "wounded", "missing", "refused_or_deserted"}
+#: classes of everyday verbs (прийти, вернуться, остаться): parsed only when their arguments can be there
+FREQUENT = {"bodies_sent_home", "not_returned", "survived_of"}
 #: nouns of quantity: "десяток человек", "сотня", "куча народу"
 QUANTITY = {"десяток", "десятка", "сотня", "сотка", "тысяча", "пара", "куча", "половина", "треть", "часть",
             "масса", "толпа", "дюжина", "полсотни", "много", "немного", "несколько"}
@@ -138,6 +142,8 @@ def _worth_parsing(sent: Sentence) -> bool:
     neg = bool(lemmas & NEGATION)
     for t in sent.tokens:
         for c in classes_of(t):
+            if c.type in VETOED and c.name not in FREQUENT:
+                return True  # the parse may veto a stem trigger here ("связь пропала")
             if c.negated and not neg:
                 continue
             if not c.needs or c.needs.endswith("_or_none") or any(
