@@ -2,6 +2,11 @@
 
 Rules over the text layer, one sentence at a time:
 
+* structure first (``structure.py``): a predicate of a lemma class (kill, die, wound, refuse, flee, lose,
+  burn, sink, rape, loot, not-pay, not-feed, ...) with its arguments from the syntax parse gives the
+  type, the count (the number attached to the victims or the equipment; "по N в день" a rate, "из N
+  осталось M" the difference) and the who/what; the parse also vetoes stem triggers that state no fact;
+  a bare number answering a question about such a predicate in the turn before is that claim's count;
 * a trigger (a word stem, in Russian or Ukrainian, slang included) names the event; some triggers
   only count with context in the sentence ("положили" needs people, "разъебали" needs equipment);
 * casualty codes (двухсотые, 300, груз 200) are claims by themselves, counted by the number before them;

@@ -1,12 +1,14 @@
 """Claims from the structure of a sentence: a predicate from lemma classes, its arguments from the parse.
 
-``parse(doc)`` runs natasha's slovnet syntax parser once per call, on the sentences that hold a
-predicate of ``data/predicates.yaml`` (the parser is cheap, but most sentences need nothing).
+``parse(doc)`` runs natasha's slovnet syntax parser once per call, on the sentences where a predicate
+of ``data/predicates.yaml`` could hold (cheap lemma checks first: the parse is a real share of the stage).
 ``frames(sent, values)`` then reads one ``Frame`` per predicate: who/what it is about (subject, object,
 oblique arguments and their modifiers), how many (a number governing or attached to the predicate or
 an argument; "по N" marks a rate, "из N осталось M" the difference), negation and condition. A
 predicate class may need an argument class ("положили" only counts with people; "сгорел" as equipment
-loss only with equipment).
+loss only with equipment). A frame can also veto its predicate: a thing as the subject of a death verb
+("телефон сдох"), a bare infinitive ("убить мало"), a refusal of something that is no duty; the stem
+triggers of ``claims`` then stay silent on that word.
 """
 
 from __future__ import annotations
