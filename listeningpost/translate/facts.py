@@ -357,7 +357,9 @@ def _name_renderings(word: str, lang: str) -> list[str]:
 
     lem = morph(word, lang).lemma
     out = [p.en for p in gazetteer().lookup([word]) if p.en]
-    for w in (lem, fold(word), *DIMINUTIVES.get(lem, ())):
+    full = (lem, *DIMINUTIVES.get(lem, ()))
+    out += [en for name in full for en in EN_NAMES.get(fold(name), ())]
+    for w in (fold(word), *full):
         out += [translit(w), cyrtranslit.to_latin(w, "ua" if lang == "uk" else "ru")]
         if w[:1] == "е":  # initial е is "ye" in English spellings (Yevgeny)
             out.append("ye" + translit(w[1:]))
@@ -378,6 +380,17 @@ DIMINUTIVES: dict[str, tuple[str, ...]] = {
     "макс": ("максим",), "таня": ("татьяна",), "наташа": ("наталья",), "маша": ("мария",), "оля": ("ольга",),
     "лена": ("елена",), "света": ("светлана",), "катя": ("екатерина",), "настя": ("анастасия",), "галя": ("галина",),
     "люба": ("любовь",), "надя": ("надежда",), "вера": (), "ира": ("ирина",), "аня": ("анна",), "юля": ("юлия",),
+}
+
+
+#: full first names (folded lemma) -> their English equivalents, which translations use ("Eugene")
+EN_NAMES: dict[str, tuple[str, ...]] = {
+    "евгений": ("eugene",), "александр": ("alexander", "alex"), "алексей": ("alex", "alexis"),
+    "михаил": ("michael",), "петр": ("peter",), "павел": ("paul",), "николай": ("nicholas",),
+    "георгий": ("george",), "мария": ("mary", "maria"), "екатерина": ("catherine", "katherine"),
+    "елена": ("helen", "elena"), "анна": ("anna", "ann"), "юлия": ("julia",), "наталья": ("natalia", "natalie"),
+    "татьяна": ("tatiana",), "иосиф": ("joseph",), "федор": ("theodore",), "андрей": ("andrew",),
+    "григорий": ("gregory",), "константин": ("constantine",),
 }
 
 

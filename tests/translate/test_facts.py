@@ -95,6 +95,11 @@ MODEL_ERRORS = [
      "already has a farewell to all. We took him to the helicopter, he was able to carry us to Russia, just like it is a short flight.",
      ["сердце уже не выдерж"]),  # the death is only in "сердце не выдержало"
     ("Женя радостный.", "Yevgeny happy.", []),  # the full name for a diminutive is the same person
+    # real output of the default model (Qwen2.5 1.5B Instruct, after its fact retry)
+    ("Здравия желаем", "Good morning, Eugene Viktorovich!", []),  # the English equivalent of the name
+    ("\"82-ой\"... \"82-ой\" и", "\"82nd\" and \"83rd\", both are cut.", ["подбиты"]),
+    ("Что вы тупите?", "What are you stupid? It's dark, fuck! There are citizens - fuck them all in the trash, bitch, "
+     "everyone! Did I understand it?", ["в расход"]),
     ("Её убили, и всё.", "She killed her, and all the children.", []),  # who killed whom is beyond this check
 ]
 
