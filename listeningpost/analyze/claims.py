@@ -459,7 +459,7 @@ def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, c
         span_idx = hits + ([count_idx] if count_idx is not None else [])
         start, end = _clause_span(words, span_idx)
         quote = turn.text[start:end]
-        negated = any(i > 0 and words[i - 1].key in NEGATION for i in hits) and kind not in ("shortage",) \
+        negated = any(_negated_at(words, i) for i in hits) and kind not in ("shortage",) \
             and not frame_data.get(kind, {}).get("negative_class") \
             and not re.search(r"сердце (?:\w+ )?не выдерж", lemmas) and rule is None  # a rule's "не" is its content
         claims.append(Claim(
@@ -489,6 +489,14 @@ def _with_rate(details: dict[str, str | None], frame: dict) -> dict[str, str | N
     if frame.get("rate") and not details.get("period"):
         details["period"] = f"per {PER_UNIT.get(frame.get('per'), frame.get('per') or 'occasion')}"
     return details
+
+
+def _negated_at(words: list[_Word], i: int) -> bool:
+    """"не" right before the word in its clause ("не погиб"), or an existential "нет" right after it
+    ("двухсотых нет"); a "нет" that ends the clause before ("Двухсотых нет, трёхсотых двое") is not it."""
+    before = i > 0 and words[i - 1].key in NEGATION and words[i - 1].clause == words[i].clause
+    after = i + 1 < len(words) and words[i + 1].key in ("нет", "нету") and words[i + 1].clause == words[i].clause
+    return before or after
 
 
 def _number_values(sent: Sentence, words: list[_Word], numbers: list[NumberSpan]) -> dict[int, int]:
@@ -611,8 +619,8 @@ def _merge(claims: list[Claim], window: int = 2) -> list[Claim]:
     for c in claims:
         dup = None
         for o in out:
-            if (o.type, o.count, o.data.get("rule")) != (c.type, c.count, c.data.get("rule")):
-                continue  # different phenomena are different claims even without a count
+            if (o.type, o.count, o.data.get("rule"), o.negated) != (c.type, c.count, c.data.get("rule"), c.negated):
+                continue  # different phenomena are different claims even without a count; "not" is not "yes"
             near = o.turn_index == c.turn_index and abs(o.data["sentence"] - c.data["sentence"]) <= window
             # no count either side, a turn or two apart: the same event asked about, confirmed or
             # echoed ("там у вас кушать нечего" / "Нечего, согласен. Вообще нет еды")

@@ -160,3 +160,8 @@ def test_call_sign_by_role():
     got = entities("Гром, ответь Пятому.", "Передай Вектору, что мы на месте.")
     assert {("CALLSIGN", "Гром"), ("CALLSIGN", "Пятому"), ("CALLSIGN", "Вектору")} <= set(got)
     assert not [e for e in entities("Бабуля, ты как?") if e[0] == "CALLSIGN"]  # kin is not a call sign
+
+
+def test_negation_stays_in_its_clause():
+    got = [(c["type"], c["count"], c["negated"]) for c in run("Двухсотых нет, трёхсотых двое.")["claims"]]
+    assert ("killed", None, True) in got and ("wounded", 2, False) in got
