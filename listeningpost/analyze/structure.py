@@ -364,7 +364,7 @@ def _thing_dies(sent: Sentence, p: int, cls: PredClass) -> bool:
     subj = [j for j in kids if sent.rels[j] in ("nsubj", "nsubj:pass")]
     objs = [j for j in kids if sent.rels[j] in ("obj", "iobj")]
     thing = [j for j in subj if sent.tokens[j].pos == "NOUN" and "inan" in sent.tokens[j].tags
-             and sent.tokens[j].lemma not in arg_class("people") | arg_class("bodies") | QUANTITY
+             and sent.tokens[j].lemma not in arg_class("people") | arg_class("bodies") | arg_class("vital") | QUANTITY
              and not any(_person_like(sent, k) for k in _children(sent, j))]  # "десяток человек" are people
     return bool(thing) and not any(_person_like(sent, j) for j in objs)
 

@@ -165,3 +165,9 @@ def test_call_sign_by_role():
 def test_negation_stays_in_its_clause():
     got = [(c["type"], c["count"], c["negated"]) for c in run("Двухсотых нет, трёхсотых двое.")["claims"]]
     assert ("killed", None, True) in got and ("wounded", 2, False) in got
+
+
+def test_heart_gave_out_is_a_death_not_a_negation():
+    got = run("У него сердце не выдержало.")["claims"]
+    assert [(c["type"], c["negated"]) for c in got] == [("killed", False)]
+    assert claims("Я не выдержу больше.") == []
