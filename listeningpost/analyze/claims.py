@@ -654,7 +654,7 @@ def _answer_claims(turn: DocTurn, sent: Sentence, asked: Sentence) -> list[Claim
     quoted from the answer."""
     words = _words(sent)
     numbers = [n for n in _numbers(turn, sent) if _usable_count(words, n, False)]
-    if not numbers or len(words) > 6 or sent.text.rstrip(" \"'»)*.…").endswith("?"):
+    if not numbers or len(words) > 10 or sent.text.rstrip(" \"'»)*.…").endswith("?"):
         return []
     q_words = _words(asked)
     kinds = [f.type for f in structure.frames(asked, {}) if f.type in COUNTED and not f.negated]
@@ -682,8 +682,9 @@ def extract_claims(doc: AnalysisDoc) -> list[Claim]:
         for si, sent in enumerate(turn.sentences):
             near = prev_turn + [t for pair in joined[max(0, si - 2):si] for t in pair]
             found = _sentence_claims(doc, turn, si, sent, civil_turn, prev_question, near, turn_words)
-            if si == 0 and not found and asked is not None:
-                found = _answer_claims(turn, sent, asked)
+            if si == 0 and asked is not None and all(c.count is None for c in found):
+                answer = _answer_claims(turn, sent, asked)  # "Сколько погибло?" - "Человек тридцать."
+                found = answer + [c for c in found if c.type not in {a.type for a in answer}]
             claims.extend(found)
         prev_turn = [t for pair in joined[-2:] for t in pair]
         last = turn.sentences[-1] if turn.sentences else None

@@ -171,3 +171,7 @@ def test_heart_gave_out_is_a_death_not_a_negation():
     got = run("У него сердце не выдержало.")["claims"]
     assert [(c["type"], c["negated"]) for c in got] == [("killed", False)]
     assert claims("Я не выдержу больше.") == []
+
+
+def test_longer_answer_gives_the_count():
+    assert claims("Сколько погибло?", "Много, человек тридцать наверное, а может больше.") == [("killed", 30)]
