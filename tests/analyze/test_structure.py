@@ -143,6 +143,7 @@ def test_people_lost_and_not_back():
     got = run("Шесть человек не вернулись с задания.")["claims"]
     assert [(c["type"], c["count"], c["negated"]) for c in got] == [("missing", 6, False)]
     assert claims("Он не вернулся ещё, позже позвонит.") == []
+    assert claims("Разведка пропала, третьи сутки нет.") == [("missing", None)]  # a collective, not one
 
 
 def test_group_nouns_count_and_are_people():
