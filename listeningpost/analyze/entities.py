@@ -577,7 +577,7 @@ def weapon_name_layer(v: TurnView) -> Iterable[Cand]:
         lem = t.lemma if t.lemma in names else lemma_of_person(t)
         if lem not in names:
             continue
-        near = [v.toks[j] for j in v.words[max(0, k - 4):k + 5] if j != i]
+        near = [v.toks[j] for j in v.words[max(0, k - 6):k + 7] if j != i]
         if any(n.lemma in cues or any(e.type == "EQUIPMENT" for e in lexicon().get(n.lemma, ())) for n in near):
             yield Cand("EQUIPMENT", i, i + 1, names[lem], PRIORITY["EQUIPMENT"] + 1, "weapon-name")
 

@@ -37,6 +37,8 @@ NOT_ONE = {"весь", "батальон", "рота", "взвод", "полк",
            "разведка", "отряд", "смена", "пополнение", "подразделение", "дивизия", "армия", "десант",
            "подкрепление", "резерв", "дозор", "караул", "патруль", "гарнизон", "семья", "молодежь"}
 VICTIM_RELS = {"nsubj", "nsubj:pass", "obj"}
+#: classes of harm done by someone: a civilian victim makes them civilian_harm (dying in one's sleep does not)
+VIOLENT = {"kill", "kill_people", "wound", "wound_people", "captured"}
 #: claim types whose stem triggers the parse can veto (a thing as subject, an infinitive)
 VETOED = {"killed", "wounded", "missing", "refused_or_deserted"}
 #: classes of everyday verbs (прийти, вернуться, остаться): parsed only when their arguments can be there
@@ -75,7 +77,7 @@ class Frame:
 
     @property
     def type(self) -> str:
-        return "civilian_harm" if self.civil and self.cls.type in ("killed", "wounded", "captured") else self.cls.type
+        return "civilian_harm" if self.civil and self.cls.name in VIOLENT else self.cls.type
 
 
 @lru_cache(maxsize=1)
@@ -188,6 +190,12 @@ def _arguments(sent: Sentence, p: int) -> list[int]:
     participle or adjective predicate qualifies ("убитых пацанов")."""
     if sent.heads is None:  # not parsed: the clause around the predicate
         return _clause(sent, p)
+    if sum(h < 0 for h in sent.heads) > 1:  # a broken parse (two roots): the clause too
+        return sorted(set(_tree_arguments(sent, p)) | set(_clause(sent, p)))
+    return _tree_arguments(sent, p)
+
+
+def _tree_arguments(sent: Sentence, p: int) -> list[int]:
     direct = [j for j in _children(sent, p) if sent.rels[j].split(":")[0] in {r.split(":")[0] for r in ARG_RELS}]
     if sent.tokens[p].pos in ("ADJF", "PRTF", "NOUN", "ADJS", "PRTS") and sent.heads[p] >= 0:
         direct.append(sent.heads[p])
@@ -262,6 +270,10 @@ def _count(sent: Sentence, p: int, args: list[int], values: dict[int, int],
         for j in [p] + args:
             cands.extend((k, j) for k in _children(sent, j) if k in values and sent.rels[k] in NUM_RELS)
     cands = [c for c in cands if not _is_of_total(sent, c[0])]
+    if not cands and cls is not None and cls.type != "equipment_lost":
+        # the parse attached no number: a count of people in the same clause ("по три человека ... уходят")
+        cands = [(j, j + 1) for j in _clause(sent, p) if j in values and j + 1 < len(sent.tokens)
+                 and sent.tokens[j + 1].lemma in arg_class("people") and sent.tokens[j + 1].pos == "NOUN"]
     if not cands:
         return None, None
     about = "equipment" if cls is not None and cls.type == "equipment_lost" else "people"

@@ -176,3 +176,18 @@ def test_heart_gave_out_is_a_death_not_a_negation():
 
 def test_longer_answer_gives_the_count():
     assert claims("Сколько погибло?", "Много, человек тридцать наверное, а может больше.") == [("killed", 30)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Ну там, короче, по два-три человека в сутки двухсотыми уходят.", ("killed", 2)),  # a people count in the clause
+    ("Мужик ночью просто не проснулся.", ("killed", 1)),  # negated survive/wake
+    ("Бабка одна от холода не проснулась.", ("killed", 1)),  # a civilian dying is no civilian harm
+    ("Сына ихнего домой в цинке отправили, матери.", ("killed", 1)),  # a parse with two roots
+])
+def test_more_structure(text, expected):
+    assert expected in claims(text)
+
+
+def test_weapon_name_needs_a_weapon_cue():
+    assert ("EQUIPMENT", "Максим") in entities("Ёпт, Максим опять строчит, нахуй, с пулемёта.")
+    assert ("PERSON", "Максим") in entities("Максим работает в штабе, нормально.")
