@@ -233,6 +233,8 @@ def _person_like(sent: Sentence, i: int) -> bool:
     """A name, an animate noun, a personal pronoun, or an adjective standing alone for a person
     ("третьего", "мобилизованный"; not "населённый" of "населённый пункт")."""
     t = sent.tokens[i]
+    if t.lemma in arg_class("animal"):
+        return False  # "кот сдох"
     head = sent.heads[i] if sent.heads is not None else -1
     modifies_noun = sent.rels is not None and sent.rels[i] in ("amod", "det") and head >= 0 \
         and sent.tokens[head].pos == "NOUN"
@@ -377,7 +379,8 @@ def _thing_dies(sent: Sentence, p: int, cls: PredClass) -> bool:
     kids = _children(sent, p)
     subj = [j for j in kids if sent.rels[j] in ("nsubj", "nsubj:pass")]
     objs = [j for j in kids if sent.rels[j] in ("obj", "iobj")]
-    thing = [j for j in subj if sent.tokens[j].pos == "NOUN" and "inan" in sent.tokens[j].tags
+    thing = [j for j in subj if sent.tokens[j].pos == "NOUN" and ("inan" in sent.tokens[j].tags
+                                                               or sent.tokens[j].lemma in arg_class("animal"))
              and sent.tokens[j].lemma not in arg_class("people") | arg_class("bodies") | arg_class("vital") | QUANTITY
              and not any(_person_like(sent, k) for k in _children(sent, j))]  # "десяток человек" are people
     return bool(thing) and not any(_person_like(sent, j) for j in objs)

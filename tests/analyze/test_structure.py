@@ -191,3 +191,7 @@ def test_more_structure(text, expected):
 def test_weapon_name_needs_a_weapon_cue():
     assert ("EQUIPMENT", "Максим") in entities("Ёпт, Максим опять строчит, нахуй, с пулемёта.")
     assert ("PERSON", "Максим") in entities("Максим работает в штабе, нормально.")
+
+
+def test_an_animal_dying_is_no_claim():
+    assert claims("У нас тут кот сдох, старый был.") == []
