@@ -321,10 +321,26 @@ def _phenomena(words: list[_Word], near: list[str], turn_text: list[str]) -> lis
     return out
 
 
+#: what follows a condition/wish word in a parenthetical, not a condition: "если честно", "хочу сказать",
+#: "чтоб ты знал" (lemmas)
+PARENTHETICAL = {"честно", "серьезно", "откровенно", "коротко", "короче", "честный", "сказать", "знать",
+                 "понимать", "понять", "спросить", "рассказать", "ты", "вы", "не"}
+
+
 def _is_question_or_wish(sent: Sentence, words: list[_Word]) -> bool:
     if sent.text.rstrip(" \"'»)*.…").endswith("?"):
         return True
-    return any(WISH.match(w.key) for w in words)
+    return any(WISH.match(w.key) and not _parenthetical(words, i) for i, w in enumerate(words))
+
+
+def _parenthetical(words: list[_Word], i: int) -> bool:
+    """"если честно", "хочу сказать", "чтоб ты знал": a wish word opening an aside, not a condition."""
+    nxt = [w.tok.lemma for w in words[i + 1:i + 3] if w.clause == words[i].clause]
+    if not nxt or nxt[0] not in PARENTHETICAL:
+        return False
+    if nxt[0] in ("ты", "вы", "не"):  # "чтоб ты знал", "если не секрет"
+        return len(nxt) > 1 and nxt[1] in PARENTHETICAL | {"секрет"}
+    return True
 
 
 def _numbers(turn: DocTurn, sent: Sentence) -> list[NumberSpan]:

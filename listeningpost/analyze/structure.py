@@ -239,7 +239,8 @@ def _person_like(sent: Sentence, i: int) -> bool:
     modifies_noun = sent.rels is not None and sent.rels[i] in ("amod", "det") and head >= 0 \
         and sent.tokens[head].pos == "NOUN"
     alone = sent.rels is not None and not modifies_noun and t.pos in ("ADJF", "PRTF") and "Apro" not in t.tags
-    return bool({"Name", "Surn", "Patr"} & t.tags) or t.pos == "NOUN" and "anim" in t.tags or alone \
+    collective = t.pos == "NUMR" and ("Coll" in t.tags or t.lemma == "оба")  # "троих", "пятеро": people
+    return bool({"Name", "Surn", "Patr"} & t.tags) or t.pos == "NOUN" and "anim" in t.tags or alone or collective \
         or t.lemma in arg_class("people") and t.lemma not in NOT_ONE or t.pos == "NPRO" and t.lemma in PERSONAL
 
 

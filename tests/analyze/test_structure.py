@@ -195,3 +195,13 @@ def test_weapon_name_needs_a_weapon_cue():
 
 def test_an_animal_dying_is_no_claim():
     assert claims("У нас тут кот сдох, старый был.") == []
+
+
+@pytest.mark.parametrize("texts, expected", [
+    (("Если честно, у нас вчера пятеро погибли.",), [("killed", 5)]),  # an aside, not a condition
+    (("Чтоб ты знал, троих положили.",), [("killed", 3)]),  # a collective numeral is people
+    (("Если убьют, то всё.",), []),
+    (("Хочу, чтобы ты не волновалась.",), []),
+])
+def test_asides_are_not_conditions(texts, expected):
+    assert claims(*texts) == expected
