@@ -85,6 +85,8 @@ HEDGES = _stems(r"говорят$", r"говорил$", r"говорит$", r"г
                 r"походу$", r"небось$", r"якобы$")
 WISH = _stems(r"бы$", r"б$", r"чтобы$", r"чтоб$", r"хочу$", r"хотим$", r"хотел", r"пусть$", r"если$", r"хай$",
               r"якби$", r"щоб$")
+#: wish verbs: they make their own clause no fact, not the whole sentence (a condition does)
+WANT = _stems(r"хочу$", r"хотим$", r"хотел")
 NEGATION = {"не", "ни", "нет", "ні"}
 FUNCTION = {"PREP", "CONJ", "PRCL", "NPRO", "INTJ", None}
 
@@ -330,7 +332,13 @@ PARENTHETICAL = {"честно", "серьезно", "откровенно", "к
 def _is_question_or_wish(sent: Sentence, words: list[_Word]) -> bool:
     if sent.text.rstrip(" \"'»)*.…").endswith("?"):
         return True
-    return any(WISH.match(w.key) and not _parenthetical(words, i) for i, w in enumerate(words))
+    return any(WISH.match(w.key) and not WANT.match(w.key) and not _parenthetical(words, i)
+               for i, w in enumerate(words))
+
+
+def _wish_clauses(words: list[_Word]) -> set[int]:
+    """Clauses of a wish verb ("хотел позвонить"): only their own words are no fact."""
+    return {w.clause for i, w in enumerate(words) if WANT.match(w.key) and not _parenthetical(words, i)}
 
 
 def _parenthetical(words: list[_Word], i: int) -> bool:
@@ -422,12 +430,15 @@ def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, c
                                                   words[_word_at(words, num.start)].aside)):
             found.append((CODE_MEANING[num.code], [_word_at(words, num.start)], 0.9, True))
     frame_hits, vetoed = _frame_hits(sent, words, numbers) if not conditional else ([], set())
+    wished = _wish_clauses(words)
+    frame_hits = [f for f in frame_hits if words[f[1][0]].clause not in wished]
     typed: dict[int, set[str]] = {}
     for kind, hits, _, _ in frame_hits:
         typed.setdefault(hits[0], set()).add(kind)
     for trig in (TRIGGERS if not conditional else []):
         hits = [i for i, w in enumerate(words) if not w.aside and (trig.stems.match(w.key)) and i not in vetoed
-                and trig.type in typed.get(i, (trig.type,))]  # a predicate the parse read has the parse's type
+                and trig.type in typed.get(i, (trig.type,))  # a predicate the parse read has the parse's type
+                and w.clause not in wished]
         if not hits:
             continue
         context = words + (prev_question if trig.type == "shortage" else [])

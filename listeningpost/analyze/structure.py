@@ -365,7 +365,10 @@ def frames(sent: Sentence, values: dict[int, int]) -> list[Frame]:
 
 
 def _irrealis(sent: Sentence, p: int) -> bool:
-    """An infinitive not governed by a phase verb is no fact: "убить мало", "надо вывезти" (but "начали убивать")."""
+    """A future ("всех положат") or an infinitive not governed by a phase verb ("убить мало", "надо
+    вывезти"; but "начали убивать") is no fact."""
+    if sent.tokens[p].pos == "VERB" and "futr" in sent.tokens[p].tags:
+        return True
     if sent.tokens[p].pos != "INFN":
         return False
     head = sent.heads[p] if sent.heads is not None else -1

@@ -205,3 +205,12 @@ def test_an_animal_dying_is_no_claim():
 ])
 def test_asides_are_not_conditions(texts, expected):
     assert claims(*texts) == expected
+
+
+@pytest.mark.parametrize("texts, expected", [
+    (("Хотел тебе позвонить, а тут двоих убило.",), [("killed", 2)]),  # a wish verb holds its own clause only
+    (("Завтра нас всех убьют.",), []),  # a future is no fact
+    (("Если нас накроет, всех положат.",), []),
+])
+def test_wish_and_future(texts, expected):
+    assert claims(*texts) == expected
