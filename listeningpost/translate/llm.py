@@ -18,7 +18,7 @@ from listeningpost.translate.engines import Segment, TranslationEngine, register
 PACKAGED_MODEL = "gemma-3-270m-q4_k_m"
 QWEN_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 PROMPT_VERSION = "fewshot-2"
-CHAT_VERSION = "chat-3"
+CHAT_VERSION = "chat-4"
 SMALL_ALIASES = ("small", "gemma", PACKAGED_MODEL)
 QWEN_ALIASES = ("qwen", "default", QWEN_MODEL)
 LANG_NAMES = {"ru": "Russian", "uk": "Ukrainian"}
@@ -129,8 +129,9 @@ class LLMEngine(TranslationEngine):
         self.n_ctx = int(n_ctx or (2048 if chat else 1024))
         self.retry_missing = bool(retry_missing)
         self.use_context = bool(context) and self.prompt == "chat"
-        # chat: a line whose English lost a number, name, casualty code or claim word is asked again
-        # once, with those words and their literal gloss as hints; the more faithful answer is kept
+        # chat: a line whose English lost a number, name, casualty code, claim word or glossary term is
+        # asked again once, with those words and their literal gloss as hints; the answer that lost
+        # fewer is kept
         self.fact_retry = bool(fact_retry) and self.prompt == "chat"
         self.draft = self.kind == "small" or PACKAGED_MODEL in Path(self.kind).name
         self._runtime: ChatModel | None = None
@@ -179,16 +180,24 @@ class LLMEngine(TranslationEngine):
         return out
 
     def _fact_retry(self, segment: Segment, out: str) -> str:
-        from listeningpost.translate.facts import check
-
-        first = check(segment.text, out, segment.lang)
-        if not first.missing:
+        first, missing = self._lost(segment, out)
+        if not first:
             return out
-        hints = list(segment.hints) + [h for h in fact_hints(first.missing, segment.lang) if h not in segment.hints]
+        hints = list(segment.hints) + [h for h in fact_hints(missing, segment.lang) if h not in segment.hints]
         again = Segment(segment.text, segment.lang, hints=hints, context=segment.context)
         parts = [self._complete(c, again) for c in chunk_sentences(segment.text, self.chunk_chars)]
         retried = " ".join(p.strip() for p in parts if p.strip())
-        return retried if retried and len(check(segment.text, retried, segment.lang).missing) < len(first.missing) else out
+        return retried if retried and self._lost(segment, retried)[0] < first else out
+
+    @staticmethod
+    def _lost(segment: Segment, english: str) -> tuple[int, list]:
+        """How many source facts and glossary terms ``english`` lost, and the lost facts."""
+        from listeningpost.translate.facts import check
+        from listeningpost.translate.glossary import default_glossary, missing_terms
+
+        facts = check(segment.text, english, segment.lang).missing
+        terms = missing_terms(default_glossary().find(segment.text), english)
+        return len(facts) + len(terms), facts
 
     def _chunk(self, text: str, segment: Segment, renderings: set[str], depth: int) -> str:
         """Translate one chunk; if a glossary rendering placed in it is missing from the output (a
