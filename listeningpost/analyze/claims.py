@@ -31,6 +31,7 @@ from typing import Any
 from listeningpost.analyze.document import AnalysisDoc, DocTurn, Sentence, Token
 from listeningpost.analyze import structure
 from listeningpost.analyze.numbers import CODE_MEANING, NumberSpan, find_numbers
+from listeningpost.text.morph import lemma
 from listeningpost.text.normalise import fold
 
 CLAIM_TYPES = ("killed", "wounded", "missing", "captured", "refused_or_deserted", "equipment_lost", "shortage",
@@ -648,7 +649,8 @@ def _merge(claims: list[Claim], window: int = 2) -> list[Claim]:
         for o in out:
             if (o.type, o.count, o.data.get("rule"), o.negated) != (c.type, c.count, c.data.get("rule"), c.negated):
                 continue  # different phenomena are different claims even without a count; "not" is not "yes"
-            near = o.turn_index == c.turn_index and abs(o.data["sentence"] - c.data["sentence"]) <= window
+            near = o.turn_index == c.turn_index and abs(o.data["sentence"] - c.data["sentence"]) <= window \
+                and (c.count is not None or _same_event(o, c))  # uncounted: different predicates, different events
             # no count either side, a turn or two apart: the same event asked about, confirmed or
             # echoed ("там у вас кушать нечего" / "Нечего, согласен. Вообще нет еды")
             # ... by the other speaker right after, or with a shared word: two losses told in a row stay two
@@ -664,6 +666,16 @@ def _merge(claims: list[Claim], window: int = 2) -> list[Claim]:
         dup.data.setdefault("repeats", []).append({"turn": c.turn_index, "quote": c.quote})
         dup.confidence = min(0.95, dup.confidence + 0.05)
     return out
+
+
+def _same_event(a: Claim, b: Claim) -> bool:
+    """Two uncounted claims near each other tell one event when they share a predicate (trigger lemma or
+    predicate class) or most words; "насиловали" and "забирали" are two."""
+    def keys(c: Claim) -> set[str]:
+        return {lemma(w) for w in c.data.get("trigger", [])} | set(c.data.get("frames", []))
+
+    return bool(keys(a) & keys(b)) or not a.data.get("trigger") or not b.data.get("trigger") \
+        or _overlap(a.data["lemmas"], b.data["lemmas"]) >= 0.5
 
 
 def _overlap(a: list[str], b: list[str]) -> float:

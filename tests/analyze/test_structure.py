@@ -214,3 +214,9 @@ def test_asides_are_not_conditions(texts, expected):
 ])
 def test_wish_and_future(texts, expected):
     assert claims(*texts) == expected
+
+
+def test_different_predicates_near_each_other_are_different_events():
+    got = claims("Там женщин насиловали, ужас. Мужиков всех забирали к себе.")
+    assert got == [("civilian_harm", None), ("civilian_harm", None)]
+    assert claims("Пацанов убили. Убили прямо на посту.") == [("killed", None)]  # the same predicate: one event
