@@ -408,14 +408,34 @@ def _triggers(norm: str, lang: str, taken: list[tuple[int, int]]) -> list[Fact]:
             if hits and all(any(need.match(k) or need.match(l) for k, l in keys) for need in trig.needs):
                 seen.add(trig.type)
                 out.append(Fact("claim_trigger", hits[0], list(CLASS_WORDS[trig.type])))
+        _vital_death(words, keys, seen, out)
         joined = " ".join(k for k, _ in keys)
-        for kind, pattern in PHRASES:  # "сердце не выдержало": a death without a death word
+        for kind, pattern in PHRASES:  # phrases with no trigger word ("в расход")
             m = pattern.search(joined)
             if m and kind in CLASS_WORDS and kind not in seen:
                 seen.add(kind)
                 extra = next((w for head, w in PHRASE_WORDS.items() if m.group().startswith(head)), ())
                 out.append(Fact("claim_trigger", m.group(), list(CLASS_WORDS[kind] + extra)))
     return out
+
+
+def _vital_death(words: list[tuple[int, str]], keys: list[tuple[str, str]], seen: set[str], out: list[Fact]) -> None:
+    """"Сердце (уже) не выдержало / остановилось": a death with no death word, from the analysis's
+    predicate classes that need a vital organ (negated ones only with a "не" just before)."""
+    from listeningpost.analyze.structure import arg_class, predicates_of
+
+    vital = [i for i, (_, lemma) in enumerate(keys) if lemma in arg_class("vital")]
+    if not vital or "killed" in seen or "killed" not in CLASS_WORDS:
+        return
+    for i, (_, lemma) in enumerate(keys):
+        for cls in predicates_of(lemma):
+            negation_ok = not cls.negated or any(k == "не" for k, _ in keys[max(0, i - 2):i])
+            if cls.needs == "vital" and cls.type == "killed" and negation_ok:
+                start = min(vital[0], i)
+                seen.add("killed")
+                out.append(Fact("claim_trigger", " ".join(w for _, w in words[start:i + 1]),
+                                list(CLASS_WORDS["killed"]) + ["heart"]))
+                return
 
 
 # --- the check ------------------------------------------------------------------------------------

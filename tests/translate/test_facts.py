@@ -93,7 +93,7 @@ MODEL_ERRORS = [
     ("Здравия желаем", "Good wishes, Mr. Victor!", ["Евгений", "Викторович"]),
     ("Прям в живот", "Directly I was in the air, it flew. The dogs are taken back to the dog house. on helicopter, He "
      "already has a farewell to all. We took him to the helicopter, he was able to carry us to Russia, just like it is a short flight.",
-     ["сердце уже не выдерж"]),  # the death is only in "сердце не выдержало"
+     ["сердце уже не выдержало"]),  # the death is only in "сердце не выдержало"
     ("Женя радостный.", "Yevgeny happy.", []),  # the full name for a diminutive is the same person
     # real output of the default model (Qwen2.5 1.5B Instruct, after its fact retry)
     ("Здравия желаем", "Good morning, Eugene Viktorovich!", []),  # the English equivalent of the name
