@@ -16,11 +16,7 @@ PERSONNEL = DATA / "reference/equipment_losses/petroivaniuk/russia_losses_person
 
 
 def test_context_json_matches_the_reference_row(tmp_path):
-    src = need_shared(TRANSCRIPTS / "radio_analyzer" / "radio_and_calls-mp3-003.json")
-    shutil.copy(src, tmp_path / src.name)
-    case = Case.open(tmp_path / "case")
-    ingest_paths(case, [tmp_path / src.name])
-    cid = case.one("SELECT id FROM calls")["id"]
+    case, cid = _case_with_call(tmp_path)
     day = call_date(case, cid)
     assert day is not None, "the import should carry the upload date"
     with case.transaction() as db:
