@@ -40,8 +40,11 @@ def _telephone_band():
     return butter(6, [300, 3400], btype="band", fs=audio.SAMPLE_RATE, output="sos")
 
 
-def spans_hash(spans: list[tuple[float, float]]) -> str:
-    return hashlib.sha256(json.dumps([[round(s, 2), round(e, 2)] for s, e in spans]).encode()).hexdigest()[:16]
+def spans_hash(spans_by_label: dict[str, list[tuple[float, float]]]) -> str:
+    """What a call's prints depend on: every speaker's turn spans (a turn moved to another speaker
+    changes it)."""
+    blob = {label: [[round(s, 2), round(e, 2)] for s, e in spans] for label, spans in sorted(spans_by_label.items())}
+    return hashlib.sha256(json.dumps(blob).encode()).hexdigest()[:16]
 
 
 def windows_of(segment: np.ndarray) -> list[np.ndarray]:

@@ -22,7 +22,7 @@ class VoicesItem:
     path: str | None
     offset: float
     spans: dict[str, list[tuple[float, float]]]
-    hashes: dict[str, str]
+    turns_hash: str
     unchanged: bool = False
     prints: list[Voiceprint] = field(default_factory=list)
 
@@ -54,12 +54,11 @@ class VoicesStage(Stage):
         call = case.one("SELECT c.start_s, s.archive_path FROM calls c JOIN sources s ON s.id=c.source_id"
                         " WHERE c.id=?", (call_id,))
         spans = speaker_spans(case, call_id)
-        hashes = {label: spans_hash(s) for label, s in spans.items()}
-        stored = store.stored_hashes(case, call_id)
-        unchanged = bool(stored) and all(stored.get(k) == v for k, v in hashes.items() if k in stored) \
-            and set(stored) <= set(hashes)
-        return VoicesItem(call_id, str(case.archive_file(call)), call["start_s"] or 0.0, spans, hashes,
-                          unchanged and len(stored) == len(hashes))
+        turns_hash = spans_hash(spans)
+        # unchanged turns since the prints were made: nothing to do (a call whose speakers were all
+        # too short has no prints and is simply tried again)
+        unchanged = store.stored_hashes(case, call_id) == {turns_hash}
+        return VoicesItem(call_id, str(case.archive_file(call)), call["start_s"] or 0.0, spans, turns_hash, unchanged)
 
     def compute(self, item: VoicesItem) -> VoicesItem:
         if not item.unchanged:
@@ -68,7 +67,7 @@ class VoicesStage(Stage):
 
     def save(self, case: Case, call_id: int, result: VoicesItem, run_id: int) -> None:
         if not result.unchanged:
-            store.save_prints(case, call_id, result.prints, result.hashes, run_id)
+            store.save_prints(case, call_id, result.prints, result.turns_hash, run_id)
 
     def after_run(self, case: Case) -> None:
         store.relink(case, self.threshold)

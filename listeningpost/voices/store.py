@@ -23,19 +23,20 @@ def threshold(case: Case) -> float:
     return float(case.setting(THRESHOLD_SETTING, link.DEFAULT_THRESHOLD))
 
 
-def stored_hashes(case: Case, call_id: int) -> dict[str, str]:
-    return {r["label"]: r["turns_hash"] for r in case.query(
-        "SELECT label, turns_hash FROM voiceprints WHERE call_id=? AND engine=?", (call_id, ENGINE))}
+def stored_hashes(case: Case, call_id: int) -> set[str]:
+    """The turn-span hashes the call's current prints were made from (one value when up to date)."""
+    return {r["turns_hash"] for r in case.query(
+        "SELECT turns_hash FROM voiceprints WHERE call_id=? AND engine=?", (call_id, ENGINE))}
 
 
-def save_prints(case: Case, call_id: int, prints: list[Voiceprint], hashes: dict[str, str], run_id: int | None) -> None:
+def save_prints(case: Case, call_id: int, prints: list[Voiceprint], turns_hash: str, run_id: int | None) -> None:
     case.db.execute("DELETE FROM voiceprints WHERE call_id=?", (call_id,))
     for vp in prints:
         case.db.execute(
             "INSERT INTO voiceprints(call_id, label, vec, windows, speech_s, engine, turns_hash, run_id, created_at)"
             " VALUES (?,?,?,?,?,?,?,?,?)",
             (call_id, vp.label, vp.vec.astype(np.float32).tobytes(), vp.windows, vp.speech_s, ENGINE,
-             hashes.get(vp.label, ""), run_id, now()))
+             turns_hash, run_id, now()))
 
 
 def all_prints(case: Case) -> list[Voiceprint]:
@@ -110,7 +111,3 @@ def links_for_call(case: Case, call_id: int) -> dict[str, list[dict[str, Any]]]:
             "label": r["other_label"] if mine_first else r["label"], "title": r[f"title{other}"],
             "name": r[f"name{other}"], "score": round(r["score"], 3), "status": r["status"]})
     return out
-
-
-def has_print(case: Case, call_id: int) -> dict[str, bool]:
-    return {r["label"]: True for r in case.query("SELECT label FROM voiceprints WHERE call_id=?", (call_id,))}
