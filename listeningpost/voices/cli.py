@@ -27,18 +27,19 @@ def register(app: typer.Typer) -> None:
         from listeningpost.jobs.runner import RunnerBusy, run_stage, runner_lock
         from listeningpost.pipeline import make_stage
         from listeningpost.progress import StageProgress
-        from listeningpost.voices.store import relink
+        from listeningpost.voices.store import relink, summary
 
         c = open_case(case, create=False)
         ex = make_executor("local")
         try:
             with runner_lock(c), StageProgress(out, disabled=as_json) as progress:
-                report = run_stage(c, make_stage("voices"), ex, on_progress=progress)
+                report = run_stage(c, make_stage("voices", threshold=threshold), ex, on_progress=progress)
         except RunnerBusy as exc:
             fail(str(exc))
         finally:
             ex.close()
-        result = relink(c, threshold)
+        # the stage links the case once it made new prints; with none to make, link here
+        result = relink(c, threshold) if not report.done else summary(c)
         result["failed"] = report.errors
         if as_json:
             print_json(result)

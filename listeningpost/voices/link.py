@@ -31,7 +31,6 @@ def cluster(vecs: np.ndarray, groups: list[int], threshold: float = DEFAULT_THRE
     size = np.ones(n)
     alive = np.ones(n, dtype=bool)
     members: list[list[int]] = [[i] for i in range(n)]
-    calls: list[set[int]] = [{g} for g in groups]
     groups_arr = np.asarray(groups)
     blocked = groups_arr[:, None] == groups_arr[None, :]
     score = np.where(blocked, -np.inf, sim)
@@ -44,7 +43,6 @@ def cluster(vecs: np.ndarray, groups: list[int], threshold: float = DEFAULT_THRE
         sim[:, i] = sim[i]
         size[i] += size[j]
         members[i] += members[j]
-        calls[i] |= calls[j]
         blocked[i] |= blocked[j]
         blocked[:, i] = blocked[i]
         alive[j] = False

@@ -71,7 +71,13 @@ def relink(case: Case, at: float | None = None) -> dict[str, Any]:
                 case.db.execute("INSERT INTO voice_links(call_id, label, other_call_id, other_label, score, status,"
                                 " threshold, updated_at) VALUES (?,?,?,?,?,?,?,?)", (*key, score, "machine", at, now()))
     case.set_setting(THRESHOLD_SETTING, at)
-    return {"threshold": at, "speakers": len(prints), "links": len(found), "voices": voices(case)}
+    return summary(case)
+
+
+def summary(case: Case) -> dict[str, Any]:
+    """Threshold in use, speakers with a print, machine/confirmed links and the voices they make."""
+    links = case.one("SELECT COUNT(*) FROM voice_links WHERE status != 'rejected'")[0]
+    return {"threshold": threshold(case), "speakers": len(all_prints(case)), "links": links, "voices": voices(case)}
 
 
 def voices(case: Case) -> list[dict[str, Any]]:
