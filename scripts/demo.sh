@@ -10,7 +10,9 @@ export LPOST_CASE="$CASE"
 echo "== ingest the bundled samples into $CASE/"
 $LPOST ingest samples/transcripts/radio_analyzer samples/audio --obtained "$(date +%F)"
 echo "== run every stage (resumable: a second run only does what is missing)"
-$LPOST process
+# Calls that came with a human translation (Radio-Analyzer's German or English) are not machine
+# translated here, to keep the demo short; `lpost process --stages translate` translates them later.
+$LPOST process --opt translate.skip_human_calls=true
 $LPOST status
 
 if $LPOST users --help >/dev/null 2>&1; then
@@ -29,6 +31,7 @@ What to open next:
   .venv/bin/lpost show 3 --case $CASE             one call with its turns, translation, entities, claims
   .venv/bin/lpost search 'танк' --case $CASE      search (any inflection; English finds Russian too)
   .venv/bin/lpost export 3 --format html --case $CASE -o call3.html
+  .venv/bin/lpost process --stages translate --case $CASE   machine-translate the calls that have a human translation too
 MSG
 if [ "${LPOST_DEMO_SERVE:-1}" != "0" ] && $LPOST serve --help >/dev/null 2>&1; then
   echo "== serving the workbench at http://127.0.0.1:${LPOST_PORT:-8000}/  (Ctrl-C to stop)"

@@ -18,7 +18,7 @@ from listeningpost.translate.engines import Segment, TranslationEngine, register
 PACKAGED_MODEL = "gemma-3-270m-q4_k_m"
 QWEN_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 PROMPT_VERSION = "fewshot-2"
-CHAT_VERSION = "chat-4"
+CHAT_VERSION = "chat-5"  # chat-5: the retry marks lost words in the source
 SMALL_ALIASES = ("small", "gemma", PACKAGED_MODEL)
 QWEN_ALIASES = ("qwen", "default", QWEN_MODEL)
 LANG_NAMES = {"ru": "Russian", "uk": "Ukrainian"}
@@ -97,6 +97,22 @@ def fact_hints(missing: list, lang: str) -> list[tuple[str, str]]:
         if words:
             hints.append((fact.source, " ".join(words)))
     return hints
+
+
+def mark_lost(text: str, terms: list, facts: list, lang: str) -> str:
+    """The source with each lost glossary term and fact followed by its English in brackets, where it
+    stands ("двухсотый (KIA)", "двенадцать (12)"): a small model keeps a rendering placed in the line
+    far more often than one listed in the system prompt. Words not found in the text stay unmarked."""
+    marks: dict[int, str] = {}
+    for m in terms:
+        marks.setdefault(m.end, m.term.en)
+    for source, english in fact_hints(facts, lang):
+        at = text.find(source)
+        if at >= 0 and english:
+            marks.setdefault(at + len(source), english)
+    for end in sorted(marks, reverse=True):
+        text = f"{text[:end]} ({marks[end]}){text[end:]}"
+    return text
 
 
 def resolve_model(model: str | None) -> str:
@@ -180,24 +196,26 @@ class LLMEngine(TranslationEngine):
         return out
 
     def _fact_retry(self, segment: Segment, out: str) -> str:
-        first, missing = self._lost(segment, out)
+        facts, terms = self._lost(segment, out)
+        first = len(facts) + len(terms)
         if not first:
             return out
-        hints = list(segment.hints) + [h for h in fact_hints(missing, segment.lang) if h not in segment.hints]
+        hints = list(segment.hints) + [h for h in fact_hints(facts, segment.lang) if h not in segment.hints]
         again = Segment(segment.text, segment.lang, hints=hints, context=segment.context)
-        parts = [self._complete(c, again) for c in chunk_sentences(segment.text, self.chunk_chars)]
+        marked = mark_lost(segment.text, terms, facts, segment.lang)
+        parts = [self._complete(c, again) for c in chunk_sentences(marked, self.chunk_chars)]
         retried = " ".join(p.strip() for p in parts if p.strip())
-        return retried if retried and self._lost(segment, retried)[0] < first else out
+        return retried if retried and sum(map(len, self._lost(segment, retried))) < first else out
 
     @staticmethod
-    def _lost(segment: Segment, english: str) -> tuple[int, list]:
-        """How many source facts and glossary terms ``english`` lost, and the lost facts."""
+    def _lost(segment: Segment, english: str) -> tuple[list, list]:
+        """The source facts and the glossary terms (matches) that ``english`` lost."""
         from listeningpost.translate.facts import check
         from listeningpost.translate.glossary import default_glossary, missing_terms
 
         facts = check(segment.text, english, segment.lang).missing
         terms = missing_terms(default_glossary().find(segment.text), english)
-        return len(facts) + len(terms), facts
+        return facts, terms
 
     def _chunk(self, text: str, segment: Segment, renderings: set[str], depth: int) -> str:
         """Translate one chunk; if a glossary rendering placed in it is missing from the output (a

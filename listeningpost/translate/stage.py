@@ -70,13 +70,16 @@ class TranslateStage(Stage):
     requires = ("speech",)
 
     # skip_human: a turn that already has a human translation is shown with it, so by default no
-    # machine time is spent on it (--opt translate.skip_human=false to compare engines with humans)
+    # machine time is spent on it (--opt translate.skip_human=false to compare engines with humans).
+    # skip_human_calls: a call with a human translation in any language (e.g. Radio-Analyzer's German)
+    # is left out entirely; the demo uses it to stay short, a later run without it translates the rest.
     def __init__(self, engine: str | None = None, model: str | None = None, lang: str = "en",
-                 skip_human: bool = True, **options: Any):
+                 skip_human: bool = True, skip_human_calls: bool = False, **options: Any):
         self.engine = make_engine(engine, model, **options)   # lazy: no model is loaded here
         self.model_arg = model
         self.lang = lang
         self.skip_human = skip_human
+        self.skip_human_calls = skip_human_calls
         self.options = options
         self.glossary = default_glossary()
 
@@ -85,13 +88,17 @@ class TranslateStage(Stage):
             "engine": self.engine.name, "model": self.engine.model_name, "model_arg": self.model_arg,
             "variant": self.engine.variant(), "glossary": self.glossary.version, "lang": self.lang,
             "skip_human": self.skip_human, "options": self.options,
-        }
+        }  # skip_human_calls only picks calls, it changes no output: not part of the settings
 
     def applies_to(self, case: Case, call_id: int) -> bool:
         if self.engine.name == "whisper":
             row = case.one("SELECT has_media FROM calls WHERE id=?", (call_id,))
             if not row or not row["has_media"]:
                 return False
+        if self.skip_human_calls and case.one(
+                "SELECT 1 FROM translations x JOIN turns t ON t.id=x.turn_id WHERE t.call_id=? AND x.engine='human'"
+                " LIMIT 1", (call_id,)):
+            return False
         return case.one("SELECT 1 FROM turns WHERE call_id=? AND trim(text) != '' LIMIT 1", (call_id,)) is not None
 
     def load(self, case: Case, call_id: int) -> TranslateItem:

@@ -114,6 +114,29 @@ def test_job_runner_drives_the_stage(case, add_call):
     assert case.one("SELECT COUNT(*) FROM translation_failures")[0] == 1
 
 
+def test_skip_human_calls_leaves_translated_calls_for_a_later_run(case, add_call):
+    """The demo's `--opt translate.skip_human_calls=true`: a call with a human translation in any
+    language is not machine translated; a later default run translates its other turns."""
+    from listeningpost.jobs.executors import make_executor
+    from listeningpost.jobs.runner import run_stage
+    from listeningpost.pipeline import make_stage
+
+    german = add_call(case, [Turn("первая", translations={"de": "die erste"}), Turn("вторая")])
+    bare = add_call(case, [Turn("третья")], name="b.json")
+    ex = make_executor("local", workers=1)
+    try:
+        first = run_stage(case, make_stage("translate", engine="scripted-test", skip_human_calls="true"), ex)
+        assert first.done == 1
+        assert machine(call_document(case, bare), 0)[0]["text"] == "EN[третья]"
+        assert all(machine(call_document(case, german), i) == [] for i in (0, 1))
+        later = run_stage(case, make_stage("translate", engine="scripted-test"), ex)
+    finally:
+        ex.close()
+    assert later.done == 1   # only the skipped call; the bare one is already done with these settings
+    doc = call_document(case, german)
+    assert [machine(doc, i)[0]["text"] for i in (0, 1)] == ["EN[первая]", "EN[вторая]"]
+
+
 def test_thousand_turns_stream_in_bounded_batches(case, add_call):
     call = add_call(case, [Turn(f"реплика номер {i}") for i in range(1000)])
     ScriptedEngine.calls = []
