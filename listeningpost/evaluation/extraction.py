@@ -64,39 +64,44 @@ def match_entities(gold: list[dict[str, Any]], pred: list[dict[str, Any]]) -> li
     return pairs
 
 
-def score_entities(pairs: Iterable[tuple[dict, dict]]) -> dict[str, Any]:
-    """Micro P/R/F1 over calls and per type; ``per_call`` lists misses and false alarms for tuning."""
+Compared = tuple[list[str], list[str], list[str], dict[str, Any]]  # gold types, predicted, matched, misses
+
+
+def micro_scores(pairs: Iterable[tuple[dict, dict]], field: str, compare, per_key: str = "per_type") -> dict[str, Any]:
+    """Micro P/R/F1 over the calls whose gold has ``field``, per type, and per-call misses/false
+    alarms; ``compare(gold_item, doc)`` gives one call's gold, predicted and matched types."""
     totals = defaultdict(lambda: [0, 0, 0])  # type -> [tp, pred, gold]
-    per_call = {}
-    scored = False
+    per_call, scored = {}, False
     for gold_item, doc in pairs:
-        if "entities" not in gold_item:
+        if field not in gold_item:
             continue
         scored = True
-        gold = gold_item["entities"] or []
-        pred = predicted_entities(doc)
-        matched = match_entities(gold, pred)
-        for g in gold:
-            totals[g["type"]][2] += 1
-        for p in pred:
-            totals[p["type"]][1] += 1
-        for gi, _ in matched:
-            totals[gold[gi]["type"]][0] += 1
-        mg = {gi for gi, _ in matched}
-        mp = {pi for _, pi in matched}
-        per_call[gold_item.get("id")] = {
-            "missed": [(g["type"], g["text"]) for i, g in enumerate(gold) if i not in mg],
-            "false": [(p["type"], p["text"]) for i, p in enumerate(pred) if i not in mp],
-        }
+        gold, pred, matched, errors = compare(gold_item, doc)
+        for i, types in ((2, gold), (1, pred), (0, matched)):
+            for t in types:
+                totals[t][i] += 1
+        per_call[gold_item.get("id")] = errors
     if not scored:
         return {}
-    tp = sum(v[0] for v in totals.values())
-    n_pred = sum(v[1] for v in totals.values())
-    n_gold = sum(v[2] for v in totals.values())
+    tp, n_pred, n_gold = (sum(v[i] for v in totals.values()) for i in range(3))
     result = prf(tp, n_pred, n_gold)
-    result["per_type"] = {t: {**prf(*v), "gold": v[2], "pred": v[1]} for t, v in sorted(totals.items())}
+    result[per_key] = {t: {**prf(*v), "gold": v[2], "pred": v[1]} for t, v in sorted(totals.items())}
     result["per_call"] = per_call
     return result
+
+
+def compare_entities(gold_item: dict, doc: dict) -> Compared:
+    gold, pred = gold_item["entities"] or [], predicted_entities(doc)
+    matched = match_entities(gold, pred)
+    mg, mp = {gi for gi, _ in matched}, {pi for _, pi in matched}
+    errors = {"missed": [(g["type"], g["text"]) for i, g in enumerate(gold) if i not in mg],
+              "false": [(p["type"], p["text"]) for i, p in enumerate(pred) if i not in mp]}
+    return [g["type"] for g in gold], [p["type"] for p in pred], [gold[gi]["type"] for gi, _ in matched], errors
+
+
+def score_entities(pairs: Iterable[tuple[dict, dict]]) -> dict[str, Any]:
+    """Micro P/R/F1 over calls and per type; ``per_call`` lists misses and false alarms for tuning."""
+    return micro_scores(pairs, "entities", compare_entities)
 
 
 def predicted_claims(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -109,37 +114,23 @@ def _count_key(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
+def compare_claims(gold_item: dict, doc: dict) -> Compared:
+    gold = [(g["type"], _count_key(g.get("count"))) for g in gold_item["claims"] or []]
+    pred = [(p["type"], _count_key(p.get("count"))) for p in predicted_claims(doc)]
+    left, false, matched = list(gold), [], []
+    for key in pred:
+        if key in left:
+            left.remove(key)
+            matched.append(key[0])
+        else:
+            false.append(key)
+    return [k[0] for k in gold], [k[0] for k in pred], matched, {"missed": left, "false": false}
+
+
 def score_claims(pairs: Iterable[tuple[dict, dict]]) -> dict[str, Any]:
     """A prediction matches a gold claim of the same type and count (null matches null); each gold
     claim matches at most one prediction. Micro P/R/F1 over calls, per type, and per-call misses."""
-    totals = defaultdict(lambda: [0, 0, 0])  # type -> [tp, pred, gold]
-    per_call = {}
-    scored = False
-    for gold_item, doc in pairs:
-        if "claims" not in gold_item:
-            continue
-        scored = True
-        gold = [(g["type"], _count_key(g.get("count"))) for g in gold_item["claims"] or []]
-        pred = [(p["type"], _count_key(p.get("count"))) for p in predicted_claims(doc)]
-        left = list(gold)
-        false = []
-        for key in pred:
-            totals[key[0]][1] += 1
-            if key in left:
-                left.remove(key)
-                totals[key[0]][0] += 1
-            else:
-                false.append(key)
-        for key in gold:
-            totals[key[0]][2] += 1
-        per_call[gold_item.get("id")] = {"missed": left, "false": false}
-    if not scored:
-        return {}
-    tp, n_pred, n_gold = (sum(v[i] for v in totals.values()) for i in range(3))
-    result = prf(tp, n_pred, n_gold)
-    result["per_type"] = {t: {**prf(*v), "gold": v[2], "pred": v[1]} for t, v in sorted(totals.items())}
-    result["per_call"] = per_call
-    return result
+    return micro_scores(pairs, "claims", compare_claims)
 
 
 def predicted_themes(doc: dict[str, Any]) -> set[str]:
@@ -147,40 +138,21 @@ def predicted_themes(doc: dict[str, Any]) -> set[str]:
     return {t["theme"] for t in doc.get("themes") or [] if t.get("turn_id") is None and t.get("status") != "rejected"}
 
 
+def compare_themes(gold_item: dict, doc: dict) -> Compared:
+    gold, pred = set(gold_item["themes"] or []), predicted_themes(doc)
+    return sorted(gold), sorted(pred), sorted(gold & pred), {"missed": sorted(gold - pred), "false": sorted(pred - gold)}
+
+
 def score_themes(pairs: Iterable[tuple[dict, dict]]) -> dict[str, Any]:
     """Micro P/R/F1 over (call, theme) pairs, per theme, and per-call misses/false alarms."""
-    totals = defaultdict(lambda: [0, 0, 0])
-    per_call = {}
-    scored = False
-    for gold_item, doc in pairs:
-        if "themes" not in gold_item:
-            continue
-        scored = True
-        gold = set(gold_item["themes"] or [])
-        pred = predicted_themes(doc)
-        for t in pred:
-            totals[t][1] += 1
-        for t in gold:
-            totals[t][2] += 1
-        for t in gold & pred:
-            totals[t][0] += 1
-        per_call[gold_item.get("id")] = {"missed": sorted(gold - pred), "false": sorted(pred - gold)}
-    if not scored:
-        return {}
-    tp, n_pred, n_gold = (sum(v[i] for v in totals.values()) for i in range(3))
-    result = prf(tp, n_pred, n_gold)
-    result["per_theme"] = {t: {**prf(*v), "gold": v[2], "pred": v[1]} for t, v in sorted(totals.items())}
-    result["per_call"] = per_call
-    return result
+    return micro_scores(pairs, "themes", compare_themes, per_key="per_theme")
 
 
 def score(pairs: list[tuple[dict, dict]]) -> dict[str, Any]:
     """Sections for `lpost eval`: entities (and claims/themes where their scorers exist)."""
     out = {}
-    for name, scorer in (("entities", score_entities), ("claims", globals().get("score_claims")),
-                         ("themes", globals().get("score_themes"))):
-        if scorer is not None:
-            section = scorer(pairs)
-            if section:
-                out[name] = section
+    for name, scorer in (("entities", score_entities), ("claims", score_claims), ("themes", score_themes)):
+        section = scorer(pairs)
+        if section:
+            out[name] = section
     return out
