@@ -1,18 +1,16 @@
-"""`lpost`: the command line. Core commands live here; each stage package may add its own
-commands in ``listeningpost/<stage>/cli.py`` through a ``register(app)`` function."""
+"""`lpost`: the command line. Each stage package adds its commands in ``listeningpost/<stage>/cli.py``:
+module-level command functions (sub-command groups on a module-level ``typer.Typer``) that a short
+``register(app)`` adds to this app. The options and helpers they share are in ``listeningpost/cliutil.py``
+(re-exported here)."""
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
-from typing import Any, Optional
-
 import typer
-from rich.console import Console
 
+from listeningpost.cliutil import CaseOpt, JsonOpt, console, fail, open_case, out, print_json
 from listeningpost.plugins import import_optional
-from listeningpost.store.case import Case, CaseError, default_case_dir
+
+__all__ = ["app", "CaseOpt", "JsonOpt", "console", "out", "open_case", "print_json", "fail", "main"]
 
 app = typer.Typer(
     help="Listening Post: turn intercepted-call recordings and transcripts into searchable, cited evidence.",
@@ -20,28 +18,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
-out = Console(soft_wrap=True, highlight=False)
-
-CaseOpt = typer.Option(None, "--case", help="Case folder (default: $LPOST_CASE or ./case).", envvar="LPOST_CASE")
-JsonOpt = typer.Option(False, "--json", help="Print machine-readable JSON.")
-
-
-def open_case(case: Optional[Path], create: bool = False) -> Case:
-    try:
-        return Case.open(case if case is not None else default_case_dir(), create=create)
-    except CaseError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2)
-
-
-def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-def fail(message: str, code: int = 2) -> None:
-    console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(code)
 
 
 # Stage packages add their commands (speech: models, translate, analyze, search, web: serve/users,

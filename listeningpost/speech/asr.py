@@ -239,38 +239,50 @@ def _pipeline_class():
 
         def _decode(self, features, prompt, index, tokenizer, options):
             """Encode, pick each clip's language, decode: one group of clips on one replica."""
-            import ctranslate2
-
-            if self._on_cpu() and len(features) > 1:
-                encoded = [self.model.encode(features[i:i + 1]) for i in range(len(features))]
-                encoder_output = ctranslate2.StorageView.from_array(np.concatenate([np.asarray(e) for e in encoded]))
-            else:
-                encoder_output = self.model.encode(features)
-                encoded = [encoder_output]
-            prompts, decisions = [prompt] * len(features), []
-            if index is not None:  # each clip in the allowed language it sounds most like
-                prompts = []
-                for probs in self.model.model.detect_language(encoder_output):
-                    decisions.append(langid.decide(probs, self.allowed))
-                    prompt_i = list(prompt)
-                    prompt_i[index] = tokenizer.tokenizer.token_to_id(f"<|{decisions[-1].decode}|>")
-                    prompts.append(prompt_i)
-            results = self.model.model.generate(
-                encoder_output, prompts, beam_size=options.beam_size, patience=options.patience,
-                length_penalty=options.length_penalty, max_length=self.model.max_length,
-                suppress_blank=options.suppress_blank, suppress_tokens=options.suppress_tokens,
-                return_scores=True, return_no_speech_prob=True, sampling_temperature=options.temperatures[0],
-                repetition_penalty=options.repetition_penalty, no_repeat_ngram_size=options.no_repeat_ngram_size,
-            )
-            output = []
-            for result in results:
-                seq_len = len(result.sequences_ids[0])
-                cum_logprob = result.scores[0] * (seq_len ** options.length_penalty)
-                output.append(dict(avg_logprob=cum_logprob / (seq_len + 1), no_speech_prob=result.no_speech_prob,
-                                   tokens=result.sequences_ids[0]))
-            return encoded, decisions, output
+            return _decode_group(self, features, prompt, index, tokenizer, options)
 
     return RestrictedLanguagePipeline
+
+
+def _decode_group(pipe, features, prompt, index, tokenizer, options):
+    """``RestrictedLanguagePipeline._decode``: encode the group's clips (one at a time on CPU), pick
+    each clip's language among the allowed ones (when ``index`` marks the prompt's language token),
+    decode them as one batch. Returns (encoder outputs, language decisions, results per clip)."""
+    import ctranslate2
+
+    if pipe._on_cpu() and len(features) > 1:
+        encoded = [pipe.model.encode(features[i:i + 1]) for i in range(len(features))]
+        encoder_output = ctranslate2.StorageView.from_array(np.concatenate([np.asarray(e) for e in encoded]))
+    else:
+        encoder_output = pipe.model.encode(features)
+        encoded = [encoder_output]
+    prompts, decisions = [prompt] * len(features), []
+    if index is not None:  # each clip in the allowed language it sounds most like
+        prompts = []
+        for probs in pipe.model.model.detect_language(encoder_output):
+            decisions.append(langid.decide(probs, pipe.allowed))
+            prompt_i = list(prompt)
+            prompt_i[index] = tokenizer.tokenizer.token_to_id(f"<|{decisions[-1].decode}|>")
+            prompts.append(prompt_i)
+    return encoded, decisions, _generate(pipe.model, encoder_output, prompts, options)
+
+
+def _generate(model, encoder_output, prompts, options) -> list[dict]:
+    """Decode the encoded clips with their prompts: tokens, avg log-prob and no-speech probability per clip."""
+    results = model.model.generate(
+        encoder_output, prompts, beam_size=options.beam_size, patience=options.patience,
+        length_penalty=options.length_penalty, max_length=model.max_length,
+        suppress_blank=options.suppress_blank, suppress_tokens=options.suppress_tokens,
+        return_scores=True, return_no_speech_prob=True, sampling_temperature=options.temperatures[0],
+        repetition_penalty=options.repetition_penalty, no_repeat_ngram_size=options.no_repeat_ngram_size,
+    )
+    output = []
+    for result in results:
+        seq_len = len(result.sequences_ids[0])
+        cum_logprob = result.scores[0] * (seq_len ** options.length_penalty)
+        output.append(dict(avg_logprob=cum_logprob / (seq_len + 1), no_speech_prob=result.no_speech_prob,
+                           tokens=result.sequences_ids[0]))
+    return output
 
 
 def _balanced(durations: list[float], groups: int) -> list[list[int]]:

@@ -153,6 +153,19 @@ def run(path: str | Path, options: SpeechOptions | None = None,
             consumed += cut
     duration = consumed / SAMPLE_RATE
     check_complete(path, duration, start_s, end_s)
+    turns = _speaker_turns(words, bool(stereo), windows, unvoiced, speech_regions, channel_regions, activity, options)
+    return SpeechResult(
+        turns=turns, duration_s=round(duration, 3), speech_s=round(speech / SAMPLE_RATE, 3),
+        language=_call_language(turns), stereo=bool(stereo), speakers=sorted({t.speaker for t in turns if t.speaker}),
+    )
+
+
+def _speaker_turns(words: list[_Word], stereo: bool, windows: diarize.SpeakerWindows,
+                   unvoiced: diarize.SpeakerWindows, speech_regions: list[tuple[float, float]],
+                   channel_regions: list[list[tuple[float, float]]], activity: list[tuple[float, float]],
+                   options: SpeechOptions) -> list[Turn]:
+    """The recording's words, once all are in, as speaker turns: diarized by voice (mono) or by
+    channel (true stereo), then fitted to the channels' activity, the mono activity or the speech."""
     times, labels, embeddings = np.zeros((0, 2)), np.zeros(0, dtype=int), np.zeros((0, 256))
     if not stereo and options.diarize.speakers != 1 and words:
         times, embeddings = windows.arrays()
@@ -173,10 +186,7 @@ def run(path: str | Path, options: SpeechOptions | None = None,
         for cur, nxt in zip(turns, turns[1:]):
             if cur.speaker != nxt.speaker and 0 < nxt.start - cur.end <= options.hold_floor_s:
                 cur.end = nxt.start = round((cur.end + nxt.start) / 2, 3)
-    return SpeechResult(
-        turns=turns, duration_s=round(duration, 3), speech_s=round(speech / SAMPLE_RATE, 3),
-        language=_call_language(turns), stereo=bool(stereo), speakers=sorted({t.speaker for t in turns if t.speaker}),
-    )
+    return turns
 
 
 def _embed_voices(windows: diarize.SpeakerWindows, unvoiced: diarize.SpeakerWindows, mono: np.ndarray,

@@ -3,107 +3,124 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
+from listeningpost.cliutil import CaseOpt, JsonOpt, fail, open_case, out, print_json
+
+voices_app = typer.Typer(help="Speakers who sound alike across calls (voiceprints and links).",
+                         invoke_without_command=True, no_args_is_help=False)
+
+
+@voices_app.callback()
+def voices(ctx: typer.Context,
+           threshold: Optional[float] = typer.Option(None, "--threshold", min=0.0, max=1.0,
+                                                     help="Cosine similarity to link (default: the case's, 0.84)."),
+           case: Optional[Path] = CaseOpt, as_json: bool = JsonOpt) -> None:
+    """Make missing voiceprints, re-cluster the case and list voices heard in several calls."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from listeningpost.voices.store import relink, summary
+
+    c = open_case(case, create=False)
+    report = _run_voices_stage(c, threshold, as_json)
+    # the stage links the case once it made new prints; with none to make, link here
+    result = relink(c, threshold) if not report.done else summary(c)
+    result["failed"] = report.errors
+    if as_json:
+        print_json(result)
+        return
+    _print_voices(result, report.errors)
+
+
+def _run_voices_stage(c, threshold: Optional[float], as_json: bool):
+    """The ``voices`` stage over the case, in this process, under the runner lock."""
+    from listeningpost.jobs.executors import make_executor
+    from listeningpost.jobs.runner import RunnerBusy, run_stage, runner_lock
+    from listeningpost.pipeline import make_stage
+    from listeningpost.progress import StageProgress
+
+    ex = make_executor("local")
+    try:
+        with runner_lock(c), StageProgress(out, disabled=as_json) as progress:
+            return run_stage(c, make_stage("voices", threshold=threshold), ex, on_progress=progress)
+    except RunnerBusy as exc:
+        fail(str(exc))
+    finally:
+        ex.close()
+
+
+def _print_voices(result: dict[str, Any], errors: list[dict[str, Any]]) -> None:
+    out.print(f"{result['speakers']} speaker(s) with a voiceprint, {result['links']} link(s)"
+              f" at threshold {result['threshold']:.2f}")
+    for e in errors:
+        out.print(f"  call {e['call']}: {e['error']}", markup=False)
+    for i, v in enumerate(result["voices"], 1):
+        who = ", ".join(f"call {s['call_id']} {s['label']}" + (f" ({s['name']})" if s["name"] else "")
+                        for s in v["speakers"])
+        out.print(f"voice {i}: {who}", markup=False)
+
+
+@voices_app.command("links")
+def links(call: str = typer.Argument(..., help="Call id or external id."),
+          case: Optional[Path] = CaseOpt, as_json: bool = JsonOpt) -> None:
+    """Which other calls each speaker of CALL is linked to, with link ids and scores."""
+    from listeningpost.voices.store import links_for_call
+
+    c = open_case(case, create=False)
+    data = links_for_call(c, c.resolve_call(call))
+    if as_json:
+        print_json(data)
+        return
+    for label, items in sorted(data.items()):
+        for it in items:
+            out.print(f"{label}: call {it['call_id']} {it['label']}  score {it['score']:.2f}"
+                      f"  {it['status']}  (link {it['link_id']})", markup=False)
+
+
+def decide(link_id: int, call: str, status: str, case: Optional[Path], author: str) -> None:
+    from listeningpost.store.corrections import EditError, decide_voice_link
+
+    c = open_case(case, create=False)
+    try:
+        edit = decide_voice_link(c, c.resolve_call(call), link_id, status, author)
+    except EditError as exc:
+        fail(str(exc))
+    out.print(f"link {link_id} {status} (edit {edit})")
+
+
+@voices_app.command("confirm")
+def confirm(link_id: int, call: str = typer.Option(..., "--call", help="A call of the link."),
+            author: str = typer.Option("cli", "--author"), case: Optional[Path] = CaseOpt) -> None:
+    """Confirm a link: kept whatever the threshold."""
+    decide(link_id, call, "confirmed", case, author)
+
+
+@voices_app.command("reject")
+def reject(link_id: int, call: str = typer.Option(..., "--call", help="A call of the link."),
+           author: str = typer.Option("cli", "--author"), case: Optional[Path] = CaseOpt) -> None:
+    """Reject a link: never made again by re-linking."""
+    decide(link_id, call, "rejected", case, author)
+
+
+@voices_app.command("name")
+def name(call: str, label: str, speaker_name: str = typer.Argument(..., metavar="NAME"),
+         carry: bool = typer.Option(False, "--carry", help="Also name the speakers this voice is linked to."),
+         author: str = typer.Option("cli", "--author"), case: Optional[Path] = CaseOpt) -> None:
+    """Name speaker LABEL of CALL (history kept); --carry gives the name to linked speakers."""
+    from listeningpost.store.corrections import EditError, carry_speaker_name, rename_speaker
+
+    c = open_case(case, create=False)
+    call_id = c.resolve_call(call)
+    try:
+        rename_speaker(c, call_id, label, speaker_name, author)
+    except EditError as exc:
+        if "nothing changed" not in str(exc):
+            fail(str(exc))
+    carried = carry_speaker_name(c, call_id, label, author) if carry else []
+    out.print(f"call {call_id} {label} = {speaker_name}" + (f"; carried to {len(carried)} speaker(s)" if carry else ""))
+
 
 def register(app: typer.Typer) -> None:
-    from listeningpost.cli import CaseOpt, JsonOpt, fail, open_case, out, print_json
-
-    voices_app = typer.Typer(help="Speakers who sound alike across calls (voiceprints and links).",
-                             invoke_without_command=True, no_args_is_help=False)
     app.add_typer(voices_app, name="voices")
-
-    @voices_app.callback()
-    def voices(ctx: typer.Context,
-               threshold: Optional[float] = typer.Option(None, "--threshold", min=0.0, max=1.0,
-                                                         help="Cosine similarity to link (default: the case's, 0.84)."),
-               case: Optional[Path] = CaseOpt, as_json: bool = JsonOpt) -> None:
-        """Make missing voiceprints, re-cluster the case and list voices heard in several calls."""
-        if ctx.invoked_subcommand is not None:
-            return
-        from listeningpost.jobs.executors import make_executor
-        from listeningpost.jobs.runner import RunnerBusy, run_stage, runner_lock
-        from listeningpost.pipeline import make_stage
-        from listeningpost.progress import StageProgress
-        from listeningpost.voices.store import relink, summary
-
-        c = open_case(case, create=False)
-        ex = make_executor("local")
-        try:
-            with runner_lock(c), StageProgress(out, disabled=as_json) as progress:
-                report = run_stage(c, make_stage("voices", threshold=threshold), ex, on_progress=progress)
-        except RunnerBusy as exc:
-            fail(str(exc))
-        finally:
-            ex.close()
-        # the stage links the case once it made new prints; with none to make, link here
-        result = relink(c, threshold) if not report.done else summary(c)
-        result["failed"] = report.errors
-        if as_json:
-            print_json(result)
-            return
-        out.print(f"{result['speakers']} speaker(s) with a voiceprint, {result['links']} link(s)"
-                  f" at threshold {result['threshold']:.2f}")
-        for e in report.errors:
-            out.print(f"  call {e['call']}: {e['error']}", markup=False)
-        for i, v in enumerate(result["voices"], 1):
-            who = ", ".join(f"call {s['call_id']} {s['label']}" + (f" ({s['name']})" if s["name"] else "")
-                            for s in v["speakers"])
-            out.print(f"voice {i}: {who}", markup=False)
-
-    @voices_app.command("links")
-    def links(call: str = typer.Argument(..., help="Call id or external id."),
-              case: Optional[Path] = CaseOpt, as_json: bool = JsonOpt) -> None:
-        """Which other calls each speaker of CALL is linked to, with link ids and scores."""
-        from listeningpost.voices.store import links_for_call
-
-        c = open_case(case, create=False)
-        data = links_for_call(c, c.resolve_call(call))
-        if as_json:
-            print_json(data)
-            return
-        for label, items in sorted(data.items()):
-            for it in items:
-                out.print(f"{label}: call {it['call_id']} {it['label']}  score {it['score']:.2f}"
-                          f"  {it['status']}  (link {it['link_id']})", markup=False)
-
-    def decide(link_id: int, call: str, status: str, case: Optional[Path], author: str) -> None:
-        from listeningpost.store.corrections import EditError, decide_voice_link
-
-        c = open_case(case, create=False)
-        try:
-            edit = decide_voice_link(c, c.resolve_call(call), link_id, status, author)
-        except EditError as exc:
-            fail(str(exc))
-        out.print(f"link {link_id} {status} (edit {edit})")
-
-    @voices_app.command("confirm")
-    def confirm(link_id: int, call: str = typer.Option(..., "--call", help="A call of the link."),
-                author: str = typer.Option("cli", "--author"), case: Optional[Path] = CaseOpt) -> None:
-        """Confirm a link: kept whatever the threshold."""
-        decide(link_id, call, "confirmed", case, author)
-
-    @voices_app.command("reject")
-    def reject(link_id: int, call: str = typer.Option(..., "--call", help="A call of the link."),
-               author: str = typer.Option("cli", "--author"), case: Optional[Path] = CaseOpt) -> None:
-        """Reject a link: never made again by re-linking."""
-        decide(link_id, call, "rejected", case, author)
-
-    @voices_app.command("name")
-    def name(call: str, label: str, speaker_name: str = typer.Argument(..., metavar="NAME"),
-             carry: bool = typer.Option(False, "--carry", help="Also name the speakers this voice is linked to."),
-             author: str = typer.Option("cli", "--author"), case: Optional[Path] = CaseOpt) -> None:
-        """Name speaker LABEL of CALL (history kept); --carry gives the name to linked speakers."""
-        from listeningpost.store.corrections import EditError, carry_speaker_name, rename_speaker
-
-        c = open_case(case, create=False)
-        call_id = c.resolve_call(call)
-        try:
-            rename_speaker(c, call_id, label, speaker_name, author)
-        except EditError as exc:
-            if "nothing changed" not in str(exc):
-                fail(str(exc))
-        carried = carry_speaker_name(c, call_id, label, author) if carry else []
-        out.print(f"call {call_id} {label} = {speaker_name}" + (f"; carried to {len(carried)} speaker(s)" if carry else ""))
