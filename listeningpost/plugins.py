@@ -23,6 +23,11 @@ VIEW_MODULES = ("listeningpost.translate.gloss",)
 #: (imported in every worker process, so the speech stage option ``engine`` can name them)
 ASR_MODULES: tuple[str, ...] = ()
 
+#: analysis (claim) engines beyond rules, llm and both; each registers with
+#: ``listeningpost.analyze.engines.register_analysis_engine`` (imported in every worker process, so the
+#: analyze stage option ``engine`` can name them)
+ANALYSIS_MODULES: tuple[str, ...] = ()
+
 #: export formats beyond the built-in ones; each registers with ``listeningpost.export.run.register_format``
 EXPORT_MODULES: tuple[str, ...] = ()
 

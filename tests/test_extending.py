@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from listeningpost import pipeline, plugins
+from listeningpost.analyze import engines as analysis_engines
 from listeningpost.cli import app
 from listeningpost.export import run as export_run
 from listeningpost.ingest import transcripts
@@ -24,7 +25,8 @@ from conftest import AUDIO, REPO, need_shared
 
 DOC = REPO / "docs" / "extending.md"
 EXAMPLE = re.compile(r"```python\n(# file: (\w+)\.py\n.*?)```", re.S)
-EXPECTED = {"toy_asr", "toy_export", "toy_transcript", "toy_translate", "toy_analysis", "toy_executor", "toy_stage"}
+EXPECTED = {"toy_asr", "toy_export", "toy_transcript", "toy_translate", "toy_claims", "toy_analysis", "toy_executor",
+            "toy_stage"}
 
 
 def examples() -> dict[str, str]:
@@ -44,7 +46,7 @@ def toys(tmp_path, monkeypatch):
     from listeningpost.translate import llm, nmt, whisper  # noqa: F401  (as make_engine does)
 
     registries = (asr.ENGINES, export_run.FORMATS, transcripts.FORMATS, translate_engines.ENGINES,
-                  executors.EXECUTORS, pipeline.STAGES)
+                  executors.EXECUTORS, pipeline.STAGES, analysis_engines.ENGINES)
     saved = [(registry, dict(registry)) for registry in registries]
     extensions = set(transcripts.TRANSCRIPT_EXTENSIONS)
     yield folder
@@ -167,6 +169,44 @@ def test_toy_transcript_translation_executor_stage_and_export(toys, tmp_path, mo
     result = lpost("export", call_id, "--format", "no-such-format", "-o", tmp_path / "x", "--case", case)
     assert result.exit_code != 0
     assert "markdown" in output_of(result) and "srt" in output_of(result)
+
+
+def test_toy_analysis_engine_runs_the_analyze_stage_on_a_real_transcript(toys, tmp_path, monkeypatch):
+    sample = REPO / "samples" / "transcripts" / "radio_analyzer" / "radio_and_calls-mp3-003.json"
+    monkeypatch.setattr(plugins, "ANALYSIS_MODULES", ("toy_claims",))  # the registration line
+    case = tmp_path / "case"
+    assert lpost("ingest", sample, "--case", case).exit_code == 0
+
+    result = lpost("process", "--stages", "analyze", "--opt", "analyze.engine=toy-claims",
+                   "--opt", "analyze.embeddings=false", "--json", "--case", case)
+    assert result.exit_code == 0, output_of(result)
+    assert json.loads(result.stdout)["stages"][0]["done"] == 1
+
+    from listeningpost.store.case import Case
+
+    c = Case.open(case)
+    try:
+        run = c.one("SELECT engine, settings_json FROM runs WHERE stage='analyze'")
+        claims = [(r["type"], r["count"], r["quote"], json.loads(r["data_json"])["engine"])
+                  for r in c.query("SELECT type, count, quote, data_json FROM claims")]
+        turns = [r["text"] for r in c.query("SELECT text FROM turns")]
+        entities = c.one("SELECT count(*) FROM entities")[0]
+    finally:
+        c.close()
+    # "Я тебе скажу, 25 тыщ [=тысяч] 900 погибших.": one sentence of the call, quoted verbatim
+    assert claims and all(kind == "killed" and count is None and engine == "toy-claims" and "погиб" in quote
+                          and any(quote in text for text in turns) for kind, count, quote, engine in claims)
+    assert any("900 погибших" in quote for _, _, quote, _ in claims)
+    settings = json.loads(run["settings_json"])
+    assert run["engine"] == "listeningpost-toy-claims" == settings["engine"]
+    assert settings["claims"] == {"engine": "toy-claims", "version": 1}
+    assert entities > 0  # entities still come from the rules
+
+    # an engine nobody registered is refused, naming the registered ones
+    with pytest.raises(ValueError, match="rules, llm, both, toy-claims"):
+        pipeline.make_stage("analyze", engine="no-such-engine")
+    result = lpost("process", "--stages", "analyze", "--opt", "analyze.engine=no-such-engine", "--case", case)
+    assert result.exit_code != 0 and "toy-claims" in output_of(result) + str(result.exception)
 
 
 def test_toy_claim_model_stands_in_for_the_llm(toys):

