@@ -98,9 +98,14 @@ def _run_stages(c, ex, names: list[str], options: dict[str, dict[str, Any]], cal
 
     reports = []
     try:
+        # every stage is made (and its options checked) before any of them runs
+        stages = [make_stage(name, **options.get(name, {})) for name in names]
+    except ValueError as exc:  # e.g. --opt analyze.engine=unknown
+        ex.close()
+        fail(str(exc))
+    try:
         with runner_lock(c), StageProgress(console, disabled=as_json) as progress:
-            for name in names:
-                stage = make_stage(name, **options.get(name, {}))
+            for stage in stages:
                 reports.append(run_stage(c, stage, ex, call_ids, force, on_progress=progress))
     except RunnerBusy as exc:
         fail(str(exc))
