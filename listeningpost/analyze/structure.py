@@ -51,6 +51,11 @@ PHASE = {"начать", "начинать", "стать", "продолжать
 #: duties one can refuse in war ("отказались от штурма")
 DUTY = {"штурм", "наступление", "атака", "задача", "приказ", "выезд", "выход", "служба", "контракт", "война",
         "участие", "позиция", "операция", "выполнение", "бой", "оружие", "ротация", "командировка"}
+#: prepositions that make a casualty noun background ("после ранения", "за гибель", "без потерь")
+BACKGROUND_PREPS = {"после", "за", "от", "до", "при", "без", "для", "из-за", "вследствие", "ради", "против", "про",
+                    "о", "об", "насчет", "перед", "після", "від", "без", "через"}
+#: nouns whose casualty modifier is the count asked or given ("число погибших", "список убитых")
+STATISTIC = {"число", "количество", "список", "цифра", "статистика", "счет", "сводка", "данные"}
 RATE_UNITS = {"день", "сутки", "ночь", "неделя", "месяц", "час", "раз", "штурм", "выход", "заход"}
 
 
@@ -144,6 +149,10 @@ def parse(doc: AnalysisDoc) -> None:
 def _worth_parsing(sent: Sentence) -> bool:
     """A predicate whose class could hold here: its needed argument class and its "не" are in the
     sentence at all (frequent verbs like "дать", "вернуться" need both; the parse is the stage's cost)."""
+    from listeningpost.analyze import quantities  # it builds on this module's frames
+
+    if quantities.worth_parsing(sent):
+        return True
     lemmas = {t.lemma for t in sent.tokens}
     neg = bool(lemmas & NEGATION)
     for t in sent.tokens:
@@ -361,7 +370,10 @@ def frames(sent: Sentence, values: dict[int, int]) -> list[Frame]:
             frame = _frame(sent, p, cls, values)
             if frame is not None:
                 out.append(frame)
-    return out
+    from listeningpost.analyze import quantities  # it builds on this module's frames
+
+    taken = {f.pred for f in out} | {a for f in out for a in f.args} | {f.count_at for f in out}
+    return out + quantities.frames(sent, values, taken)
 
 
 def _irrealis(sent: Sentence, p: int) -> bool:
@@ -420,6 +432,8 @@ def _frame(sent: Sentence, p: int, cls: PredClass, values: dict[int, int]) -> Fr
     if cls.negated and not negated:
         return None  # "платят" is no claim; "не платят" is
     count, at = _count(sent, p, args, values, cls)
+    if _background(sent, p, cls, at):
+        return Frame(cls, p, args, data={"veto": "background"})
     if count is None and cls.type in ("killed", "wounded", "captured", "missing") and _one_victim(sent, p):
         count = 1
     frame = Frame(cls, p, args, negated=negated and not cls.negated, conditional=_conditional(sent, p),
@@ -428,6 +442,32 @@ def _frame(sent: Sentence, p: int, cls: PredClass, values: dict[int, int]) -> Fr
         frame.data.update(rate_at(sent, at))
     frame.data.update(_who_and_what(sent, args))
     return frame
+
+
+def _background(sent: Sentence, p: int, cls: PredClass, at: int | None) -> bool:
+    """A casualty noun as background, not as news: in a prepositional phrase ("после ранения", "за
+    ранения", "без потерь") or qualifying another noun ("семьи погибших"), with no count of its own (a
+    number under it: "после гибели двадцати человек" is news)."""
+    tok = sent.tokens[p]
+    if cls.type not in ("killed", "wounded") or sent.heads is None or tok.pos not in ("NOUN", "ADJF", "PRTF"):
+        return False
+    if at is not None and _under(sent, at, p):
+        return False
+    if any(sent.rels[j] == "case" and sent.tokens[j].lemma in BACKGROUND_PREPS for j in _children(sent, p)):
+        return True
+    head = sent.heads[p]
+    return sent.rels[p] == "nmod" and head >= 0 and sent.tokens[head].pos == "NOUN" \
+        and sent.tokens[head].lemma not in arg_class("bodies") | STATISTIC and not classes_of(sent.tokens[head])
+
+
+def _under(sent: Sentence, j: int, p: int) -> bool:
+    """Token ``j`` is ``p`` or in its subtree."""
+    steps = 0
+    while j >= 0 and steps <= len(sent.tokens):
+        if j == p:
+            return True
+        j, steps = sent.heads[j], steps + 1
+    return False
 
 
 def _who_and_what(sent: Sentence, args: list[int]) -> dict[str, str]:

@@ -1,0 +1,141 @@
+"""Quantified facts: a count of people, prisoners, ammunition, money or equipment stated as a fact.
+
+A statement such as "we brought in N thousand convicts", "N fighters hold the town", "they handed over
+N shells" is checkable but has no closed claim type of its own: it is an ``other`` claim with that
+count (``../shared/eval/ANNOTATION_GUIDE.md``). The structure read here:
+
+* a count (``values``: token index -> count, from ``numbers.py``; a count of at least two, not a
+  share: "N %" and "N процентов" are proportions), followed by the noun it counts (multipliers such
+  as "тысяч", editorial brackets, "с лишним" and adjectives in between are skipped);
+* the noun is of a counted class of ``data/predicates.yaml`` ``ARGUMENTS`` (``COUNTED``), is no
+  casualty code and no predicate of its own ("двухсотых", "пленных", "убитых" are claims of their
+  own type);
+* the predicate governing the noun in the parse (the nearest verb up the tree) has no predicate class
+  (a kill/lose/capture verb is read by its own class in ``structure``), is not negated, not an
+  infinitive outside a phase verb ("надо привезти ..."), not under a condition; a sentence without a
+  verb ("N человек на опушке") states the count by itself.
+
+Questions, wishes and conditions never get here: ``claims`` drops those sentences first.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from listeningpost.analyze import structure
+from listeningpost.analyze.document import Sentence
+from listeningpost.analyze.numbers import casualty_code, find_numbers
+from listeningpost.analyze.structure import Frame, PredClass, arg_class, classes_of
+
+#: argument classes (``predicates.yaml`` ARGUMENTS) whose counts are facts worth a claim
+COUNTED = ("people", "prisoners", "ammo", "currency", "equipment")
+#: words between a count and the noun it counts: multipliers, approximations, brackets
+BETWEEN = {"тысяча", "тыща", "тыс", "миллион", "миллиард", "сотня", "десяток", "с", "лишний", "лишком", "около",
+           "примерно", "почти", "штука", "шт", "[", "]", "(", ")", "=", "-", "тисяча", "мільйон", "мільярд"}
+SHARE = {"%", "процент", "відсоток", "доля"}
+QUANTITY = PredClass("quantity", "other", frozenset())
+VERBAL = ("VERB", "INFN", "PRTS", "GRND", "PRED")
+#: governing words under which a count is no fact of the speaker's ("нужно N снарядов")
+NOT_A_FACT = {"нужно", "надо", "необходимо", "нужный", "требоваться", "хотеть", "мочь", "просить", "попросить",
+              "треба", "потрібно"}
+
+
+def _counted_noun(sent: Sentence, at: int, values: dict[int, int]) -> int | None:
+    """The noun counted by the number at ``at``: the first noun after it, or None (a share, no noun)."""
+    toks = sent.tokens
+    j = at + 1
+    while j < len(toks) and j <= at + 6:
+        t = toks[j]
+        if t.text in SHARE or t.lemma in SHARE:
+            return None
+        if t.lemma in BETWEEN or t.text in BETWEEN or j in values or t.pos == "NUMR" or t.text.isdigit() \
+                or t.pos in ("ADJF", "PRTF") and _noun_class(t) is None:
+            j += 1
+            continue
+        return j if t.pos in ("NOUN", "ADJF", "PRTF") else None
+    return None
+
+
+def _noun_class(tok) -> str | None:
+    for name in COUNTED:
+        if tok.lemma in arg_class(name):
+            return name
+    return None
+
+
+def _governor(sent: Sentence, noun: int) -> int | None:
+    """The nearest verbal word above the noun in the parse (None: a sentence without one)."""
+    j, steps = sent.heads[noun], 0
+    while j >= 0 and steps < 5:
+        if sent.tokens[j].pos in VERBAL or sent.tokens[j].lemma in NOT_A_FACT:
+            return j
+        j, steps = sent.heads[j], steps + 1
+    return None
+
+
+def _fact(sent: Sentence, noun: int):
+    """(predicate index, ok): the predicate stating the count, and whether it states a fact."""
+    gov = _governor(sent, noun)
+    if gov is None:  # no verb: a count of people stated by itself; of things, a fire order or a list
+        has_verb = any(t.pos in VERBAL for t in sent.tokens)
+        alone = not has_verb or sent.heads[noun] < 0
+        return noun, alone and _noun_class(sent.tokens[noun]) in ("people", "prisoners")
+    tok = sent.tokens[gov]
+    if tok.lemma in NOT_A_FACT:
+        return gov, False
+    if structure._negated(sent, gov) or structure._conditional(sent, gov):
+        return gov, False
+    if tok.pos == "INFN" and structure._irrealis(sent, gov):
+        return gov, False
+    return gov, True
+
+
+def worth_parsing(sent: Sentence) -> bool:
+    """A count and a counted noun in the sentence at all (cheap: lemmas only)."""
+    nouns = _nouns()
+    if not any(t.lemma in nouns for t in sent.tokens):
+        return False
+    return any(t.text[:1].isdigit() or t.pos == "NUMR" for t in sent.tokens) or bool(find_numbers(sent.text))
+
+
+@lru_cache(maxsize=1)
+def _nouns() -> frozenset[str]:
+    return frozenset().union(*(arg_class(n) for n in COUNTED))
+
+
+def frames(sent: Sentence, values: dict[int, int], taken: set[int]) -> list:
+    """``other`` frames of the counts of counted nouns; ``taken``: token indexes a predicate class
+    already read (its arguments), never counted twice."""
+    if sent.heads is None:
+        return []
+    out = []
+    for at in sorted(values):
+        if values[at] < 2 or at in taken or _after_of(sent, at):
+            continue
+        noun = _counted_noun(sent, at, values)
+        if noun is None or noun in taken or _noun_class(sent.tokens[noun]) is None:
+            continue
+        tok = sent.tokens[noun]
+        if casualty_code(tok.text) or _is_predicate(tok):
+            continue
+        pred, ok = _fact(sent, noun)
+        if not ok or pred in taken:
+            continue
+        out.append(Frame(QUANTITY, pred, [noun], count=values[at], count_at=at,
+                         data={"counted": _noun_class(tok), "what": tok.text}))
+    return out
+
+
+def _is_predicate(tok) -> bool:
+    return bool(classes_of(tok))
+
+
+def _after_of(sent: Sentence, at: int) -> bool:
+    """"из N" (a total) and "по N" (a rate per person) are no count of a fact by themselves."""
+    k = at - 1
+    while k >= 0 and (sent.tokens[k].pos == "NUMR" or sent.tokens[k].text.isdigit()):
+        k -= 1
+    return k >= 0 and sent.tokens[k].lemma in ("из", "с")
+
+
+__all__ = ["COUNTED", "frames", "worth_parsing"]
