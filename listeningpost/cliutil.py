@@ -31,6 +31,16 @@ def open_case(case: Optional[Path], create: bool = False) -> Case:
         raise typer.Exit(2)
 
 
+def open_call(case: Optional[Path], call: str) -> tuple[Case, int]:
+    """The case and the id of CALL (an id or an external id); a clear error when there is none."""
+    c = open_case(case)
+    try:
+        return c, c.resolve_call(call)
+    except CaseError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail() exits
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 

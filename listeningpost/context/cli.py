@@ -8,20 +8,15 @@ from typing import Optional
 
 import typer
 
-from listeningpost.cliutil import CaseOpt, JsonOpt, fail, open_case, out, print_json
+from listeningpost.cliutil import CaseOpt, JsonOpt, fail, open_call, open_case, out, print_json
 
 
 def context(call: str = typer.Argument(..., help="Call id or external id."),
             case: Optional[Path] = CaseOpt, as_json: bool = JsonOpt) -> None:
     """Show reference loss figures for the call's date beside each casualty/equipment claim."""
     from listeningpost.context.claims import context_for_call
-    from listeningpost.store.case import CaseError
 
-    c = open_case(case, create=False)
-    try:
-        data = context_for_call(c, c.resolve_call(call))
-    except CaseError as exc:
-        fail(str(exc))
+    data = context_for_call(*open_call(case, call))
     if as_json:
         print_json(data)
         return

@@ -7,7 +7,7 @@ from typing import Any, List, Optional
 
 import typer
 
-from listeningpost.cliutil import CaseOpt, JsonOpt, console, fail, open_case, out, print_json
+from listeningpost.cliutil import CaseOpt, JsonOpt, console, fail, open_call, open_case, out, print_json
 
 
 def ingest(
@@ -93,14 +93,9 @@ def calls(case: Optional[Path] = CaseOpt, as_json: bool = JsonOpt) -> None:
 def show(call: str = typer.Argument(..., help="Call id (or imported id)."), case: Optional[Path] = CaseOpt,
          as_json: bool = JsonOpt) -> None:
     """Show one call: provenance, turns, and what later stages found."""
-    from listeningpost.store.case import CaseError
     from listeningpost.store.views import call_document
 
-    c = open_case(case)
-    try:
-        doc = call_document(c, c.resolve_call(call))
-    except CaseError as exc:
-        fail(str(exc))
+    doc = call_document(*open_call(case, call))
     if as_json:
         print_json(doc)
         return
@@ -144,14 +139,9 @@ def meta(
     """Show or edit provenance; every change is kept in history."""
     from listeningpost.ingest.ingest import env_author
     from listeningpost.ingest.provenance import ProvenanceError, set_provenance
-    from listeningpost.store.case import CaseError
     from listeningpost.store.views import source_dict
 
-    c = open_case(case)
-    try:
-        call_id = c.resolve_call(call)
-    except CaseError as exc:
-        fail(str(exc))
+    c, call_id = open_call(case, call)
     source_id = c.one("SELECT source_id FROM calls WHERE id=?", (call_id,))[0]
     changes = _parse_changes(set_)
     if changes:

@@ -274,21 +274,51 @@ class PgConnection:
         return self._pg
 
     def execute(self, sql: str, params: Any = ()) -> PgCursor:
-        try:
-            tr = self._translate(sql)
-        except DialectError as exc:
-            raise _sqlite_error(exc) from exc
+        tr = self._translated(sql)
         if tr.kind in ("begin", "commit", "rollback"):
             return self._transaction_control(tr)
         if tr.kind == "pragma":
             return self._pragma(sql)
-        args = _bind(params, tr.names)
-        guarded = tr.kind in ("insert", "update", "delete") and self.in_transaction
+        writes = tr.kind in ("insert", "update", "delete")
+        with self._statement(writes and self.in_transaction):
+            cur = self._pg.cursor()
+            cur.execute(tr.sql, _bind(params, tr.names))
+        if tr.kind == "ddl":
+            self.forget_catalog()
+        elif writes and cur.rowcount > 0:
+            self.total_changes += cur.rowcount
+        if tr.returning_id:
+            row = cur.fetchone()
+            return PgCursor(lastrowid=row[0] if row else None, rowcount=cur.rowcount, rows=[])
+        return PgCursor(cur, rowcount=cur.rowcount)
+
+    def executemany(self, sql: str, seq_of_params: Iterable[Any]) -> PgCursor:
+        tr = self._translated(sql, many=True)
+        rows = [_bind(p, tr.names) for p in seq_of_params]
+        if not rows:
+            return PgCursor(rowcount=0, rows=[])
+        with self._statement(self.in_transaction):
+            cur = self._pg.cursor()
+            cur.executemany(tr.sql, rows)
+        if cur.rowcount > 0:
+            self.total_changes += cur.rowcount
+        return PgCursor(rowcount=cur.rowcount, rows=[])
+
+    def _translated(self, sql: str, many: bool = False) -> Translated:
+        try:
+            return self._translate(sql, many)
+        except DialectError as exc:
+            raise _sqlite_error(exc) from exc
+
+    @contextmanager
+    def _statement(self, guarded: bool) -> Iterator[None]:
+        """One statement; inside a transaction a write runs under a savepoint, so a failed one (a
+        unique violation the caller catches) leaves the transaction usable, as on SQLite. Errors
+        come out as the matching sqlite3 exception."""
         try:
             if guarded:
                 self._pg.execute("SAVEPOINT lpost_stmt")
-            cur = self._pg.cursor()
-            cur.execute(tr.sql, args)
+            yield
             if guarded:
                 self._pg.execute("RELEASE SAVEPOINT lpost_stmt")
         except Exception as exc:
@@ -297,38 +327,6 @@ class PgConnection:
             if isinstance(exc, sqlite3.Error):
                 raise
             raise _sqlite_error(exc) from exc
-        if tr.kind == "ddl":
-            self.forget_catalog()
-        elif tr.kind in ("insert", "update", "delete") and cur.rowcount > 0:
-            self.total_changes += cur.rowcount
-        if tr.returning_id:
-            row = cur.fetchone()
-            return PgCursor(lastrowid=row[0] if row else None, rowcount=cur.rowcount, rows=[])
-        return PgCursor(cur, rowcount=cur.rowcount)
-
-    def executemany(self, sql: str, seq_of_params: Iterable[Any]) -> PgCursor:
-        try:
-            tr = self._translate(sql, many=True)
-        except DialectError as exc:
-            raise _sqlite_error(exc) from exc
-        rows = [_bind(p, tr.names) for p in seq_of_params]
-        if not rows:
-            return PgCursor(rowcount=0, rows=[])
-        guarded = self.in_transaction
-        try:
-            if guarded:
-                self._pg.execute("SAVEPOINT lpost_stmt")
-            cur = self._pg.cursor()
-            cur.executemany(tr.sql, rows)
-            if guarded:
-                self._pg.execute("RELEASE SAVEPOINT lpost_stmt")
-        except Exception as exc:
-            if guarded:
-                self._undo_statement()
-            raise _sqlite_error(exc) from exc
-        if cur.rowcount > 0:
-            self.total_changes += cur.rowcount
-        return PgCursor(rowcount=cur.rowcount, rows=[])
 
     def executescript(self, sql: str) -> PgCursor:
         from listeningpost.store.schema import split_sql
