@@ -16,6 +16,7 @@ from typing import Any, Callable, Protocol
 from listeningpost.analyze.claims import Claim, extract_claims
 from listeningpost.analyze.document import AnalysisDoc
 from listeningpost.analyze.llm_claims import PROMPT_VERSION, extract_llm_claims, merge_claims
+from listeningpost.registry import Registry
 
 DEFAULT_ENGINE = "rules"
 
@@ -50,37 +51,13 @@ class ClaimEngine(Protocol):
         """The claims of one call."""
 
 
-ENGINES: dict[str, Callable[[], ClaimEngine]] = {}
-
-
-def register_analysis_engine(name: str):
-    """Class decorator: ``@register_analysis_engine("name")`` makes ``factory()`` the engine ``name``."""
-
-    def deco(factory):
-        factory.name = name
-        ENGINES[name] = factory
-        return factory
-
-    return deco
-
-
-def load_engine_plugins() -> None:
-    """Import the modules of ``plugins.ANALYSIS_MODULES`` so their engines register."""
-    from listeningpost.plugins import ANALYSIS_MODULES, import_optional
-
-    for module in ANALYSIS_MODULES:
-        import_optional(module)
-
-
-def available_engines() -> list[str]:
-    """The registered names, built-in ones first."""
-    load_engine_plugins()
-    return list(ENGINES)
-
-
-def check_engine(name: str) -> None:
-    if name not in available_engines():
-        raise ValueError(f"analyze engine must be one of {', '.join(available_engines())}, not {name!r}")
+ENGINES = Registry("analysis engine", plugins="ANALYSIS_MODULES")
+#: class decorator: ``@register_analysis_engine("name")`` makes ``factory()`` the engine ``name``
+register_analysis_engine = ENGINES.register
+load_engine_plugins = ENGINES.load_plugins
+#: the registered names, built-in ones first
+available_engines = ENGINES.names
+check_engine = ENGINES.check
 
 
 def make_claim_engine(name: str) -> ClaimEngine:

@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Protocol, Union
+from typing import Any, Protocol, Union
 
 from listeningpost.export import data, docx, html, output, pdf, subtitles
 from listeningpost.export.redact import DEFAULT_SETTING, redact_documents
 from listeningpost.export.report import CaseReport, case_label, case_report
 from listeningpost.store.case import Case
 from listeningpost.store.views import call_document
+from listeningpost.registry import Registry
 
 
 class ExportError(ValueError):
@@ -86,35 +87,15 @@ class Exporter(Protocol):
         """The output for ``ctx``; raise :class:`ExportError` with a message for the user."""
 
 
-FORMATS: dict[str, Exporter] = {}
-
-
-def register_format(name: str) -> Callable[[type], type]:
-    """Class decorator: ``@register_format("name")`` registers an instance of the class as format ``name``."""
-
-    def deco(cls: type) -> type:
-        exporter = cls()
-        exporter.name = name
-        FORMATS[name] = exporter
-        return cls
-
-    return deco
-
-
-def available_formats() -> list[str]:
-    """The registered formats, built-in ones first (in their documented order)."""
-    from listeningpost.plugins import EXPORT_MODULES, import_optional
-
-    for module in EXPORT_MODULES:
-        import_optional(module)
-    return list(FORMATS)
+FORMATS = Registry("export format", plugins="EXPORT_MODULES", instantiate=True, error=ExportError)
+#: class decorator: ``@register_format("name")`` registers an instance of the class as format ``name``
+register_format = FORMATS.register
+#: the registered formats, built-in ones first (in their documented order)
+available_formats = FORMATS.names
 
 
 def get_format(name: str) -> Exporter:
-    names = available_formats()
-    if name.lower() not in FORMATS:
-        raise ExportError(f"format is one of {', '.join(names)}, not {name!r}")
-    return FORMATS[name.lower()]
+    return FORMATS.lookup(name.lower())
 
 
 # -- the built-in formats (registration order is the order `lpost export` lists them in) --------

@@ -19,9 +19,10 @@ import json
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from listeningpost.records import ImportedCall, Turn
+from listeningpost.registry import Registry
 
 #: extensions some registered format reads (kept up to date by ``register_format``)
 TRANSCRIPT_EXTENSIONS: set[str] = set()
@@ -322,29 +323,11 @@ class TranscriptFormat(Protocol):
         message for the user when the file cannot be read."""
 
 
-FORMATS: dict[str, TranscriptFormat] = {}
-
-
-def register_format(name: str) -> Callable[[type], type]:
-    """Class decorator: ``@register_format("name")`` registers an instance of the class as transcript format ``name``."""
-
-    def deco(cls: type) -> type:
-        fmt = cls()
-        fmt.name = name
-        FORMATS.pop(name, None)  # re-registered: now the most recent
-        FORMATS[name] = fmt
-        TRANSCRIPT_EXTENSIONS.update(e.lower() for e in fmt.extensions)
-        return cls
-
-    return deco
-
-
-def load_format_plugins() -> None:
-    """Import the modules of ``plugins.TRANSCRIPT_MODULES`` so their formats register."""
-    from listeningpost.plugins import TRANSCRIPT_MODULES, import_optional
-
-    for module in TRANSCRIPT_MODULES:
-        import_optional(module)
+FORMATS = Registry("transcript format", plugins="TRANSCRIPT_MODULES", instantiate=True,
+                   on_register=lambda fmt: TRANSCRIPT_EXTENSIONS.update(e.lower() for e in fmt.extensions))
+#: class decorator: ``@register_format("name")`` registers an instance of the class as transcript format ``name``
+register_format = FORMATS.register
+load_format_plugins = FORMATS.load_plugins
 
 
 def transcript_extensions() -> set[str]:

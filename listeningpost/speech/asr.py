@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 from math import ceil
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
 from listeningpost.audio import SAMPLE_RATE
 from listeningpost.speech import hallucinations, langid
 from listeningpost.threads import thread_count
+from listeningpost.registry import Registry
 
 
 #: engine used when none is given
@@ -96,35 +97,12 @@ class AsrEngine(Protocol):
         """Decode ``clips`` (sample ranges of mono 16 kHz ``audio``); times relative to ``audio``."""
 
 
-ENGINES: dict[str, Callable[[AsrOptions], AsrEngine]] = {}
-
-
-def register_engine(name: str):
-    """Class decorator: ``@register_engine("name")`` makes ``factory(options)`` the engine ``name``."""
-
-    def deco(factory):
-        ENGINES[name] = factory
-        return factory
-
-    return deco
-
-
-def load_engine_plugins() -> None:
-    """Import the modules of ``plugins.ASR_MODULES`` so their engines register."""
-    from listeningpost.plugins import ASR_MODULES, import_optional
-
-    for module in ASR_MODULES:
-        import_optional(module)
-
-
-def available_engines() -> list[str]:
-    load_engine_plugins()
-    return sorted(ENGINES)
-
-
-def check_engine(name: str) -> None:
-    if name not in available_engines():
-        raise ValueError(f"unknown ASR engine {name!r}; available: {', '.join(available_engines())}")
+ENGINES = Registry("ASR engine", plugins="ASR_MODULES", sort=True, sets_name=False)
+#: class decorator: ``@register_engine("name")`` makes ``factory(options)`` the engine ``name``
+register_engine = ENGINES.register
+load_engine_plugins = ENGINES.load_plugins
+available_engines = ENGINES.names
+check_engine = ENGINES.check
 
 
 _MODELS: dict[tuple, Any] = {}

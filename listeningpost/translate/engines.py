@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Callable
+from listeningpost.registry import Registry
 
 #: engine used when none is given: the only translation model that installs offline (MODELS.md §2)
 DEFAULT_ENGINE = "llm"
@@ -64,22 +64,12 @@ class TranslationEngine(ABC):
         """Release model memory."""
 
 
-ENGINES: dict[str, Callable[..., TranslationEngine]] = {}
-
-
-def register_engine(name: str):
-    def deco(factory):
-        ENGINES[name] = factory
-        return factory
-
-    return deco
+ENGINES = Registry("translation engine", sort=True, sets_name=False)
+register_engine = ENGINES.register
 
 
 def make_engine(name: str | None = None, model: str | None = None, **options) -> TranslationEngine:
     # imported here so each engine's heavy dependencies load only when that engine is used
     from listeningpost.translate import llm, nmt, whisper  # noqa: F401  (register themselves)
 
-    name = name or DEFAULT_ENGINE
-    if name not in ENGINES:
-        raise ValueError(f"unknown translation engine {name!r}; available: {', '.join(sorted(ENGINES))}")
-    return ENGINES[name](model=model, **options)
+    return ENGINES.lookup(name or DEFAULT_ENGINE)(model=model, **options)
