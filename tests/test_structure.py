@@ -153,3 +153,32 @@ def test_no_import_cycles_between_package_folders():
                 if dst in members:
                     report.append(f"    {src} -> {dst}: {', '.join(sorted(sites))}")
     assert not cycles, "import cycles between package folders:\n" + "\n".join(report)
+
+
+def _where_things_live() -> str:
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    return readme.split("## Where things live", 1)[1].split("\n## ", 1)[0]
+
+
+def test_readme_names_every_folder_and_top_level_module():
+    """README's "Where things live" must match the tree: every package folder and every top-level
+    module of the package is named there."""
+    table = _where_things_live()
+    folders = [p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()]
+    modules = [p.name for p in PACKAGE.glob("*.py") if p.name != "__init__.py"]
+    missing = [f"{ROOT}/{f}/" for f in folders if f"{ROOT}/{f}/" not in table]
+    missing += [m for m in modules if f"`{m}`" not in table and f"{ROOT}/{m}`" not in table]
+    assert not missing, "README 'Where things live' does not mention: " + ", ".join(sorted(missing))
+
+
+def test_no_file_over_500_lines_and_no_function_over_80():
+    long_files, long_functions = [], []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        rel = path.relative_to(PACKAGE.parent)
+        if source.count("\n") > 500:
+            long_files.append(f"{rel} ({source.count(chr(10))} lines)")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno >= 80:
+                long_functions.append(f"{rel}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)")
+    assert not long_files and not long_functions, "\n".join(long_files + long_functions)
