@@ -14,8 +14,10 @@ def _merge(claims: list[Claim], window: int = 2) -> list[Claim]:
     for c in claims:
         dup = None
         for o in out:
-            if (o.type, o.count, o.data.get("rule"), o.negated) != (c.type, c.count, c.data.get("rule"), c.negated):
-                continue  # different phenomena are different claims even without a count; "not" is not "yes"
+            same_place = (o.turn_index, o.data["sentence"]) == (c.turn_index, c.data["sentence"])
+            same_rule = o.data.get("rule") == c.data.get("rule") or c.count is not None and same_place
+            if (o.type, o.count, o.negated) != (c.type, c.count, c.negated) or not same_rule:
+                continue  # different phenomena are different claims unless one count of one sentence; "not" is not "yes"
             near = o.turn_index == c.turn_index and abs(o.data["sentence"] - c.data["sentence"]) <= window \
                 and (c.count is not None or _same_event(o, c))  # uncounted: different predicates, different events
             # no count either side, a turn or two apart: the same event asked about, confirmed or

@@ -52,9 +52,9 @@ def _words(sent: Sentence) -> list[_Word]:
     for tok in sent.tokens:
         if tok.text in CLAUSE_BREAK:
             clause += 1
-        if tok.text == "(":
+        if tok.text in ("(", "["):  # a repeat, or an editor's reading of a number ("100 [сто]")
             depth += 1
-        elif tok.text == ")":
+        elif tok.text in (")", "]"):
             depth = max(0, depth - 1)
         if tok.is_word:
             out.append(_Word(tok, fold(tok.text), depth > 0, clause))
@@ -107,8 +107,18 @@ def _numbers(turn: DocTurn, sent: Sentence) -> list[NumberSpan]:
     nend = sent.tokens[-1].nend if sent.tokens else 0
     for span in find_numbers(turn.norm.text[nstart:nend]):
         s, e = turn.norm.to_original(span.start + nstart, span.end + nstart)
-        out.append(NumberSpan(s, e, turn.text[s:e], span.kind, span.value, span.code))
+        kind = "share" if span.kind == "count" and _share(turn.text, s, e) else span.kind
+        out.append(NumberSpan(s, e, turn.text[s:e], kind, span.value, span.code))
     return out
+
+
+_PERCENT = re.compile(r"\s?%|[,.]\d")
+_DECIMAL_BEFORE = re.compile(r"\d[,.]$")
+
+
+def _share(text: str, start: int, end: int) -> bool:
+    """A percentage or a part of a decimal fraction ("4,5%", "0,38"): a proportion, never a count."""
+    return bool(_PERCENT.match(text, end) or _DECIMAL_BEFORE.search(text[max(0, start - 2):start]))
 
 
 def _word_at(words: list[_Word], pos: int) -> int | None:

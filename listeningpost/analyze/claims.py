@@ -135,6 +135,8 @@ def _frame_details(frame_hits: list, found: list[tuple[str, list[int], float, bo
         info["frames"].append(data.pop("frame"))
         if data.pop("negative_class", False):
             info["negative_class"] = True  # "не вернулись": the "не" is the claim, not its negation
+        if data.pop("uncounted", False):
+            info["uncounted"] = True  # an award: a number near it is a date or another fact's
         if count is not None and kind not in frame_counts:
             frame_counts[kind] = (count, data.pop("count_word", None))
             info.update(data)  # rate / per / total / left of the counted frame
@@ -149,7 +151,8 @@ def _claim(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, words: list
     count, count_idx = _count_for(words, numbers, hits, kind, has_code, fire)
     if kind in frame_counts and (not has_code or count is None):  # the parse's number wins
         count, count_idx = frame_counts[kind][:2]
-    if kind == "shortage":  # "один танк стоит" is what is left, not how much is lacking
+    if kind == "shortage" or kind not in frame_counts and frame_data.get(kind, {}).get("uncounted"):
+        # "один танк стоит" is what is left, not how much is lacking; a number by an award is not its count
         count, count_idx = None, None
     if count_idx is not None and "rate" not in frame_data.get(kind, {}):
         rate = structure.rate_at(sent, sent.tokens.index(words[count_idx].tok))
@@ -203,7 +206,8 @@ def _frame_hits(sent: Sentence, words: list[_Word], numbers: list[NumberSpan]):
             vetoed.add(pred)
             continue
         framed.add(pred)
-        data = dict(f.data, frame=f.cls.name, **({"negative_class": True} if f.cls.negated else {}))
+        data = dict(f.data, frame=f.cls.name, **({"negative_class": True} if f.cls.negated else {}),
+                    **({"uncounted": True} if not f.cls.counted else {}))
         if f.count_at is not None:
             data["count_word"] = index.get(id(sent.tokens[f.count_at]))
         out.append((f.type, [pred], f.count, data))

@@ -66,6 +66,7 @@ class PredClass:
     lemmas: frozenset[str]
     needs: str | None = None  # argument class ("people", "equipment", "supply_or_none", ...)
     negated: bool = False  # the claim is the negated predicate ("не платят")
+    counted: bool = True  # False: the claim never takes a count (awards, a percentage that changed)
 
 
 @dataclass
@@ -88,8 +89,8 @@ class Frame:
 @lru_cache(maxsize=1)
 def classes() -> tuple[tuple[PredClass, ...], dict[str, frozenset[str]]]:
     raw = yaml.safe_load((DATA / "predicates.yaml").read_text(encoding="utf-8"))
-    preds = tuple(PredClass(name, v["type"], frozenset(v["lemmas"]), v.get("needs"), v.get("negated", False))
-                  for name, v in raw["PREDICATES"].items())
+    preds = tuple(PredClass(name, v["type"], frozenset(v["lemmas"]), v.get("needs"), v.get("negated", False),
+                            v.get("counted", True)) for name, v in raw["PREDICATES"].items())
     return preds, {k: frozenset(v) for k, v in raw["ARGUMENTS"].items()}
 
 
@@ -431,7 +432,7 @@ def _frame(sent: Sentence, p: int, cls: PredClass, values: dict[int, int]) -> Fr
     negated = _negated(sent, p)
     if cls.negated and not negated:
         return None  # "платят" is no claim; "не платят" is
-    count, at = _count(sent, p, args, values, cls)
+    count, at = _count(sent, p, args, values, cls) if cls.counted else (None, None)
     if _background(sent, p, cls, at):
         return Frame(cls, p, args, data={"veto": "background"})
     if count is None and cls.type in ("killed", "wounded", "captured", "missing") and _one_victim(sent, p):

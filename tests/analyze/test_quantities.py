@@ -53,3 +53,23 @@ def test_casualty_noun_as_background_is_no_claim(text):
 
 def test_casualty_noun_with_its_own_count_stays():
     assert ("killed", 20) in claims("После гибели двадцати человек роту отвели.")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Ему присвоили звание Героя.", ("other", None)),  # an award: no count
+    ("Первого января его помиловали и отпустили.", ("other", None)),
+    ("Уровень преступности сократился до 2,5%.", ("other", None)),  # a share is no count
+    ("Бойцы на передовой просят снаряды.", ("shortage", None)),
+    ("Нам урезали поставки боеприпасов.", ("shortage", None)),
+])
+def test_uncounted_classes(text, expected):
+    assert claims(text) == [expected]
+
+
+def test_share_and_decimal_are_no_count():
+    assert ("killed", 30) not in claims("Погибло 30% личного состава.")
+    assert claims("Он получил награду 23 февраля.") == [("other", None)]
+
+
+def test_one_count_of_one_sentence_is_one_claim():
+    assert claims("Туда завезли пятьдесят тысяч заключённых.") == [("other", 50000)]
