@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from listeningpost.analyze import structure
 from listeningpost.analyze.document import Sentence
-from listeningpost.analyze.numbers import casualty_code, find_numbers
+from listeningpost.analyze.numbers import casualty_code
 from listeningpost.analyze.structure import Frame, PredClass, arg_class, classes_of
 
 #: argument classes (``predicates.yaml`` ARGUMENTS) whose counts are facts worth a claim
@@ -32,6 +32,8 @@ COUNTED = ("people", "prisoners", "ammo", "currency", "equipment")
 #: words between a count and the noun it counts: multipliers, approximations, brackets
 BETWEEN = {"тысяча", "тыща", "тыс", "миллион", "миллиард", "сотня", "десяток", "с", "лишний", "лишком", "около",
            "примерно", "почти", "штука", "шт", "[", "]", "(", ")", "=", "-", "тисяча", "мільйон", "мільярд"}
+#: number words pymorphy does not tag NUMR ("сто" is read as an abbreviation)
+NUMBER_NOUNS = {"сто", "тысяча", "тыща", "миллион", "миллиард", "сотня", "десяток", "пара", "полсотни", "дюжина"}
 SHARE = {"%", "процент", "відсоток", "доля"}
 QUANTITY = PredClass("quantity", "other", frozenset())
 VERBAL = ("VERB", "INFN", "PRTS", "GRND", "PRED")
@@ -91,11 +93,14 @@ def _fact(sent: Sentence, noun: int):
 
 
 def worth_parsing(sent: Sentence) -> bool:
-    """A count and a counted noun in the sentence at all (cheap: lemmas only)."""
+    """A number word and, within a few words after it, a noun of a counted class (cheap: no parse)."""
     nouns = _nouns()
-    if not any(t.lemma in nouns for t in sent.tokens):
-        return False
-    return any(t.text[:1].isdigit() or t.pos == "NUMR" for t in sent.tokens) or bool(find_numbers(sent.text))
+    toks = sent.tokens
+    for i, t in enumerate(toks):
+        if t.text[:1].isdigit() or t.pos == "NUMR" or t.lemma in NUMBER_NOUNS:
+            if any(u.lemma in nouns and u.pos in ("NOUN", "ADJF", "PRTF") for u in toks[i + 1:i + 8]):
+                return True
+    return False
 
 
 @lru_cache(maxsize=1)
