@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from listeningpost.analyze import structure
+from listeningpost.analyze import syntax
 from listeningpost.analyze.document import Sentence
 from listeningpost.analyze.numbers import casualty_code
 from listeningpost.analyze.structure import Frame, PredClass, arg_class, classes_of
@@ -85,9 +85,9 @@ def _fact(sent: Sentence, noun: int):
     tok = sent.tokens[gov]
     if tok.lemma in NOT_A_FACT:
         return gov, False
-    if structure._negated(sent, gov) or structure._conditional(sent, gov):
+    if syntax.negated(sent, gov) or syntax.conditional(sent, gov):
         return gov, False
-    if tok.pos == "INFN" and structure._irrealis(sent, gov):
+    if tok.pos == "INFN" and syntax.irrealis(sent, gov):
         return gov, False
     return gov, True
 

@@ -22,14 +22,15 @@ import yaml
 
 from listeningpost.analyze.document import AnalysisDoc, Sentence
 from listeningpost.analyze.numbers import casualty_code
+from listeningpost.analyze.syntax import NEGATION
+from listeningpost.analyze.syntax import children as _children, clause as _clause, conditional as _conditional
+from listeningpost.analyze.syntax import irrealis as _irrealis, negated as _negated, repair as _repair, under as _under
 
 DATA = Path(__file__).parent / "data"
 #: relations that attach an argument to its predicate (UD, as slovnet labels them)
 ARG_RELS = {"nsubj", "nsubj:pass", "obj", "iobj", "obl", "obl:agent", "nmod", "xcomp", "conj", "appos",
             "parataxis", "acl", "advcl", "nummod", "nummod:gov", "det", "amod", "csubj"}
 NUM_RELS = {"nummod", "nummod:gov", "nummod:entity"}
-CONDITION = {"если", "коли", "ежели", "чтобы", "чтоб", "бы", "б", "якби", "щоб", "хай", "пусть"}
-NEGATION = {"не", "ни", "нет", "ні", "нє"}
 PERSONAL = {"я", "ты", "он", "она", "мы", "вы", "они"}
 #: a singular argument that is not one person: formations, collectives, "все"
 NOT_ONE = {"весь", "батальон", "рота", "взвод", "полк", "бригада", "отделение", "расчет", "экипаж", "группа",
@@ -46,14 +47,14 @@ FREQUENT = {"bodies_sent_home", "not_returned", "survived_of"}
 #: nouns of quantity: "десяток человек", "сотня", "куча народу"
 QUANTITY = {"десяток", "десятка", "сотня", "сотка", "тысяча", "пара", "куча", "половина", "треть", "часть",
             "масса", "толпа", "дюжина", "полсотни", "много", "немного", "несколько"}
-#: verbs under which an infinitive is a fact ("начали убивать")
-PHASE = {"начать", "начинать", "стать", "продолжать", "продолжить", "перестать"}
 #: duties one can refuse in war ("отказались от штурма")
 DUTY = {"штурм", "наступление", "атака", "задача", "приказ", "выезд", "выход", "служба", "контракт", "война",
         "участие", "позиция", "операция", "выполнение", "бой", "оружие", "ротация", "командировка"}
 #: prepositions that make a casualty noun background ("после ранения", "за гибель", "без потерь")
 BACKGROUND_PREPS = {"после", "за", "от", "до", "при", "без", "для", "из-за", "вследствие", "ради", "против", "про",
                     "о", "об", "насчет", "перед", "після", "від", "без", "через"}
+#: death as such: a claim only with a victim or a count ("гибель роты", "смерть двоих")
+ABSTRACT = {"смерть", "гибель", "смертушка"}
 #: nouns whose casualty modifier is the count asked or given ("число погибших", "список убитых")
 STATISTIC = {"число", "количество", "список", "цифра", "статистика", "счет", "сводка", "данные"}
 RATE_UNITS = {"день", "сутки", "ночь", "неделя", "месяц", "час", "раз", "штурм", "выход", "заход"}
@@ -174,25 +175,10 @@ def _could_be(sent: Sentence, name: str, lemmas: set[str]) -> bool:
             {"Name", "Surn", "anim", "Anum"} & t.tags or t.lemma in PERSONAL for t in sent.tokens)
     if name in ("source", "of_total"):
         return True
+    if name == "place":
+        return any(t.lemma in arg_class("place") or "Geox" in t.tags or i and t.pos == "NOUN" and t.orig[:1].isupper()
+                   for i, t in enumerate(sent.tokens))
     return bool(lemmas & arg_class(name))
-
-
-def _repair(heads: list[int]) -> list[int]:
-    """The parser can return a cycle ("Зампотылу" <-> "ногу"): a token that never reaches the root is
-    hung on the root, so its words still count as the root's arguments."""
-    root = next((i for i, h in enumerate(heads) if h < 0), 0)
-    out = list(heads)
-    for i in range(len(out)):
-        j, steps = i, 0
-        while j >= 0 and steps <= len(out):
-            j, steps = out[j], steps + 1
-        if j >= 0 and i != root:
-            out[i] = root
-    return out
-
-
-def _children(sent: Sentence, i: int) -> list[int]:
-    return [j for j, h in enumerate(sent.heads or ()) if h == i]
 
 
 def _arguments(sent: Sentence, p: int) -> list[int]:
@@ -215,17 +201,6 @@ def _tree_arguments(sent: Sentence, p: int) -> list[int]:
     return sorted(set(out))
 
 
-def _clause(sent: Sentence, p: int) -> list[int]:
-    breaks = {",", ";", ":", "—", "–", ".", "!", "?", "…"}
-    lo = p
-    while lo > 0 and sent.tokens[lo - 1].text not in breaks:
-        lo -= 1
-    hi = p
-    while hi + 1 < len(sent.tokens) and sent.tokens[hi + 1].text not in breaks:
-        hi += 1
-    return [i for i in range(lo, hi + 1) if i != p]
-
-
 def _in_class(sent: Sentence, idx: list[int], name: str) -> bool:
     if "+" in name:  # every class: "people+source"
         return all(_in_class(sent, idx, part) for part in name.split("+"))
@@ -235,8 +210,20 @@ def _in_class(sent: Sentence, idx: list[int], name: str) -> bool:
         return True
     if name == "people_or_body":
         return _in_class(sent, idx, "people") or _in_class(sent, idx, "body")
+    if name == "place":
+        return any(_place_like(sent, i) for i in idx)
     lemmas = arg_class(name)
     return any(sent.tokens[i].lemma in lemmas or name == "people" and _person_like(sent, i) for i in idx)
+
+
+def _place_like(sent: Sentence, i: int) -> bool:
+    """A settlement or territory taken or held: a place noun, a known place name, or a capitalised noun
+    as the object ("взяли Бахмут"; pymorphy does not know every village)."""
+    t = sent.tokens[i]
+    if sent.rels is None or sent.rels[i] not in ("obj", "nsubj:pass", "nsubj", "conj", "nmod"):
+        return False
+    named = t.pos == "NOUN" and t.orig[:1].isupper() and i > 0 and not {"Surn", "Patr"} & t.tags
+    return t.lemma in arg_class("place") or "Geox" in t.tags or named
 
 
 def _person_like(sent: Sentence, i: int) -> bool:
@@ -252,21 +239,6 @@ def _person_like(sent: Sentence, i: int) -> bool:
     collective = t.pos == "NUMR" and ("Coll" in t.tags or t.lemma == "оба")  # "троих", "пятеро": people
     return bool({"Name", "Surn", "Patr"} & t.tags) or t.pos == "NOUN" and "anim" in t.tags or alone or collective \
         or t.lemma in arg_class("people") and t.lemma not in NOT_ONE or t.pos == "NPRO" and t.lemma in PERSONAL
-
-
-def _negated(sent: Sentence, p: int) -> bool:
-    """"не" right before the predicate or attached to it ("не погиб", "зарплату не платят")."""
-    before = p > 0 and sent.tokens[p - 1].lemma in NEGATION
-    attached = sent.heads is not None and any(sent.tokens[j].lemma in NEGATION for j in _children(sent, p))
-    return before or attached
-
-
-def _conditional(sent: Sentence, p: int) -> bool:
-    """A condition or wish governs the predicate: "если убьют", "чтоб не ранили"."""
-    if sent.heads is None:
-        return False
-    marks = [j for j in _children(sent, p) if sent.rels[j] in ("mark", "aux", "advmod", "discourse")]
-    return any(sent.tokens[j].lemma in CONDITION for j in marks)
 
 
 def _count(sent: Sentence, p: int, args: list[int], values: dict[int, int],
@@ -377,17 +349,6 @@ def frames(sent: Sentence, values: dict[int, int]) -> list[Frame]:
     return out + quantities.frames(sent, values, taken)
 
 
-def _irrealis(sent: Sentence, p: int) -> bool:
-    """A future ("всех положат") or an infinitive not governed by a phase verb ("убить мало", "надо
-    вывезти"; but "начали убивать") is no fact."""
-    if sent.tokens[p].pos == "VERB" and "futr" in sent.tokens[p].tags:
-        return True
-    if sent.tokens[p].pos != "INFN":
-        return False
-    head = sent.heads[p] if sent.heads is not None else -1
-    return not (head >= 0 and sent.tokens[head].lemma in PHASE)
-
-
 def _thing_dies(sent: Sentence, p: int, cls: PredClass) -> bool:
     """A death/wound/refusal verb whose subject is a thing and that harms no person: "телефон сдох",
     "цены убивают", "связь пропала"."""
@@ -447,28 +408,23 @@ def _frame(sent: Sentence, p: int, cls: PredClass, values: dict[int, int]) -> Fr
 
 def _background(sent: Sentence, p: int, cls: PredClass, at: int | None) -> bool:
     """A casualty noun as background, not as news: in a prepositional phrase ("после ранения", "за
-    ранения", "без потерь") or qualifying another noun ("семьи погибших"), with no count of its own (a
-    number under it: "после гибели двадцати человек" is news)."""
+    ранения", "без потерь"), qualifying another noun ("семьи погибших"), or death itself with nobody
+    dead ("смерти не боятся"); not with a count or a victim of its own ("после гибели двадцати человек",
+    "за смерть товарищей" are news)."""
     tok = sent.tokens[p]
     if cls.type not in ("killed", "wounded") or sent.heads is None or tok.pos not in ("NOUN", "ADJF", "PRTF"):
         return False
     if at is not None and _under(sent, at, p):
         return False
+    if tok.pos == "NOUN" and any(_person_like(sent, j) for j in _children(sent, p) if sent.rels[j] != "case"):
+        return False  # a victim named: "после гибели ребят", "его смерть"
+    if tok.lemma in ABSTRACT:
+        return True  # "смерть не страшна", "не боимся смерти", "на смерть"
     if any(sent.rels[j] == "case" and sent.tokens[j].lemma in BACKGROUND_PREPS for j in _children(sent, p)):
         return True
     head = sent.heads[p]
     return sent.rels[p] == "nmod" and head >= 0 and sent.tokens[head].pos == "NOUN" \
         and sent.tokens[head].lemma not in arg_class("bodies") | STATISTIC and not classes_of(sent.tokens[head])
-
-
-def _under(sent: Sentence, j: int, p: int) -> bool:
-    """Token ``j`` is ``p`` or in its subtree."""
-    steps = 0
-    while j >= 0 and steps <= len(sent.tokens):
-        if j == p:
-            return True
-        j, steps = sent.heads[j], steps + 1
-    return False
 
 
 def _who_and_what(sent: Sentence, args: list[int]) -> dict[str, str]:

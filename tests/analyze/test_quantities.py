@@ -73,3 +73,21 @@ def test_share_and_decimal_are_no_count():
 
 def test_one_count_of_one_sentence_is_one_claim():
     assert claims("Туда завезли пятьдесят тысяч заключённых.") == [("other", 50000)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Наши штурмовые отряды взяли Бахмут.", [("other", None)]),  # a settlement taken
+    ("Город взят полностью.", [("other", None)]),
+    ("Он взял рацию и ушёл.", []),
+])
+def test_place_taken(text, expected):
+    assert claims(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Смерти они не боятся.", []),
+    ("Их отправляют на смерть.", []),
+    ("Мы отомстим за смерть наших товарищей.", [("killed", None)]),  # a victim named: news
+])
+def test_death_as_such(text, expected):
+    assert claims(text) == expected
