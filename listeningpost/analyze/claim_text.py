@@ -82,12 +82,20 @@ def _is_question_or_wish(sent: Sentence, words: list[_Word]) -> bool:
     if sent.text.rstrip(" \"'»)*.…").endswith("?"):
         return True
     return any(WISH.match(w.key) and not WANT.match(w.key) and not _parenthetical(words, i)
-               for i, w in enumerate(words))
+               and not _purpose(words, i) for i, w in enumerate(words))
 
 
 def _wish_clauses(words: list[_Word]) -> set[int]:
-    """Clauses of a wish verb ("хотел позвонить"): only their own words are no fact."""
-    return {w.clause for i, w in enumerate(words) if WANT.match(w.key) and not _parenthetical(words, i)}
+    """Clauses of a wish verb ("хотел позвонить") or a purpose ("..., чтобы его убить"): only their own
+    words are no fact."""
+    return {w.clause for i, w in enumerate(words)
+            if (WANT.match(w.key) or _purpose(words, i)) and not _parenthetical(words, i)}
+
+
+def _purpose(words: list[_Word], i: int) -> bool:
+    """"чтобы" opening a later clause: a purpose of the clause before, which stays a fact ("отряды
+    посылали, чтобы его убить"); at the start it is a wish ("чтоб вы сдохли")."""
+    return words[i].key in ("чтобы", "чтоб", "щоб", "щоби") and words[i].clause > words[0].clause
 
 
 def _parenthetical(words: list[_Word], i: int) -> bool:

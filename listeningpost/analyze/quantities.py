@@ -39,7 +39,8 @@ QUANTITY = PredClass("quantity", "other", frozenset())
 VERBAL = ("VERB", "INFN", "PRTS", "GRND", "PRED")
 #: governing words under which a count is no fact of the speaker's ("нужно N снарядов")
 NOT_A_FACT = {"нужно", "надо", "необходимо", "нужный", "требоваться", "хотеть", "мочь", "просить", "попросить",
-              "треба", "потрібно"}
+              "обещать", "пообещать", "планировать", "собираться", "предлагать", "предложить", "ожидать",
+              "треба", "потрібно", "обіцяти"}
 
 
 def _counted_noun(sent: Sentence, at: int, values: dict[int, int]) -> int | None:

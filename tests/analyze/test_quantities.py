@@ -91,3 +91,12 @@ def test_place_taken(text, expected):
 ])
 def test_death_as_such(text, expected):
     assert claims(text) == expected
+
+
+def test_promise_is_no_counted_fact():
+    assert ("other", 300000) not in claims("Нам обещали триста тысяч снарядов.")
+
+
+def test_purpose_clause_leaves_the_main_clause_a_fact():
+    assert claims("Туда отправили двести человек, чтобы закрыть дыру.") == [("other", 200)]
+    assert claims("Чтоб вы все сдохли.") == []
