@@ -11,9 +11,10 @@ count (``../shared/eval/ANNOTATION_GUIDE.md``). The structure read here:
   casualty code and no predicate of its own ("двухсотых", "пленных", "убитых" are claims of their
   own type);
 * the predicate governing the noun in the parse (the nearest verb up the tree) has no predicate class
-  (a kill/lose/capture verb is read by its own class in ``structure``), is not negated, not an
-  infinitive outside a phase verb ("надо привезти ..."), not under a condition; a sentence without a
-  verb ("N человек на опушке") states the count by itself.
+  (a kill/lose/capture verb is read by its own class in ``structure``), is no order, need or promise
+  ("отправь", "нужно", "обещали"), is not negated, not an infinitive outside a phase verb ("надо
+  привезти ..."), not under a condition; a sentence without a verb states a count of people by itself
+  ("N человек на опушке"), not one of things (a fire order: "по три снаряда").
 
 Questions, wishes and conditions never get here: ``claims`` drops those sentences first.
 """
@@ -84,7 +85,7 @@ def _fact(sent: Sentence, noun: int):
         alone = not has_verb or sent.heads[noun] < 0
         return noun, alone and _noun_class(sent.tokens[noun]) in ("people", "prisoners")
     tok = sent.tokens[gov]
-    if tok.lemma in NOT_A_FACT:
+    if tok.lemma in NOT_A_FACT or "impr" in tok.tags:  # a need, a promise, an order ("отправь пять человек")
         return gov, False
     if syntax.negated(sent, gov) or syntax.conditional(sent, gov):
         return gov, False

@@ -100,3 +100,8 @@ def test_promise_is_no_counted_fact():
 def test_purpose_clause_leaves_the_main_clause_a_fact():
     assert claims("Туда отправили двести человек, чтобы закрыть дыру.") == [("other", 200)]
     assert claims("Чтоб вы все сдохли.") == []
+
+
+def test_an_order_is_no_counted_fact():
+    assert claims("Отправь туда пять человек.") == []
+    assert claims("Отправили туда пять человек.") == [("other", 5)]
