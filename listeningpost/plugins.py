@@ -35,8 +35,9 @@ EXPORT_MODULES: tuple[str, ...] = ()
 #: ``listeningpost.ingest.transcripts.register_format``
 TRANSCRIPT_MODULES: tuple[str, ...] = ()
 
-#: full-text engines of database backends; each registers with ``listeningpost.search.fulltext``
-SEARCH_MODULES = ("listeningpost.scale.pgsearch",)
+#: search backends by database dialect (FTS5 on SQLite, tsvector on PostgreSQL); each registers with
+#: ``listeningpost.search.backends.BACKENDS``, imported on the first lookup
+SEARCH_MODULES = ("listeningpost.search.fts5", "listeningpost.search.tsvector")
 
 
 def import_optional(name: str) -> ModuleType | None:

@@ -14,7 +14,8 @@
 
 ``query`` uses the language in ``listeningpost.search.query`` (words match any inflection, "exact
 phrases", OR, NOT, field:value filters). ``filters`` takes the same fields as a dict of lists (or
-single strings) and is AND-ed with filters written in the query. ``mode``: ``lexical`` (FTS5 bm25),
+single strings) and is AND-ed with filters written in the query. ``mode``: ``lexical`` (bm25 of the
+case's search backend, ``listeningpost.search.backends``: FTS5 on SQLite, tsvector on PostgreSQL),
 ``semantic`` (multilingual-e5 cosine; English finds Russian/Ukrainian), ``hybrid`` (reciprocal rank
 fusion of both; the default). ``snippet_html`` is escaped text with the matched words in ``<mark>``.
 Raises ``SearchError`` for a query or filter it cannot run.
@@ -22,15 +23,14 @@ Raises ``SearchError`` for a query or filter it cannot run.
 
 from __future__ import annotations
 
-import heapq
 import html
 import json
 import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from listeningpost.search.backends import SearchError, backend_for
 from listeningpost.search.facets import FROM_DOCS, FilterError, build_filters, compute_facets
-from listeningpost.search.fulltext import fulltext_for
 from listeningpost.search.index import refresh_dirty
 from listeningpost.search.query import Compiled, QueryError, compile_query, parse
 from listeningpost.store.case import Case
@@ -47,10 +47,6 @@ SNIPPET_WORDS = 40
 BM25_WEIGHTS = (1.0, 1.0, 0.8)  # text, lemmas, translation
 SHORT_TURN_WORDS = 4       # turns shorter than this lose up to SHORT_TURN_PENALTY cosine
 SHORT_TURN_PENALTY = 0.02  # (tuned on bench/search_queries.jsonl: semantic recall@10 0.69 -> 0.72)
-
-
-class SearchError(ValueError):
-    pass
 
 
 @dataclass
@@ -175,43 +171,9 @@ def _refresh(case: Case) -> None:
         db.execute("PRAGMA busy_timeout=60000")
 
 
-def _match_expr(compiled: Compiled) -> str | None:
-    if compiled.match and compiled.exclude:
-        return f"({compiled.match}) NOT ({compiled.exclude})"
-    return compiled.match
-
-
 def _lexical(case: Case, compiled: Compiled, where, depth: int) -> tuple[list[tuple[int, float]], int]:
-    if getattr(case.db, "dialect", "sqlite") == "postgresql":  # tsvector columns instead of FTS5
-        return fulltext_for("postgresql").lexical(case, compiled.match, compiled.exclude, where, depth, BM25_WEIGHTS,
-                                                  FROM_DOCS, TOTAL_CAP)
-    expr = _match_expr(compiled)
-    try:
-        if expr:
-            if where.where:
-                base = f"FROM search_fts JOIN {FROM_DOCS.replace('search_docs d', 'search_docs d ON d.turn_id = search_fts.rowid', 1)}" \
-                       f" WHERE search_fts MATCH ? AND {where.sql}"
-            else:  # no filters: no joins per match (they dominate for common words)
-                base = "FROM search_fts WHERE search_fts MATCH ?"
-            params = [expr, *where.params]
-            w = ", ".join(str(x) for x in BM25_WEIGHTS)
-            # one pass over the newest TOTAL_CAP matches gives the count and the bm25 scores; past the cap
-            # only those are ranked (scoring and joining every match of a very common word is what costs)
-            rows = case.query(
-                f"SELECT search_fts.rowid, bm25(search_fts, {w}) {base} ORDER BY search_fts.rowid DESC LIMIT {TOTAL_CAP}", params)
-            best = heapq.nsmallest(depth, rows, key=lambda r: (r[1], -r[0])) if depth else []
-            return [(r[0], -r[1]) for r in best], len(rows)
-        # no positive words: filters alone, minus the excluded words; in call and turn order
-        base = f"FROM {FROM_DOCS} WHERE {where.sql}"
-        params = list(where.params)
-        if compiled.exclude:
-            base += " AND d.turn_id NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)"
-            params.append(compiled.exclude)
-        rows = case.query(f"SELECT d.turn_id {base} ORDER BY d.call_id, d.turn_id LIMIT ?", [*params, depth]) if depth else []
-        total = case.one(f"SELECT COUNT(*) FROM (SELECT 1 {base} LIMIT {TOTAL_CAP})", params)[0]
-        return [(r[0], 0.0) for r in rows], total
-    except sqlite3.OperationalError as exc:
-        raise SearchError(f"cannot run query: {exc}") from exc
+    return backend_for(case).lexical(case, compiled.match, compiled.exclude, where, depth, BM25_WEIGHTS, FROM_DOCS,
+                                     TOTAL_CAP)
 
 
 def _facet_ids(case: Case, compiled: Compiled, where) -> list[int]:
@@ -240,11 +202,8 @@ def _nearest(case: Case, compiled: Compiled, where, k: int, embedder_name: str |
     index = vectors.vector_index(case, embedder)
     qvec = embedder.embed_query(compiled.semantic_text)
     excluded: set[int] = set()
-    if compiled.exclude:
-        if getattr(case.db, "dialect", "sqlite") == "postgresql":
-            excluded = fulltext_for("postgresql").excluded_turns(case, compiled.exclude)
-        else:
-            excluded = {r[0] for r in case.query("SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (compiled.exclude,))}
+    if compiled.exclude is not None:
+        excluded = backend_for(case).excluded_turns(case, compiled.exclude)
     if where.where:
         candidates = [r[0] for r in case.query(
             f"SELECT d.turn_id FROM {FROM_DOCS} WHERE {where.sql} LIMIT ?", [*where.params, EXACT_SUBSET + 1])]

@@ -1,4 +1,4 @@
-"""Query language -> FTS5 MATCH expression, filters and the text for semantic search.
+"""Query language -> a match tree over the index columns, filters and the text for semantic search.
 
 Syntax (case of operators matters: ``OR``/``NOT`` upper case):
 
@@ -14,6 +14,10 @@ Syntax (case of operators matters: ``OR``/``NOT`` upper case):
   published (date prefix), mentioned (a DATE entity in the call whose norm starts with the value).
 
 Transliteration (Latin <-> Cyrillic) is applied only when asked (``translit=True``).
+
+``compile_query`` turns the syntax tree into a match tree (``Words`` in ``InColumns`` of the index,
+``AnyOf``, ``AllOf``, ``Without``) that each search backend renders in its own dialect
+(``listeningpost.search.backends``: an FTS5 MATCH string on SQLite, tsquery SQL on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -177,20 +181,56 @@ def parse(text: str) -> ParsedQuery:
     return ParsedQuery(tree, parser.filters)
 
 
+# -- match tree: what compile_query produces and the search backends render ------------------------
+COLUMNS = ("text", "lemmas", "translation")  # the indexed columns of search_docs
+
+
+@dataclass(frozen=True)
+class Words:
+    """Word forms or lemmas in order (one word: a term); ``prefix``: the last word is a prefix."""
+    text: str
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class InColumns:
+    """``child`` (Words, or AnyOf of Words) matched in these columns only."""
+    columns: tuple[str, ...]
+    child: object
+
+    def __post_init__(self):
+        unknown = [c for c in self.columns if c not in COLUMNS]
+        if unknown:
+            raise QueryError(f"no such column: {', '.join(unknown)}")
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    children: tuple
+
+
+@dataclass(frozen=True)
+class AllOf:
+    children: tuple
+
+
+@dataclass(frozen=True)
+class Without:
+    """Rows matching ``keep`` and not ``drop``."""
+    keep: object
+    drop: object
+
+
 # -- compilation -----------------------------------------------------------------------------------
 @dataclass
 class Compiled:
-    match: str | None           # FTS5 expression for the positive part
-    exclude: str | None         # FTS5 expression whose matches are removed
+    match: object | None        # match tree of the positive part
+    exclude: object | None      # match tree whose matches are removed
     semantic_text: str          # what the embedder reads (positive words and phrases)
     lemmas: set[str] = field(default_factory=set)      # for highlighting
     forms: set[str] = field(default_factory=set)
     prefixes: set[str] = field(default_factory=set)
     phrases: list[list[str]] = field(default_factory=list)
-
-
-def _q(token: str) -> str:
-    return '"' + token.replace('"', '""') + '"'
 
 
 def translit_variants(word: str) -> set[str]:
@@ -215,41 +255,41 @@ class _Compiler:
         self.out = Compiled(None, None, "")
         self.semantic: list[str] = []
 
-    def term(self, node: Term) -> str:
+    def term(self, node: Term):
         word = node.word
         if node.prefix:
             stem = fts.fold(word)
             self.out.prefixes.add(stem)
-            return f"({{text lemmas translation}} : {_q(stem)}*)"
+            return InColumns(COLUMNS, Words(stem, prefix=True))
         parts = []
         if fts.is_cyrillic(word):
             variants = set(fts.lemma_variants(word))
             self.out.lemmas |= variants
             self.out.forms.add(fts.fold(word))
-            parts.append("lemmas : (" + " OR ".join(_q(v) for v in sorted(variants)) + ")")
+            parts.append(InColumns(("lemmas",), AnyOf(tuple(Words(v) for v in sorted(variants)))))
         else:
             low = fts.fold(word)
             self.out.forms.add(low)
             self.out.lemmas.add(low)
-            parts.append(f"{{lemmas translation}} : {_q(low)}")
+            parts.append(InColumns(("lemmas", "translation"), Words(low)))
         if self.translit:
             for variant in sorted(translit_variants(word)):
                 if fts.is_cyrillic(variant):
                     lem = set(fts.lemma_variants(variant))
                     self.out.lemmas |= lem
-                    parts.append("lemmas : (" + " OR ".join(_q(v) for v in sorted(lem)) + ")")
+                    parts.append(InColumns(("lemmas",), AnyOf(tuple(Words(v) for v in sorted(lem)))))
                 else:
                     self.out.forms.add(variant)
-                    parts.append(f"translation : {_q(variant)}")
-        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+                    parts.append(InColumns(("translation",), Words(variant)))
+        return parts[0] if len(parts) == 1 else AnyOf(tuple(parts))
 
-    def phrase(self, node: Phrase) -> str:
+    def phrase(self, node: Phrase):
         tokens = [fts.fold(w) for w in fts.words(node.text)]
         self.out.phrases.append(tokens)
-        cols = "{text translation}" if not fts.is_cyrillic(node.text) else "text"
-        return f"{cols} : {_q(' '.join(tokens))}"
+        cols = ("text", "translation") if not fts.is_cyrillic(node.text) else ("text",)
+        return InColumns(cols, Words(" ".join(tokens)))
 
-    def node(self, node, negative: bool = False) -> str:
+    def node(self, node, negative: bool = False):
         if isinstance(node, Term):
             if not negative:
                 self.semantic.append(node.word)
@@ -263,16 +303,14 @@ class _Compiler:
         if isinstance(node, Or):
             if any(isinstance(c, Not) for c in node.children):
                 raise QueryError("NOT cannot stand inside OR; write `a NOT b` or `(a OR b) NOT c`")
-            return "(" + " OR ".join(self.node(c, negative) for c in node.children) + ")"
+            return AnyOf(tuple(self.node(c, negative) for c in node.children))
         if isinstance(node, And):
             pos = [c for c in node.children if not isinstance(c, Not)]
             neg = [c.child for c in node.children if isinstance(c, Not)]
             if not pos:
                 raise QueryError("a group needs at least one word that is not negated")
-            expr = "(" + " AND ".join(self.node(c, negative) for c in pos) + ")"
-            if neg:
-                expr = "(" + expr + " NOT (" + " OR ".join(self.node(c, True) for c in neg) + "))"
-            return expr
+            expr = AllOf(tuple(self.node(c, negative) for c in pos))
+            return Without(expr, AnyOf(tuple(self.node(c, True) for c in neg))) if neg else expr
         if isinstance(node, Not):
             raise QueryError("a group needs at least one word that is not negated")
         raise QueryError(f"cannot compile {node!r}")
@@ -290,6 +328,7 @@ def compile_query(parsed: ParsedQuery, translit: bool = False) -> Compiled:
     if pos:
         comp.out.match = comp.node(pos[0] if len(pos) == 1 else And(pos))
     if neg:
-        comp.out.exclude = " OR ".join(comp.node(c, True) for c in neg)
+        drop = [comp.node(c, True) for c in neg]
+        comp.out.exclude = drop[0] if len(drop) == 1 else AnyOf(tuple(drop))
     comp.out.semantic_text = " ".join(comp.semantic)
     return comp.out

@@ -12,7 +12,9 @@ from listeningpost.ingest.ingest import ingest_paths
 from listeningpost.jobs.executors import InlineExecutor
 from listeningpost.jobs.runner import run_stage
 from listeningpost.pipeline import available_stages, make_stage
-from listeningpost.scale.pgsearch import FtsSyntaxError, fts_sql
+from listeningpost.search.fts5 import match_string
+from listeningpost.search.query import AnyOf, InColumns, QueryError, Without, Words
+from listeningpost.search.tsvector import fts_sql
 from listeningpost.store.case import Case
 from scalefix import pg_server, pg_url, sqlite_case  # noqa: F401  (fixtures)
 
@@ -34,8 +36,8 @@ def turn_keys(case: Case, turn_ids) -> set[str]:
         f"SELECT c.external_id || ':' || t.idx FROM turns t JOIN calls c ON c.id=t.call_id WHERE t.id IN ({marks})", ids)}
 
 
-def queries_from(case: Case) -> list[str]:
-    """FTS5 expressions of the kinds the search package compiles, from words in the case itself."""
+def queries_from(case: Case) -> list:
+    """Match trees of the kinds the search package compiles, from words in the case itself."""
     from listeningpost.search import query as q
 
     lemmas = Counter(w for r in case.query("SELECT lemmas FROM search_docs") for w in r[0].split() if len(w) > 4)
@@ -47,8 +49,7 @@ def queries_from(case: Case) -> list[str]:
     out = []
     for text in user_queries:
         compiled = q.compile_query(q.parse(text))
-        expr = compiled.match if not compiled.exclude else f"({compiled.match}) NOT ({compiled.exclude})"
-        out.append(expr)
+        out.append(compiled.match if compiled.exclude is None else Without(compiled.match, compiled.exclude))
     return out
 
 
@@ -56,9 +57,10 @@ def test_tsvector_search_matches_fts5(pg_url, tmp_path):
     lite = indexed(sqlite_case(tmp_path / "lite"))
     pg = indexed(Case.open(tmp_path / "pg", db=pg_url))
     hits = 0
-    for expr in queries_from(lite):
+    for tree in queries_from(lite):
+        expr = match_string(tree)
         fts5 = turn_keys(lite, [r[0] for r in lite.query("SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (expr,))])
-        cond, params, rank, rank_params = fts_sql(expr, (1.0, 1.0, 0.8))
+        cond, params, rank, rank_params = fts_sql(tree, (1.0, 1.0, 0.8))
         rows = pg.query(f"SELECT d.turn_id, {rank} AS r FROM search_docs d WHERE {cond} ORDER BY r DESC",
                         [*rank_params, *params])
         assert turn_keys(pg, [r[0] for r in rows]) == fts5, expr
@@ -67,8 +69,8 @@ def test_tsvector_search_matches_fts5(pg_url, tmp_path):
     assert hits > 0
     # the FTS5 maintenance commands of the index code are accepted on PostgreSQL
     pg.db.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
-    with pytest.raises(FtsSyntaxError):
-        fts_sql("nosuchcolumn : \"x\"")
+    with pytest.raises(QueryError):
+        InColumns(("nosuchcolumn",), AnyOf((Words("x"),)))
     lite.close()
     pg.close()
 
