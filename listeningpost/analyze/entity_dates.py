@@ -15,7 +15,10 @@ _TIME_OF_DAY = re.compile(r"\b[вВ]\s+(\d{1,2}|один|одиннадцать|
                           r"девять|десять)\s+(утра|вечера|ночи|часов|часа|час)\b")
 _DAY_RANGE = re.compile(r"\b[сС]\s+\d{1,2}-?(?:го|е)?\s+по\s+\d{1,2}-?(?:го|е)?(?:\s+[а-яё]+(?:я|а))?")
 _MONTHS = ("январ", "феврал", "март", "апрел", "ма[йя]", "июн", "июл", "август", "сентябр", "октябр", "ноябр", "декабр")
-_DAY_MONTH = re.compile(r"\b\d{1,2}(?:-?(?:го|е))?\s+(?:" + "|".join(_MONTHS) + r")[а-яё]*", re.IGNORECASE)
+#: "31 декабря", "31 [тридцать первого] декабря" (an editor's reading between day and month; the
+#: normalised text has no brackets)
+_DAY_MONTH = re.compile(r"\b\d{1,2}(?:-?(?:го|е))?(?:\s+(?:двадцать|тридцать|[а-яё]+(?:ого|его))){0,2}\s+(?:" + "|".join(_MONTHS) + r")[а-яё]*",
+                        re.IGNORECASE)
 _TIME_UNITS = {"минута": "minute", "час": "hour", "день": "day", "сутки": "day", "неделя": "week", "месяц": "month",
                "год": "year", "хвилина": "minute", "тиждень": "week", "місяць": "month", "рік": "year"}
 _RELATIVE = {"прошлый": "last", "этот": "this", "следующий": "next", "позапрошлый": "the one before last"}
@@ -92,7 +95,10 @@ _MONTHS_EN = dict(zip(_MONTHS, ("January", "February", "March", "April", "May", 
 def _date_text_norm(text: str, label: str) -> str:
     """'23 февраля' -> '23 February'; 'в пять утра' -> 'time of day: 5 utra'."""
     out = []
-    for word in fold(text).split():
+    words = fold(text).split()
+    if label == "date" and words[0][:1].isdigit():
+        words = [words[0], words[-1]]  # "31 [тридцать первого] декабря": the editor's reading once
+    for word in words:
         month = next((en for stem, en in _MONTHS_EN.items() if re.match(stem, word)), None)
         value = parse_number(word) if not word[:1].isdigit() else None
         out.append(month or (str(value) if value is not None else re.sub(r"-?(го|е)$", "", word)))
