@@ -159,6 +159,8 @@ def _claim(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, words: list
         frame_data.setdefault(kind, {}).update(rate)
     span_idx = hits + ([count_idx] if count_idx is not None else [])
     start, end = _clause_span(words, span_idx)
+    if turn.text.count("[", start, end) > turn.text.count("]", start, end) and "]" in turn.text[end:end + 2]:
+        end = turn.text.index("]", end) + 1  # an editor's reading closes inside the quote
     quote = turn.text[start:end]
     negated = any(_negated_at(words, i) for i in hits) and kind not in ("shortage",) \
         and not frame_data.get(kind, {}).get("negative_class") \

@@ -105,3 +105,8 @@ def test_purpose_clause_leaves_the_main_clause_a_fact():
 def test_an_order_is_no_counted_fact():
     assert claims("Отправь туда пять человек.") == []
     assert claims("Отправили туда пять человек.") == [("other", 5)]
+
+
+def test_quote_closes_an_editors_reading():
+    out = analyze_turns([{"text": "Уровень сократился до 2,5% [две целых пять]."}], ThemeOptions(embeddings=False))
+    assert out["claims"][0]["quote"].endswith("пять]")
