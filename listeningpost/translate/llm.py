@@ -10,6 +10,8 @@ translates by few-shot completion with glossary terms substituted inline; its ou
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 from listeningpost.llm import ChatModel
@@ -18,7 +20,7 @@ from listeningpost.translate.engines import Segment, TranslationEngine, register
 PACKAGED_MODEL = "gemma-3-270m-q4_k_m"
 QWEN_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
 PROMPT_VERSION = "fewshot-2"
-CHAT_VERSION = "chat-5"  # chat-5: the retry marks lost words in the source
+CHAT_VERSION = "chat-6"  # chat-5: the retry marks lost words in the source; 6: brackets it taught dropped
 SMALL_ALIASES = ("small", "gemma", PACKAGED_MODEL)
 QWEN_ALIASES = ("qwen", "default", QWEN_MODEL)
 LANG_NAMES = {"ru": "Russian", "uk": "Ukrainian"}
@@ -97,6 +99,9 @@ def fact_hints(missing: list, lang: str) -> list[tuple[str, str]]:
         if words:
             hints.append((fact.source, " ".join(words)))
     return hints
+
+
+_BRACKET = re.compile(r"\s*\([^()]{1,60}\)")
 
 
 def mark_lost(text: str, terms: list, facts: list, lang: str) -> str:
@@ -204,8 +209,20 @@ class LLMEngine(TranslationEngine):
         again = Segment(segment.text, segment.lang, hints=hints, context=segment.context)
         marked = mark_lost(segment.text, terms, facts, segment.lang)
         parts = [self._complete(c, again) for c in chunk_sentences(marked, self.chunk_chars)]
-        retried = " ".join(p.strip() for p in parts if p.strip())
+        retried = self._drop_brackets(segment, " ".join(p.strip() for p in parts if p.strip()))
         return retried if retried and sum(map(len, self._lost(segment, retried))) < first else out
+
+    def _drop_brackets(self, segment: Segment, english: str) -> str:
+        """The marks of ``mark_lost`` taught the model brackets ("Bayraktar (Bayraktar)", "mortar
+        (mining)"): a bracket the source does not have goes, unless the English loses a fact without it."""
+        if "(" in segment.text:
+            return english
+        lost = sum(map(len, self._lost(segment, english)))
+        for m in reversed(list(_BRACKET.finditer(english))):
+            shorter = english[:m.start()] + english[m.end():]
+            if sum(map(len, self._lost(segment, shorter))) <= lost:
+                english = shorter
+        return english
 
     @staticmethod
     def _lost(segment: Segment, english: str) -> tuple[list, list]:

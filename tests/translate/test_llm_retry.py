@@ -51,3 +51,9 @@ def test_a_worse_retry_is_thrown_away_and_a_faithful_line_is_not_retried():
     engine, stub = engine_with(["Yesterday 2 WIA were brought, and 12 guys are KIA."])
     assert engine.translate([Segment(LINE, "ru")]) == ["Yesterday 2 WIA were brought, and 12 guys are KIA."]
     assert len(stub.asked) == 1
+
+
+def test_brackets_the_marks_taught_are_dropped_unless_they_carry_a_fact():
+    engine, _ = engine_with(["Yesterday they brought some guys.",
+                             "Yesterday two (2) WIA (WIA) were brought, and the guys (12) are KIA (KIA)."])
+    assert engine.translate([Segment(LINE, "ru")]) == ["Yesterday two WIA were brought, and the guys (12) are KIA."]
