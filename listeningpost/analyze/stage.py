@@ -21,7 +21,7 @@ from listeningpost.store.case import Case
 from listeningpost.store.layers import call_turns
 
 #: bump when rules or lexicons change, so the runner re-queues calls analysed by older rules
-RULES_VERSION = "2026-12-04.1"
+RULES_VERSION = "2026-12-04.2"  # .2: counted facts, new predicate classes (issue 13)
 
 
 def _entities(doc) -> list:
