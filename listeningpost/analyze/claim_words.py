@@ -104,6 +104,9 @@ TRIGGERS = [
                             r"накладыва", r"начали", r"начал$", r"сопровождали", r"ебашат", r"хуярят",
                             r"обстріл", r"накрил", r"прилета"), (FIRE,), 0.5),
 ]
+#: lemmas that begin like a casualty trigger and mean something else ("убиваться" = to grieve, "мертвецки
+#: пьян")
+NOT_CASUALTY = {"убиваться", "мертвецки", "мертвецкий"}
 #: what a harm verb means when the turn talks about civilians
 CIVIL_HARM = _stems(r"убит", r"убил", r"убива", r"расстрел", r"резал", r"вырезал", r"повырезал", r"режут",
                     r"ебли", r"выебли", r"забирал", r"угоня", r"в расход")

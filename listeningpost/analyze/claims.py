@@ -31,14 +31,14 @@ from __future__ import annotations
 
 # the names of claim_words, claim_text and phenomena are re-exported: code that imports them from here
 # keeps working
-from listeningpost.analyze import structure
+from listeningpost.analyze import claim_mood, structure
 from listeningpost.analyze.claim_merge import _merge
 from listeningpost.analyze.claim_text import (Claim, _clause_span, _details, _has, _is_question_or_wish, _joined,
                                               _negated_at, _numbers, _usable_count, _wish_clauses,
                                               _Word, _word_at, _words)
 from listeningpost.analyze.claim_words import (CALIBRES, CIVIL, CIVIL_HARM, CLAIM_TYPES, CLAUSE_BREAK, COUNTED,
-                                               EQUIP, FIRE, FIRE_AT_US, FUNCTION, HEDGES, NEGATION, PARENTHETICAL,
-                                               PEOPLE, PER_UNIT, PHRASES, PLURAL_PEOPLE, RETREAT, SHOOT,
+                                               EQUIP, FIRE, FIRE_AT_US, FUNCTION, HEDGES, NEGATION, NOT_CASUALTY,
+                                               PARENTHETICAL, PEOPLE, PER_UNIT, PHRASES, PLURAL_PEOPLE, RETREAT, SHOOT,
                                                SINGULAR_PERSON, SUPPLY, SUPPLY_LACK, TIME_UNIT, TRIGGERS, UNITS,
                                                WANT, WISH, Trigger)
 from listeningpost.analyze.document import AnalysisDoc, DocTurn, Sentence
@@ -112,7 +112,8 @@ def _trigger_hits(words: list[_Word], vetoed: set[int], typed: dict[int, set[str
     for trig in TRIGGERS:
         hits = [i for i, w in enumerate(words) if not w.aside and (trig.stems.match(w.key)) and i not in vetoed
                 and trig.type in typed.get(i, (trig.type,))  # a predicate the parse read has the parse's type
-                and w.clause not in wished]
+                and w.clause not in wished and w.tok.lemma not in NOT_CASUALTY
+                and (trig.type == "shortage" or not claim_mood.not_a_fact_form(w.tok))]  # "разъебут": a threat
         if not hits:
             continue
         context = words + (prev_question if trig.type == "shortage" else [])

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from listeningpost.analyze import claim_mood
 from listeningpost.analyze.document import AnalysisDoc, Sentence
 from listeningpost.analyze.numbers import casualty_code
 from listeningpost.analyze.syntax import NEGATION
@@ -284,7 +285,8 @@ def _one_victim(sent: Sentence, p: int) -> bool:
     tok = sent.tokens[p]
     if tok.pos in ("ADJF", "PRTF", "NOUN") and sent.heads[p] >= 0 and sent.rels[p] in ("amod", "acl"):
         victims.append(sent.heads[p])  # "убитого командира"
-    if any(sent.tokens[j].lemma in NOT_ONE or "plur" in sent.tokens[j].tags for j in victims):
+    if any(sent.tokens[j].lemma in NOT_ONE or "plur" in sent.tokens[j].tags or any(  # "тысячи человек"
+            sent.rels[k] in NUM_RELS or sent.tokens[k].lemma in QUANTITY for k in _children(sent, j)) for j in victims):
         return False
     people = [j for j in victims if _person_like(sent, j) and "sing" in sent.tokens[j].tags]
     if people:
@@ -386,8 +388,8 @@ def _frame(sent: Sentence, p: int, cls: PredClass, values: dict[int, int]) -> Fr
         return Frame(cls, p, args, data={"veto": "thing"})
     if cls.needs and not _in_class(sent, args, cls.needs):
         return None
-    veto = "irrealis" if _irrealis(sent, p) else \
-        "not_a_duty" if cls.type == "refused_or_deserted" and _refused_something_else(sent, p) else None
+    veto = "irrealis" if _irrealis(sent, p) else claim_mood.veto(sent, p, cls) or \
+        ("not_a_duty" if cls.type == "refused_or_deserted" and _refused_something_else(sent, p) else None)
     if veto:  # the predicate is there but states no fact: no claim, and no stem trigger on it either
         return Frame(cls, p, args, data={"veto": veto})
     negated = _negated(sent, p)
@@ -416,15 +418,25 @@ def _background(sent: Sentence, p: int, cls: PredClass, at: int | None) -> bool:
         return False
     if at is not None and _under(sent, at, p):
         return False
-    if tok.pos == "NOUN" and any(_person_like(sent, j) for j in _children(sent, p) if sent.rels[j] != "case"):
-        return False  # a victim named: "после гибели ребят", "его смерть"
+    if tok.pos == "NOUN" and any(_person_like(sent, j) for j in _children(sent, p)
+                                 if sent.rels[j] != "case" and "datv" not in sent.tokens[j].tags):
+        return False  # a victim named: "после гибели ребят", "его смерть" (not "смерть врагам": a slogan)
     if tok.lemma in ABSTRACT:
         return True  # "смерть не страшна", "не боимся смерти", "на смерть"
     if any(sent.rels[j] == "case" and sent.tokens[j].lemma in BACKGROUND_PREPS for j in _children(sent, p)):
         return True
     head = sent.heads[p]
+    if sent.rels[p] == "nmod" and head >= 0 and sent.tokens[head].lemma in STATISTIC and _changed(sent, head):
+        return True  # "число погибших сократилось вдвое": the claim is the change of the statistic
     return sent.rels[p] == "nmod" and head >= 0 and sent.tokens[head].pos == "NOUN" \
         and sent.tokens[head].lemma not in arg_class("bodies") | STATISTIC and not classes_of(sent.tokens[head])
+
+
+def _changed(sent: Sentence, noun: int) -> bool:
+    """The statistic ``noun`` is the subject of a predicate of change with a share ("сократилось на N %")."""
+    gov = sent.heads[noun]
+    return gov >= 0 and any(c.name == "change_of_rate" for c in classes_of(sent.tokens[gov])) \
+        and _in_class(sent, list(range(len(sent.tokens))), "share")
 
 
 def _who_and_what(sent: Sentence, args: list[int]) -> dict[str, str]:
