@@ -6,6 +6,9 @@ from __future__ import annotations
 from listeningpost.analyze.claim_text import Claim
 from listeningpost.text.morph import lemma
 
+#: claim types whose uncounted mentions in one turn are one claim
+UNCOUNTED_ONCE = ("killed", "wounded")
+
 
 def _merge(claims: list[Claim], window: int = 2) -> list[Claim]:
     """Fold repeats: same type and count in the same turn within ``window`` sentences, or the same
@@ -20,6 +23,9 @@ def _merge(claims: list[Claim], window: int = 2) -> list[Claim]:
                 continue  # different phenomena are different claims unless one count of one sentence; "not" is not "yes"
             near = o.turn_index == c.turn_index and abs(o.data["sentence"] - c.data["sentence"]) <= window \
                 and (c.count is not None or _same_event(o, c))  # uncounted: different predicates, different events
+            # deaths or wounds without a number, told again anywhere in one turn (a monologue comes back to
+            # its dead): one claim; a counted one stays apart ("весь батальон положили" / "комбата положили")
+            near = near or o.turn_index == c.turn_index and c.count is None and c.type in UNCOUNTED_ONCE
             # no count either side, a turn or two apart: the same event asked about, confirmed or
             # echoed ("там у вас кушать нечего" / "Нечего, согласен. Вообще нет еды")
             # ... by the other speaker right after, or with a shared word: two losses told in a row stay two

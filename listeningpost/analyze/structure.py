@@ -152,9 +152,9 @@ def parse(doc: AnalysisDoc) -> None:
 def _worth_parsing(sent: Sentence) -> bool:
     """A predicate whose class could hold here: its needed argument class and its "не" are in the
     sentence at all (frequent verbs like "дать", "вернуться" need both; the parse is the stage's cost)."""
-    from listeningpost.analyze import quantities  # it builds on this module's frames
+    from listeningpost.analyze import claim_actors, quantities  # they build on this module's frames
 
-    if quantities.worth_parsing(sent):
+    if quantities.worth_parsing(sent) or claim_actors.worth_parsing(sent):
         return True
     lemmas = {t.lemma for t in sent.tokens}
     neg = bool(lemmas & NEGATION)
@@ -345,10 +345,11 @@ def frames(sent: Sentence, values: dict[int, int]) -> list[Frame]:
             frame = _frame(sent, p, cls, values)
             if frame is not None:
                 out.append(frame)
-    from listeningpost.analyze import quantities  # it builds on this module's frames
+    from listeningpost.analyze import claim_actors, quantities  # they build on this module's frames
 
     taken = {f.pred for f in out} | {a for f in out for a in f.args} | {f.count_at for f in out}
-    return out + quantities.frames(sent, values, taken)
+    out += quantities.frames(sent, values, taken)
+    return out + claim_actors.frames(sent, taken | {f.pred for f in out})
 
 
 def _thing_dies(sent: Sentence, p: int, cls: PredClass) -> bool:

@@ -53,3 +53,28 @@ def test_a_statistic_that_changed_is_the_claim():
 ])
 def test_facts_stay(text, expected):
     assert expected in claims(text)
+
+
+def test_uncounted_deaths_told_again_in_one_turn_are_one_claim():
+    text = ("Под утро ребята погибли на переправе. Связи не было. Снабжения тоже. Командиры молчали. "
+            "Там же у моста погибли все, кто шёл первым.")
+    assert claims(text) == [("killed", None)]
+    # a counted death of the same turn stays a claim of its own
+    assert claims("Весь взвод там положили. Мы ждали до вечера. Потом было тихо. Потом ещё комбата убили.") \
+        == [("killed", None), ("killed", 1)]
+
+
+# --- deeds of named people (claim_actors.py) ---------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Иван Петров три раза лично ездил в штаб.", [("other", 3)]),  # "N раз" is the count
+    ("Иван Сидоров трижды подписывал приказ.", [("other", 3)]),
+    ("Генерал Петров отдал приказ отходить.", [("other", None)]),
+    ("Саня вчера приехал.", []),  # a first name alone: talk among friends
+    ("Иван Петров сказал, что всё хорошо.", []),  # words, not deeds
+    ("Иван Петров не приехал.", []),
+    ("Если бы Иван Петров приехал, было бы лучше.", []),
+    ("Приезжал ли Иван Петров?", []),
+])
+def test_deeds_of_named_people(text, expected):
+    assert claims(text) == expected
