@@ -33,9 +33,12 @@ TIMES = {"дважды": 2, "трижды": 3, "четырежды": 4, "мно�
 
 
 def worth_parsing(sent: Sentence) -> bool:
-    """A first name or surname and a past-tense verb in one sentence (cheap: no parse)."""
+    """A capitalised surname, or a first name before another capitalised word, and a past-tense verb in
+    one sentence (cheap: no parse)."""
     toks = sent.tokens
-    return any({"Name", "Surn"} & t.tags for t in toks) and any(t.pos == "VERB" and "past" in t.tags for t in toks)
+    named = any(t.orig[:1].isupper() and ("Surn" in t.tags or "Name" in t.tags and i + 1 < len(toks)
+                                          and toks[i + 1].orig[:1].isupper()) for i, t in enumerate(toks))
+    return named and any(t.pos == "VERB" and "past" in t.tags for t in toks)
 
 
 def frames(sent: Sentence, taken: set[int]) -> list[Frame]:
