@@ -1,9 +1,13 @@
 """Calls per second for the whole analyze stage (text layer, entities, claims, themes) on 2 cores.
 
 Input: the real transcripts in ../shared/data/transcripts (radio_analyzer + prigozhin), run through
-``analyze_turns`` in a pool of worker processes (as `lpost process --workers 2` does), once without and
-once with embeddings. Workers are warmed up (models loaded) before timing. Goal: >= 10 calls/s with
-embeddings. Usage: python bench/analyze_speed.py [--workers 2] [--repeat 2]
+``analyze_turns`` in a pool of worker processes with one math thread each (as `lpost process --workers 2`
+does), or with ``--workers 1`` in this process with the default thread policy (as `lpost process` and
+`lpost eval` do by default), once without and once with embeddings. Workers are warmed up (models
+loaded) before timing. Besides the wall-clock rate (which depends on what else runs on the machine) it
+prints the CPU time per call (all threads of the worker) and the rate that CPU time allows on free
+cores (calls side by side / CPU seconds per call). Goal: >= 10 calls/s with embeddings on 2 cores.
+Usage: python bench/analyze_speed.py [--workers 2] [--repeat 2]
 """
 
 from __future__ import annotations
@@ -31,29 +35,42 @@ def _calls() -> list[list[dict]]:
 _EMB = False
 
 
-def _init(embeddings: bool) -> None:
+def _init(embeddings: bool, threads: int | None = None) -> None:
     global _EMB
     _EMB = embeddings
-    # one compute thread per worker process: workers already fill the cores, and OpenMP threads
-    # spinning against each other on 2 shared cores made embedding ~10x slower
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    if threads:  # the job executor's policy: the worker processes share the cores
+        from listeningpost.threads import thread_env
+
+        for var, value in thread_env(threads).items():
+            os.environ.setdefault(var, value)
     _work([{"text": "Сегодня наших 6 трёхсотых, нас обстреливают, мама, хочу домой."}])  # load models
 
 
-def _work(turns: list[dict]) -> int:
+def _work(turns: list[dict]) -> tuple[int, float]:
+    """Claims found and the CPU seconds the call took (all threads of this process)."""
     from listeningpost.analyze.stage import analyze_turns
     from listeningpost.analyze.themes import ThemeOptions
 
+    cpu = time.process_time()
     out = analyze_turns(turns, ThemeOptions(embeddings=_EMB))
-    return len(out["claims"])
+    return len(out["claims"]), time.process_time() - cpu
 
 
-def measure(calls: list[list[dict]], workers: int, embeddings: bool) -> tuple[float, int]:
-    with Pool(workers, initializer=_init, initargs=(embeddings,)) as pool:
-        pool.map(_init, [embeddings] * workers)  # every worker warm
+def measure(calls: list[list[dict]], workers: int, embeddings: bool) -> tuple[float, float]:
+    """(calls per second, mean CPU seconds per call)."""
+    if workers <= 1:  # in this process, as the inline executor runs it
+        _init(embeddings)
         t0 = time.perf_counter()
-        n_claims = sum(pool.map(_work, calls, chunksize=1))
-        return len(calls) / (time.perf_counter() - t0), n_claims
+        done = [_work(c) for c in calls]
+    else:
+        from listeningpost.threads import thread_count
+
+        threads = thread_count(workers=workers)
+        with Pool(workers, initializer=_init, initargs=(embeddings, threads)) as pool:
+            pool.starmap(_init, [(embeddings, threads)] * workers)  # every worker warm
+            t0 = time.perf_counter()
+            done = pool.map(_work, calls, chunksize=1)
+    return len(calls) / (time.perf_counter() - t0), sum(cpu for _, cpu in done) / len(calls)
 
 
 def main() -> None:
@@ -63,12 +80,17 @@ def main() -> None:
     args = ap.parse_args()
     calls = _calls() * args.repeat
     words = sum(len(t["text"].split()) for c in calls for t in c)
-    print(f"{len(calls)} calls, {words / len(calls):.0f} words per call, {args.workers} workers, "
+    cores = os.cpu_count() or 1
+    lanes = min(args.workers, cores)  # calls analysed side by side
+    print(f"{len(calls)} calls, {words / len(calls):.0f} words per call, {args.workers} workers, {cores} cores, "
           f"load average {os.getloadavg()[0]:.1f}")
-    base, _ = measure(calls, args.workers, embeddings=False)
-    print(f"without embeddings: {base:.1f} calls/s")
-    emb, _ = measure(calls, args.workers, embeddings=True)
-    print(f"with embeddings:    {emb:.1f} calls/s ({emb / base:.2f} x the rate without; goal >= 10 calls/s)")
+    base, base_cpu = measure(calls, args.workers, embeddings=False)
+    print(f"without embeddings: {base:.1f} calls/s; CPU {base_cpu * 1000:.0f} ms per call "
+          f"({lanes / base_cpu:.1f} calls/s on {lanes} free cores)")
+    emb, emb_cpu = measure(calls, args.workers, embeddings=True)
+    print(f"with embeddings:    {emb:.1f} calls/s ({emb / base:.2f} x the rate without); CPU {emb_cpu * 1000:.0f} ms "
+          f"per call ({lanes / emb_cpu:.1f} calls/s on {lanes} free cores; goal >= 10 calls/s)")
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

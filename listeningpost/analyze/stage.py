@@ -19,6 +19,7 @@ from listeningpost.analyze.themes import ThemeOptions, extract_themes
 from listeningpost.pipeline import Stage, register
 from listeningpost.store.case import Case
 from listeningpost.store.layers import call_turns
+from listeningpost.threads import one_blas_thread
 
 #: bump when rules or lexicons change, so the runner re-queues calls analysed by older rules
 RULES_VERSION = "2026-12-04.2"  # .2: counted facts, new predicate classes (issue 13)
@@ -44,13 +45,14 @@ def analyze_turns(turns: list[dict[str, Any]], options: ThemeOptions | None = No
     (``llm_claims``, the local Qwen; ``chat(messages, max_tokens)`` replaces the model), ``both`` (their
     union, overlaps kept once) or a plugin's; ``llm_cache``: a folder of model answers to reuse
     (``llm_claims.AnswerCache``). Entities and themes come from the rules either way; themes take the
-    engine's claims as evidence."""
+    engine's claims as evidence. numpy's BLAS runs on one thread meanwhile (``threads.one_blas_thread``)."""
     claim_engine = make_claim_engine(engine)
-    doc = build_document(turns)
-    entities = _entities(doc)
-    claims = claim_engine.claims(doc, ClaimOptions(chat=chat, llm_cache=llm_cache))
-    doc.claims = claims
-    themes = extract_themes(doc, claims, options)
+    with one_blas_thread():
+        doc = build_document(turns)
+        entities = _entities(doc)
+        claims = claim_engine.claims(doc, ClaimOptions(chat=chat, llm_cache=llm_cache))
+        doc.claims = claims
+        themes = extract_themes(doc, claims, options)
     ids = [t.get("id") for t in turns]
 
     def with_turn(d: dict[str, Any], index: int | None) -> dict[str, Any]:

