@@ -24,7 +24,7 @@ demo: system-deps install
 
 # Second pass: the store, ingest, jobs, search and web tests again against PostgreSQL (each test
 # gets a throwaway cluster schema; see tests/pgbackend.py).
-PG_TESTS := tests/test_ingest.py tests/jobs tests/search tests/web/test_web_app.py tests/scale tests/voices tests/context
+PG_TESTS := tests/store tests/test_ingest.py tests/jobs tests/search tests/web/test_web_app.py tests/scale tests/voices tests/context
 
 test: system-deps install
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)

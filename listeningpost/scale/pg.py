@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 from listeningpost.scale.dialect import DialectError, Translated, translate
 from listeningpost.scale.pgmigrations import migrate
 from listeningpost.store.backends import Backend, register_backend
+from listeningpost.store.sql import Compiled, compile_many, compile_statement, is_statement
 
 if TYPE_CHECKING:
     from listeningpost.store.case import Case
@@ -273,7 +274,9 @@ class PgConnection:
         """The psycopg connection, for PostgreSQL-only code (full-text search, COPY)."""
         return self._pg
 
-    def execute(self, sql: str, params: Any = ()) -> PgCursor:
+    def execute(self, sql: Any, params: Any = ()) -> PgCursor:
+        if is_statement(sql):
+            return self._execute_statement(compile_statement(sql, "postgresql", params or None))
         tr = self._translated(sql)
         if tr.kind in ("begin", "commit", "rollback"):
             return self._transaction_control(tr)
@@ -292,17 +295,34 @@ class PgConnection:
             return PgCursor(lastrowid=row[0] if row else None, rowcount=cur.rowcount, rows=[])
         return PgCursor(cur, rowcount=cur.rowcount)
 
-    def executemany(self, sql: str, seq_of_params: Iterable[Any]) -> PgCursor:
-        tr = self._translated(sql, many=True)
-        rows = [_bind(p, tr.names) for p in seq_of_params]
+    def executemany(self, sql: Any, seq_of_params: Iterable[Any]) -> PgCursor:
+        if is_statement(sql):
+            params = list(seq_of_params)
+            text, rows = compile_many(sql, "postgresql", params) if params else ("", [])
+        else:
+            tr = self._translated(sql, many=True)
+            text, rows = tr.sql, [_bind(p, tr.names) for p in seq_of_params]
         if not rows:
             return PgCursor(rowcount=0, rows=[])
         with self._statement(self.in_transaction):
             cur = self._pg.cursor()
-            cur.executemany(tr.sql, rows)
+            cur.executemany(text, rows)
         if cur.rowcount > 0:
             self.total_changes += cur.rowcount
         return PgCursor(rowcount=cur.rowcount, rows=[])
+
+    def _execute_statement(self, compiled: Compiled) -> PgCursor:
+        """A Core statement, compiled by SQLAlchemy's PostgreSQL dialect (no rewriting)."""
+        writes = compiled.kind in ("insert", "update", "delete")
+        with self._statement(writes and self.in_transaction):
+            cur = self._pg.cursor()
+            cur.execute(compiled.sql, compiled.params)
+        if writes and cur.rowcount > 0:
+            self.total_changes += cur.rowcount
+        if compiled.returning_id:
+            row = cur.fetchone()
+            return PgCursor(lastrowid=row[0] if row else None, rowcount=cur.rowcount, rows=[])
+        return PgCursor(cur, rowcount=cur.rowcount)
 
     def _translated(self, sql: str, many: bool = False) -> Translated:
         try:

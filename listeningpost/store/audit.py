@@ -10,7 +10,10 @@ import getpass
 import json
 from typing import Any
 
+from sqlalchemy import insert, select
+
 from listeningpost.store.case import Case, now
+from listeningpost.store.tables import audit_log
 
 #: a case setting changed (web settings page, `lpost redact default`): target ``setting:KEY``,
 #: detail ``{"before", "after"}``; these rows are the settings' history
@@ -27,11 +30,10 @@ def default_user() -> str:
 
 def log(case: Case, user: str | None, action: str, target: str | None = None, detail: Any = None) -> int:
     """Append one audit row; ``user`` None means the command-line user. Returns the row id."""
-    cur = case.db.execute(
-        "INSERT INTO audit_log(at, username, action, target, detail_json) VALUES (?,?,?,?,?)",
-        (now(), user or default_user(), action, target,
-         json.dumps(detail, ensure_ascii=False, default=str) if detail is not None else None),
-    )
+    cur = case.db.execute(insert(audit_log).values(
+        at=now(), username=user or default_user(), action=action, target=target,
+        detail_json=json.dumps(detail, ensure_ascii=False, default=str) if detail is not None else None,
+    ))
     return cur.lastrowid
 
 
@@ -45,26 +47,17 @@ def entries(
     limit: int = 200,
 ) -> list[dict[str, Any]]:
     """Newest first, optionally filtered (target matches as a prefix, e.g. 'call:')."""
-    where, params = [], []
+    query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     if user:
-        where.append("username=?")
-        params.append(user)
+        query = query.where(audit_log.c.username == user)
     if action:
-        where.append("action=?")
-        params.append(action)
+        query = query.where(audit_log.c.action == action)
     if target:
-        where.append("target LIKE ?")
-        params.append(target.replace("%", r"\%").replace("_", r"\_") + "%")
+        query = query.where(audit_log.c.target.istartswith(target, autoescape=True))
     if since:
-        where.append("at>=?")
-        params.append(since)
-    sql = "SELECT * FROM audit_log"
-    if where:
-        sql += " WHERE " + " AND ".join(w + (" ESCAPE '\\'" if "LIKE" in w else "") for w in where)
-    sql += " ORDER BY id DESC LIMIT ?"
-    params.append(limit)
+        query = query.where(audit_log.c.at >= since)
     return [
         {"id": r["id"], "at": r["at"], "user": r["username"], "action": r["action"], "target": r["target"],
          "detail": json.loads(r["detail_json"]) if r["detail_json"] else None}
-        for r in case.query(sql, params)
+        for r in case.query(query)
     ]

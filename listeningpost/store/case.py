@@ -15,8 +15,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
+from sqlalchemy import select
+
 from listeningpost.store.backends import Backend, backend_for
 from listeningpost.store.schema import migration_files, split_sql
+from listeningpost.store.sql import SqliteConnection, upsert
+from listeningpost.store.tables import calls, settings, sources
 
 DB_NAME = "case.sqlite"
 ARCHIVE_DIR = "archive"
@@ -88,7 +92,8 @@ class Case:
     def _connect(self) -> sqlite3.Connection:
         if self.db_url:
             return _backend(self.db_url).connect(self.db_url)  # sqlite3-shaped
-        conn = sqlite3.connect(self.db_path, timeout=60, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(self.db_path, timeout=60, isolation_level=None, check_same_thread=False,
+                               factory=SqliteConnection)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -146,15 +151,12 @@ class Case:
         return self.db.execute(sql, params).fetchone()
 
     def setting(self, key: str, default: Any = None) -> Any:
-        row = self.one("SELECT value_json FROM settings WHERE key=?", (key,))
+        row = self.one(select(settings.c.value_json).where(settings.c.key == key))
         return json.loads(row[0]) if row else default
 
     def set_setting(self, key: str, value: Any) -> None:
-        self.db.execute(
-            "INSERT INTO settings(key, value_json) VALUES (?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET value_json=excluded.value_json",
-            (key, json.dumps(value, ensure_ascii=False)),
-        )
+        self.db.execute(upsert(self.db, settings, {"key": key, "value_json": json.dumps(value, ensure_ascii=False)},
+                               ["key"]))
 
     def archive_file(self, source_row: sqlite3.Row | dict) -> Path:
         """Absolute path of a source's archived bytes (always inside the case folder)."""
@@ -166,15 +168,13 @@ class Case:
     def resolve_call(self, ref: str | int) -> int:
         """Call id from a CLI reference: numeric id, or an imported transcript's external id."""
         text = str(ref).strip()
-        if text.isdigit() and self.one("SELECT 1 FROM calls WHERE id=?", (int(text),)):
+        if text.isdigit() and self.one(select(calls.c.id).where(calls.c.id == int(text))):
             return int(text)
-        row = self.one("SELECT id FROM calls WHERE external_id=?", (text,))
+        row = self.one(select(calls.c.id).where(calls.c.external_id == text))
         if row:
             return row[0]
-        rows = self.query(
-            "SELECT c.id FROM calls c JOIN sources s ON s.id=c.source_id WHERE s.sha256 LIKE ? ORDER BY c.id",
-            (text.lower() + "%",),
-        )
+        rows = self.query(select(calls.c.id).join(sources, sources.c.id == calls.c.source_id)
+                          .where(sources.c.sha256.startswith(text.lower(), autoescape=True)).order_by(calls.c.id))
         if len(rows) == 1 and len(text) >= 6:
             return rows[0][0]
         raise CaseError(f"no call {text!r}")

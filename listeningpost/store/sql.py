@@ -1,0 +1,160 @@
+"""Core statements compiled by SQLAlchemy's own dialects, for the case connections.
+
+``case.db.execute(statement)`` takes a Core statement (``select(calls).where(...)``, built from
+``store.tables``) as well as SQL text: the SQLite connection (``SqliteConnection`` here) and the
+PostgreSQL one (``listeningpost.scale.pg``) compile it with the matching SQLAlchemy dialect, so the
+library writes each database's SQL (placeholders, RETURNING, ``IN`` lists, upserts) and the
+hand-written SQLite-to-PostgreSQL rewriting is never involved. Rows come back as before: by
+position and by name.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable, Mapping
+
+from sqlalchemy import Text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.dml import Delete, Insert, Update
+from sqlalchemy.sql.selectable import Select
+
+
+@dataclass(frozen=True)
+class Compiled:
+    sql: str
+    params: tuple[Any, ...]
+    kind: str  # select, insert, update, delete, other
+    #: the statement got ``RETURNING id`` so that ``cursor.lastrowid`` works (PostgreSQL)
+    returning_id: bool = False
+
+
+@lru_cache(maxsize=None)
+def dialect(name: str) -> Dialect:
+    if name == "sqlite":
+        return sqlite.pysqlite.dialect(paramstyle="qmark")
+    if name == "postgresql":
+        return postgresql.psycopg.dialect(paramstyle="numeric_dollar")  # psycopg's raw cursor: $1, $2
+    raise ValueError(f"no SQL dialect {name!r}")
+
+
+def is_statement(sql: Any) -> bool:
+    return isinstance(sql, ClauseElement)
+
+
+def _kind(stmt: ClauseElement) -> str:
+    for cls, kind in ((Select, "select"), (Insert, "insert"), (Update, "update"), (Delete, "delete")):
+        if isinstance(stmt, cls):
+            return kind
+    return "other"
+
+
+def _with_returning_id(stmt: ClauseElement) -> tuple[ClauseElement, bool]:
+    """PostgreSQL has no ``lastrowid``: a single-row INSERT into a table with an ``id`` key returns it."""
+    if not isinstance(stmt, Insert) or stmt.returning_column_descriptions:
+        return stmt, False
+    key = stmt.table.c.get("id")
+    if key is None or not key.primary_key:
+        return stmt, False
+    return stmt.returning(key), True
+
+
+def compile_statement(stmt: ClauseElement, dialect_name: str, params: Mapping[str, Any] | None = None,
+                      column_keys: Iterable[str] | None = None) -> Compiled:
+    """SQL text and positional parameters of ``stmt`` for one dialect."""
+    returning_id = False
+    if dialect_name == "postgresql" and column_keys is None:
+        stmt, returning_id = _with_returning_id(stmt)
+    compiled = stmt.compile(dialect=dialect(dialect_name), column_keys=list(column_keys) if column_keys else None,
+                            compile_kwargs={"render_postcompile": True})
+    values = compiled.construct_params(dict(params) if params else None)
+    # plain column types only (store.tables): no bind processors to apply
+    bound = tuple(values[n] for n in compiled.positiontup or [])
+    return Compiled(compiled.string, bound, _kind(stmt), returning_id)
+
+
+def compile_many(stmt: ClauseElement, dialect_name: str, rows: list[Mapping[str, Any]]) -> tuple[str, list[tuple]]:
+    """One statement for many rows (``executemany``): compiled once for the keys of the first row."""
+    keys = list(rows[0].keys())
+    compiled = stmt.compile(dialect=dialect(dialect_name), column_keys=keys)
+    names = compiled.positiontup or []
+    out = []
+    for row in rows:
+        values = compiled.construct_params(dict(row))
+        out.append(tuple(values[n] for n in names))
+    return compiled.string, out
+
+
+class SqliteConnection(sqlite3.Connection):
+    """``sqlite3.Connection`` that also runs Core statements (compiled by SQLAlchemy's SQLite dialect)."""
+
+    dialect = "sqlite"
+
+    def execute(self, sql: Any, params: Any = ()) -> sqlite3.Cursor:  # type: ignore[override]
+        if is_statement(sql):
+            compiled = compile_statement(sql, "sqlite", params or None)
+            return super().execute(compiled.sql, compiled.params)
+        return super().execute(sql, params)
+
+    def executemany(self, sql: Any, seq_of_params: Iterable[Any]) -> sqlite3.Cursor:  # type: ignore[override]
+        if is_statement(sql):
+            rows = list(seq_of_params)
+            if not rows:
+                return self.cursor()
+            text, bound = compile_many(sql, "sqlite", rows)
+            return super().executemany(text, bound)
+        return super().executemany(sql, seq_of_params)
+
+
+# -- what differs between the dialects, as Core constructs ------------------------------------------
+
+
+def insert_for(db: Any):
+    """The dialect's ``insert`` (with ``on_conflict_do_nothing`` / ``on_conflict_do_update``)."""
+    return postgresql.insert if getattr(db, "dialect", "sqlite") == "postgresql" else sqlite.insert
+
+
+def upsert(db: Any, table: Any, values: Mapping[str, Any], keys: list[str], update: list[str] | None = None):
+    """INSERT ... ON CONFLICT (keys) DO UPDATE SET the other columns (or ``update``) to the new values."""
+    stmt = insert_for(db)(table).values(**values)
+    columns = update if update is not None else [k for k in values if k not in keys]
+    if not columns:
+        return stmt.on_conflict_do_nothing(index_elements=keys)
+    return stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in columns})
+
+
+def insert_ignore(db: Any, table: Any, values: Mapping[str, Any] | None = None):
+    """INSERT that skips a row breaking a unique key (SQLite's ``INSERT OR IGNORE``)."""
+    stmt = insert_for(db)(table)
+    if values is not None:
+        stmt = stmt.values(**values)
+    return stmt.on_conflict_do_nothing()
+
+
+class json_text(FunctionElement):
+    """Text at ``path`` inside a JSON text column: ``json_extract`` on SQLite, ``#>>`` on PostgreSQL."""
+
+    type = Text()
+    inherit_cache = False  # the path is compiled into the SQL text
+    name = "json_text"
+
+    def __init__(self, column: Any, *path: str):
+        if not all(p.replace("_", "").isalnum() for p in path):
+            raise ValueError(f"JSON path keys are plain names: {path!r}")
+        self.path = path
+        super().__init__(column)
+
+
+@compiles(json_text, "sqlite")
+def _json_text_sqlite(element: json_text, compiler: Any, **kw: Any) -> str:
+    return f"json_extract({compiler.process(element.clauses, **kw)}, '$.{'.'.join(element.path)}')"
+
+
+@compiles(json_text, "postgresql")
+def _json_text_pg(element: json_text, compiler: Any, **kw: Any) -> str:
+    return f"(({compiler.process(element.clauses, **kw)})::jsonb #>> '{{{','.join(element.path)}}}')"

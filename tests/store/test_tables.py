@@ -1,0 +1,77 @@
+"""store.tables declares the schema the migrations build, and Core statements run on every backend
+(this file is in the PostgreSQL pass too: Makefile PG_TESTS)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlalchemy import func, insert, select, update
+
+from listeningpost.store import tables
+from listeningpost.store.sql import insert_ignore, json_text, upsert
+
+
+def _columns(case, name):
+    return {r["name"]: (bool(r["notnull"]), bool(r["pk"])) for r in case.query(f"PRAGMA table_info({name})")}
+
+
+# the tsvector search backend's own columns (scale/pg_migrations/0400_search.sql), not part of the Core table
+TSVECTOR_COLUMNS = {"search_docs": {"text_tsv", "translation_tsv", "lemmas_tsv", "ntok"}}
+
+
+def test_tables_match_the_migrated_schema(case):
+    for table in tables.metadata.sorted_tables:
+        declared = {c.name: (not c.nullable and not c.primary_key, c.primary_key) for c in table.columns}
+        # and the hidden ``rowid`` identity the SQL rewriting (scale/dialect.py) adds on PostgreSQL
+        own = TSVECTOR_COLUMNS.get(table.name, set()) | {"rowid"} if case.db.dialect == "postgresql" else set()
+        migrated = {k: (nn and not pk, pk) for k, (nn, pk) in _columns(case, table.name).items() if k not in own}
+        assert declared == migrated, table.name
+
+
+def test_every_table_of_the_case_is_declared(case):
+    rows = case.query("SELECT name FROM sqlite_master WHERE type='table'") if case.db.dialect == "sqlite" else \
+        case.query("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()")
+    names = {r["name"] for r in rows}
+    undeclared = {n for n in names if not n.startswith(("search_fts", "sqlite_")) and n != "schema_migrations"}
+    assert undeclared - set(tables.metadata.tables) == set()
+
+
+def _source(case, sha):
+    cur = case.db.execute(insert(tables.sources).values(
+        sha256=sha, kind="transcript", format="txt", original_name="synthetic.txt", archive_path=f"archive/{sha}",
+        size=1, added_at="2026-01-01T00:00:00+00:00"))
+    return cur.lastrowid
+
+
+def test_core_statements_round_trip(case):
+    with case.transaction():
+        first = _source(case, "a" * 64)
+        second = _source(case, "b" * 64)
+    assert first and second and second != first
+    rows = case.query(select(tables.sources.c.id, tables.sources.c.sha256)
+                      .where(tables.sources.c.id.in_([first, second])).order_by(tables.sources.c.id))
+    assert [r["sha256"][0] for r in rows] == ["a", "b"] and rows[0][0] == first
+    case.db.execute(update(tables.sources).where(tables.sources.c.id == first).values(notes="synthetic note"))
+    assert case.one(select(tables.sources.c.notes).where(tables.sources.c.id == first))["notes"] == "synthetic note"
+    assert case.one(select(func.count()).select_from(tables.sources))[0] == 2
+
+
+def test_unique_key_breaks_and_insert_ignore_skips(case):
+    _source(case, "c" * 64)
+    with pytest.raises(sqlite3.IntegrityError):
+        _source(case, "c" * 64)
+    case.db.execute(insert_ignore(case.db, tables.settings, {"key": "k", "value_json": "1"}))
+    case.db.execute(insert_ignore(case.db, tables.settings, {"key": "k", "value_json": "2"}))
+    assert case.setting("k") == 1
+    case.db.execute(upsert(case.db, tables.settings, {"key": "k", "value_json": "3"}, ["key"]))
+    assert case.setting("k") == 3
+
+
+def test_executemany_and_json_text(case):
+    case.db.executemany(insert(tables.settings), [{"key": f"s{i}", "value_json": f'{{"a": {{"b": "v{i}"}}}}'}
+                                                  for i in range(3)])
+    row = case.one(select(tables.settings.c.key).where(json_text(tables.settings.c.value_json, "a", "b") == "v2"))
+    assert row["key"] == "s2"
+    with pytest.raises(ValueError):
+        json_text(tables.settings.c.value_json, "a'; DROP TABLE x; --")
