@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Any, List, Optional
 
 import typer
+from sqlalchemy import select
 
 from listeningpost.cliutil import CaseOpt, JsonOpt, console, fail, open_call, open_case, out, print_json
+from listeningpost.store import tables
 
 
 def ingest(
@@ -142,14 +144,14 @@ def meta(
     from listeningpost.store.views import source_dict
 
     c, call_id = open_call(case, call)
-    source_id = c.one("SELECT source_id FROM calls WHERE id=?", (call_id,))[0]
+    source_id = c.one(select(tables.calls.c.source_id).where(tables.calls.c.id == call_id))[0]
     changes = _parse_changes(set_)
     if changes:
         try:
             set_provenance(c, source_id, changes, author or env_author())
         except ProvenanceError as exc:
             fail(str(exc))
-    src = source_dict(c.one("SELECT * FROM sources WHERE id=?", (source_id,)))
+    src = source_dict(c.one(select(tables.sources).where(tables.sources.c.id == source_id)))
     hist = _provenance_history(c, source_id)
     if as_json:
         print_json({"call": call_id, "source_id": source_id, "provenance": src["provenance"], "history": hist})
@@ -176,9 +178,12 @@ def _provenance_history(c, source_id: int) -> list[dict[str, Any]]:
     """Every provenance edit of the source, oldest first, with before/after decoded."""
     import json
 
+    edits = tables.edits
     hist = [dict(r) | {"before": json.loads(r["before_json"]), "after": json.loads(r["after_json"])}
-            for r in c.query("SELECT id, field, before_json, after_json, author, at FROM edits"
-                             " WHERE target_table='sources' AND target_id=? ORDER BY id", (source_id,))]
+            for r in c.query(select(edits.c.id, edits.c.field, edits.c.before_json, edits.c.after_json, edits.c.author,
+                                    edits.c.at)
+                             .where(edits.c.target_table == "sources", edits.c.target_id == source_id)
+                             .order_by(edits.c.id))]
     for h in hist:
         h.pop("before_json"), h.pop("after_json")
     return hist

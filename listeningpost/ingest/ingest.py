@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import numpy as np
+from sqlalchemy import func, insert, select
 
 from listeningpost.ingest import archive, media, provenance, transcripts
 from listeningpost.records import ImportedCall
 from listeningpost.store.case import Case, now
+from listeningpost.store.sql import insert_ignore
+from listeningpost.store.tables import calls, fingerprint_hashes, ingest_failures, sources
 from listeningpost.store.layers import replace_turns
 
 MEDIA_KINDS_VIDEO = {"mp4", "webm", "mkv", "mov", "avi", "3gp"}
@@ -106,7 +109,7 @@ def ingest_paths(
         item = ingest_file(case, path, given, explicit)
         report.items.append(item)
         if item.status == "failed":
-            case.db.execute("INSERT INTO ingest_failures(path, error, at) VALUES (?,?,?)", (item.path, item.error, now()))
+            case.db.execute(insert(ingest_failures).values(path=item.path, error=item.error, at=now()))
         if on_item:
             on_item(item)
     return report
@@ -138,10 +141,10 @@ def _ingest(case: Case, path: Path, given: dict[str, Any], item: IngestItem) -> 
     if size == 0:
         raise IngestError("empty file (0 bytes)")
     sha, size = archive.sha256_file(path)
-    existing = case.one("SELECT id FROM sources WHERE sha256=?", (sha,))
+    existing = case.one(select(sources.c.id).where(sources.c.sha256 == sha))
     if existing:
         item.status, item.source_id = "duplicate", existing["id"]
-        item.calls = [r[0] for r in case.query("SELECT id FROM calls WHERE source_id=?", (existing["id"],))]
+        item.calls = [r[0] for r in case.query(select(calls.c.id).where(calls.c.source_id == existing["id"]))]
         item.error = f"same bytes as source {existing['id']}"
         return
 
@@ -151,8 +154,8 @@ def _ingest(case: Case, path: Path, given: dict[str, Any], item: IngestItem) -> 
         values = provenance.read_sidecar(sidecar) | {k: v for k, v in given.items()}
     suffix = path.suffix.lower()
     if suffix in transcripts.transcript_extensions():
-        fmt, calls = transcripts.parse_transcript(path)
-        _store(case, path, sha, size, "transcript", fmt, None, None, values, calls, item)
+        fmt, imported = transcripts.parse_transcript(path)
+        _store(case, path, sha, size, "transcript", fmt, None, None, values, imported, item)
         return
     info = media.probe(path)
     fp = media.fingerprint(path)
@@ -168,14 +171,15 @@ MIN_SHARED_HASHES = 0.05
 
 
 def _index_fingerprint(case: Case, source_id: int, fp: np.ndarray) -> None:
-    case.db.executemany("INSERT OR IGNORE INTO fingerprint_hashes(hash, source_id) VALUES (?, ?)",
-                        [(h, source_id) for h in media.index_hashes(fp)])
+    case.db.executemany(insert_ignore(case.db, fingerprint_hashes),
+                        [{"hash": h, "source_id": source_id} for h in media.index_hashes(fp)])
 
 
 def _backfill_fingerprint_index(case: Case) -> None:
     """Sources fingerprinted before the hash index existed get their hashes once."""
-    rows = case.query("SELECT id, fingerprint FROM sources WHERE fingerprint IS NOT NULL AND NOT EXISTS"
-                      " (SELECT 1 FROM fingerprint_hashes h WHERE h.source_id=sources.id)")
+    indexed = select(fingerprint_hashes.c.source_id).where(fingerprint_hashes.c.source_id == sources.c.id)
+    rows = case.query(select(sources.c.id, sources.c.fingerprint)
+                      .where(sources.c.fingerprint.is_not(None), ~indexed.exists()))
     if rows:
         with case.transaction():
             for row in rows:
@@ -190,16 +194,16 @@ def _near_duplicate(case: Case, fp: np.ndarray) -> tuple[int | None, float | Non
     shared: dict[int, int] = {}
     for start in range(0, len(hashes), 900):  # stay under every backend's parameter limit
         chunk = hashes[start : start + 900]
-        marks = ",".join("?" * len(chunk))
         for source_id, n in case.query(
-            f"SELECT source_id, COUNT(*) FROM fingerprint_hashes WHERE hash IN ({marks}) GROUP BY source_id", chunk
+            select(fingerprint_hashes.c.source_id, func.count())
+            .where(fingerprint_hashes.c.hash.in_(chunk)).group_by(fingerprint_hashes.c.source_id)
         ):
             shared[source_id] = shared.get(source_id, 0) + n
     needed = max(3, int(MIN_SHARED_HASHES * len(hashes)))
     candidates = sorted((n, sid) for sid, n in shared.items() if n >= needed)[-CANDIDATES:]
     best_id, best = None, 0.0
     for _, source_id in candidates:
-        row = case.one("SELECT fingerprint FROM sources WHERE id=?", (source_id,))
+        row = case.one(select(sources.c.fingerprint).where(sources.c.id == source_id))
         score = media.similarity(fp, np.frombuffer(row["fingerprint"], dtype="<u4"))
         if score > best:
             best_id, best = source_id, score
@@ -208,31 +212,25 @@ def _near_duplicate(case: Case, fp: np.ndarray) -> tuple[int | None, float | Non
     return None, None
 
 
-def _store(case, path, sha, size, kind, fmt, info, fp, values, calls: list[ImportedCall], item: IngestItem) -> None:
+def _store(case, path, sha, size, kind, fmt, info, fp, values, imported: list[ImportedCall], item: IngestItem) -> None:
     rel = archive.store_file(case.root, path, sha, path.name)
     near_id, near_score = _near_duplicate(case, fp) if fp is not None and len(fp) else (None, None)
     # provenance in the transcript file itself, overridden by the sidecar and the command line
-    found = provenance.normalise(calls[0].provenance) if len(calls) == 1 else {}
+    found = provenance.normalise(imported[0].provenance) if len(imported) == 1 else {}
     known, extra = provenance.split_fields(found | values)
     with case.transaction():
-        cur = case.db.execute(
-            "INSERT INTO sources(sha256, original_name, original_path, archive_path, size, kind, format, media_json,"
-            " fingerprint, near_duplicate_of, near_duplicate_score, publisher, source_url, published_date,"
-            " obtained_date, title, language, notes, authenticity_notes, extra_json, added_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                sha, archive.display_name(path), str(path.resolve())[:4096], rel, size, kind, fmt,
-                json.dumps(info.to_dict()) if info else None,
-                fp.astype("<u4").tobytes() if fp is not None else None, near_id, near_score,
-                known.get("publisher"), known.get("source_url"), known.get("published_date"),
-                known.get("obtained_date"), known.get("title"), known.get("language"), known.get("notes"),
-                known.get("authenticity_notes"), json.dumps(extra, ensure_ascii=False) if extra else None, now(),
-            ),
-        )
+        cur = case.db.execute(insert(sources).values(
+            sha256=sha, original_name=archive.display_name(path), original_path=str(path.resolve())[:4096],
+            archive_path=rel, size=size, kind=kind, format=fmt, media_json=json.dumps(info.to_dict()) if info else None,
+            fingerprint=fp.astype("<u4").tobytes() if fp is not None else None,
+            near_duplicate_of=near_id, near_duplicate_score=near_score,
+            **{key: known.get(key) for key in provenance.FIELDS},
+            extra_json=json.dumps(extra, ensure_ascii=False) if extra else None, added_at=now(),
+        ))
         source_id = cur.lastrowid
         if fp is not None and len(fp):
             _index_fingerprint(case, source_id, fp)
-        for idx, call in enumerate(calls):
+        for idx, call in enumerate(imported):
             item.calls.append(_insert_call(case, source_id, idx, call, info, known))
     item.status, item.source_id = "added", source_id
     item.near_duplicate_of, item.near_duplicate_score = near_id, near_score
@@ -240,15 +238,12 @@ def _store(case, path, sha, size, kind, fmt, info, fp, values, calls: list[Impor
 
 def _insert_call(case: Case, source_id: int, idx: int, call: ImportedCall, info, known: dict) -> int:
     language = call.language or known.get("language")
-    cur = case.db.execute(
-        "INSERT INTO calls(source_id, idx, external_id, title, category, start_s, end_s, duration_s, language,"
-        " has_media, data_json, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        (
-            source_id, idx, call.external_id, call.title or known.get("title"), call.category,
-            0.0 if info else None, info.duration if info else None, info.duration if info else None,
-            language, 1 if info else 0, json.dumps(call.extra, ensure_ascii=False) if call.extra else None, now(),
-        ),
-    )
+    cur = case.db.execute(insert(calls).values(
+        source_id=source_id, idx=idx, external_id=call.external_id, title=call.title or known.get("title"),
+        category=call.category, start_s=0.0 if info else None, end_s=info.duration if info else None,
+        duration_s=info.duration if info else None, language=language, has_media=1 if info else 0,
+        data_json=json.dumps(call.extra, ensure_ascii=False) if call.extra else None, created_at=now(),
+    ))
     call_id = cur.lastrowid
     if call.turns:
         for turn in call.turns:

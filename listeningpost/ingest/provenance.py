@@ -12,8 +12,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select, update
+
 from listeningpost.store.case import Case
 from listeningpost.store.layers import record_edit
+from listeningpost.store.tables import sources
 
 FIELDS = (
     "publisher", "source_url", "published_date", "obtained_date", "title", "language", "notes",
@@ -108,7 +111,7 @@ def split_fields(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
 def set_provenance(case: Case, source_id: int, changes: dict[str, Any], author: str) -> dict[str, tuple]:
     """Change provenance fields of a source, keeping every change in the edits history."""
     changes = normalise(changes)
-    row = case.one("SELECT * FROM sources WHERE id=?", (source_id,))
+    row = case.one(select(sources).where(sources.c.id == source_id))
     if row is None:
         raise ProvenanceError(f"no source {source_id}")
     extra = json.loads(row["extra_json"]) if row["extra_json"] else {}
@@ -119,10 +122,11 @@ def set_provenance(case: Case, source_id: int, changes: dict[str, Any], author: 
             if before == value:
                 continue
             if key in FIELDS:
-                case.db.execute(f"UPDATE sources SET {key}=? WHERE id=?", (value, source_id))
+                case.db.execute(update(sources).where(sources.c.id == source_id).values({key: value}))
             else:
                 extra[key] = value
-                case.db.execute("UPDATE sources SET extra_json=? WHERE id=?", (json.dumps(extra, ensure_ascii=False), source_id))
+                case.db.execute(update(sources).where(sources.c.id == source_id)
+                                .values(extra_json=json.dumps(extra, ensure_ascii=False)))
             record_edit(case, author=author, target_table="sources", target_id=source_id, action="set",
                         field=key, before=before, after=value, source_id=source_id)
             changed[key] = (before, value)
