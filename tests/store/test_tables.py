@@ -75,3 +75,16 @@ def test_executemany_and_json_text(case):
     assert row["key"] == "s2"
     with pytest.raises(ValueError):
         json_text(tables.settings.c.value_json, "a'; DROP TABLE x; --")
+
+
+def test_like_nocase_ignores_case_and_honours_escapes(case):
+    from listeningpost.store.sql import like_nocase
+
+    case.db.executemany(insert(tables.settings), [{"key": k, "value_json": "1"}
+                                                  for k in ("Synthetic_Key", "synthetic-key", "other")])
+    key = tables.settings.c.key
+    found = lambda pattern: sorted(r[0] for r in case.query(select(key).where(like_nocase(key, pattern))))  # noqa: E731
+    assert found("%SYNTHETIC%") == ["Synthetic_Key", "synthetic-key"]
+    assert found("%c\\_k%") == ["Synthetic_Key"]  # an escaped _ is the character, not any character
+    assert found("%c_k%") == ["Synthetic_Key", "synthetic-key"]
+    assert found("oth%") == ["other"] and found("%x%") == []
