@@ -13,7 +13,11 @@ import logging
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
+from sqlalchemy import delete, insert, select, update
+
+from listeningpost.store import tables
 from listeningpost.store.case import Case, now
+from listeningpost.store.sql import upsert
 from listeningpost.translate.engines import Segment, TranslationEngine
 from listeningpost.translate.glossary import Glossary, Protected, missing_terms, protect, restore
 
@@ -130,8 +134,8 @@ def cached_outputs(case: Case, keys: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for i in range(0, len(keys), 500):
         chunk = keys[i:i + 500]
-        marks = ",".join("?" * len(chunk))
-        for r in case.query(f"SELECT key, output FROM translation_cache WHERE key IN ({marks})", chunk):
+        cache = tables.translation_cache
+        for r in case.query(select(cache.c.key, cache.c.output).where(cache.c.key.in_(chunk))):
             out[r["key"]] = r["output"]
     return out
 
@@ -141,36 +145,29 @@ def save_results(case: Case, engine: TranslationEngine, results: Iterable[TurnRe
     """Write translations (never over an analyst-edited row), cache entries and failures.
     Call inside ``case.transaction()``. Returns (translated, failed)."""
     db, stamp, ok, failed = case.db, now(), 0, 0
+    failures, translations = tables.translation_failures, tables.translations
     for r in results:
         if r.error is not None:
-            db.execute(
-                "INSERT INTO translation_failures(turn_id, lang, engine, model, run_id, error, at) VALUES (?,?,?,?,?,?,?)",
-                (r.turn_id, lang, engine.name, engine.model_name, run_id, r.error, stamp),
-            )
+            db.execute(insert(failures).values(turn_id=r.turn_id, lang=lang, engine=engine.name,
+                                               model=engine.model_name, run_id=run_id, error=r.error, at=stamp))
             failed += 1
             continue
         if r.raw is not None and not r.from_cache:
-            db.execute(
-                "INSERT OR REPLACE INTO translation_cache(key, engine, model, output, created_at) VALUES (?,?,?,?,?)",
-                (r.cache_key, engine.name, engine.model_name, r.raw, stamp),
-            )
+            db.execute(upsert(db, tables.translation_cache, {"key": r.cache_key, "engine": engine.name,
+                                                             "model": engine.model_name, "output": r.raw,
+                                                             "created_at": stamp}, ["key"]))
         # UPDATE-then-INSERT rather than an upsert: other packages' triggers on translations use
         # INSERT OR IGNORE, which an outer upsert's conflict handling would override
         flags, facts = fact_check(case, engine, r, lang)
-        values = (engine.model_name, r.text, json.dumps(flags), run_id, stamp, json.dumps(r.glossary, ensure_ascii=False),
-                  facts)
-        key = (r.turn_id, lang, engine.name)
-        updated = db.execute(
-            "UPDATE translations SET model=?, text=?, flags_json=?, run_id=?, created_at=?, glossary_json=?, facts_json=?"
-            " WHERE turn_id=? AND lang=? AND engine=? AND edited=0", (*values, *key),
-        ).rowcount
-        if not updated and not db.execute("SELECT 1 FROM translations WHERE turn_id=? AND lang=? AND engine=?", key).fetchone():
-            db.execute(
-                "INSERT INTO translations(turn_id, lang, engine, model, text, flags_json, run_id, created_at, glossary_json,"
-                " facts_json) VALUES (?,?,?,?,?,?,?,?,?,?)", (*key, *values),
-            )
-        db.execute("DELETE FROM translation_failures WHERE turn_id=? AND lang=? AND engine=?",
-                   (r.turn_id, lang, engine.name))
+        values = {"model": engine.model_name, "text": r.text, "flags_json": json.dumps(flags), "run_id": run_id,
+                  "created_at": stamp, "glossary_json": json.dumps(r.glossary, ensure_ascii=False), "facts_json": facts}
+        key = {"turn_id": r.turn_id, "lang": lang, "engine": engine.name}
+        same = [translations.c[k] == v for k, v in key.items()]
+        updated = db.execute(update(translations).where(*same, translations.c.edited == 0).values(values)).rowcount
+        if not updated and not db.execute(select(translations.c.id).where(*same)).fetchone():
+            db.execute(insert(translations).values(key | values))
+        db.execute(delete(failures).where(failures.c.turn_id == r.turn_id, failures.c.lang == lang,
+                                          failures.c.engine == engine.name))
         ok += 1
     return ok, failed
 
@@ -181,7 +178,7 @@ def fact_check(case: Case, engine: TranslationEngine, r: TurnResult, lang: str) 
         return r.flags, None
     from listeningpost.translate.facts import check as check_facts  # lazy: loads the analysers
 
-    turn = case.one("SELECT text, language FROM turns WHERE id=?", (r.turn_id,))
+    turn = case.one(select(tables.turns.c.text, tables.turns.c.language).where(tables.turns.c.id == r.turn_id))
     if turn is None:
         return r.flags, None
     try:

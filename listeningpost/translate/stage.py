@@ -11,7 +11,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func, select
+
 from listeningpost.pipeline import Stage, register
+from listeningpost.store import tables
 from listeningpost.store.case import Case
 from listeningpost.translate.core import Job, TurnInput, TurnResult, cached_outputs, prepare, run_jobs, save_results
 from listeningpost.translate.engines import TranslationEngine, make_engine
@@ -38,20 +41,24 @@ def turn_inputs(case: Case, call_id: int, engine: str, lang: str = "en", skip_hu
                 only_missing: bool = False) -> list[TurnInput]:
     """Turns to translate: non-empty, not analyst-edited for this engine (with ``skip_human``: without
     a human translation; with ``only_missing``: without any translation by this engine yet)."""
-    call = case.one("SELECT c.start_s, c.has_media, s.archive_path FROM calls c JOIN sources s ON s.id=c.source_id"
-                    " WHERE c.id=?", (call_id,))
+    calls, turns, translations = tables.calls, tables.turns, tables.translations
+    call = case.one(select(calls.c.start_s, calls.c.has_media, calls.c.language, tables.sources.c.archive_path)
+                    .join(tables.sources, tables.sources.c.id == calls.c.source_id).where(calls.c.id == call_id))
     audio = str(case.archive_file(call)) if call and call["has_media"] else None
     offset = (call["start_s"] or 0.0) if call else 0.0
+
+    def translated(*where):
+        return select(translations.c.id).where(translations.c.turn_id == turns.c.id, translations.c.lang == lang,
+                                               *where).exists()
+
     rows = case.query(
-        "SELECT t.id, t.text, t.language, t.low_confidence, t.start_s, t.end_s,"
-        " EXISTS(SELECT 1 FROM translations x WHERE x.turn_id=t.id AND x.lang=? AND x.engine=? AND x.edited=1) AS locked,"
-        " EXISTS(SELECT 1 FROM translations x WHERE x.turn_id=t.id AND x.lang=? AND x.engine='human') AS has_human,"
-        " EXISTS(SELECT 1 FROM translations x WHERE x.turn_id=t.id AND x.lang=? AND x.engine=?) AS done"
-        " FROM turns t WHERE t.call_id=? ORDER BY t.idx",
-        (lang, engine, lang, lang, engine, call_id),
+        select(turns.c.id, turns.c.text, turns.c.language, turns.c.low_confidence, turns.c.start_s, turns.c.end_s,
+               translated(translations.c.engine == engine, translations.c.edited == 1).label("locked"),
+               translated(translations.c.engine == "human").label("has_human"),
+               translated(translations.c.engine == engine).label("done"))
+        .where(turns.c.call_id == call_id).order_by(turns.c.idx)
     )
-    call_lang = case.one("SELECT language FROM calls WHERE id=?", (call_id,))
-    default_lang = call_lang["language"] if call_lang and call_lang["language"] in ("ru", "uk") else "ru"
+    default_lang = call["language"] if call and call["language"] in ("ru", "uk") else "ru"
     out, previous = [], ""
     for r in rows:
         context, previous = previous, (r["text"] or "").strip() or previous
@@ -91,15 +98,17 @@ class TranslateStage(Stage):
         }  # skip_human_calls only picks calls, it changes no output: not part of the settings
 
     def applies_to(self, case: Case, call_id: int) -> bool:
+        calls, turns, translations = tables.calls, tables.turns, tables.translations
         if self.engine.name == "whisper":
-            row = case.one("SELECT has_media FROM calls WHERE id=?", (call_id,))
+            row = case.one(select(calls.c.has_media).where(calls.c.id == call_id))
             if not row or not row["has_media"]:
                 return False
         if self.skip_human_calls and case.one(
-                "SELECT 1 FROM translations x JOIN turns t ON t.id=x.turn_id WHERE t.call_id=? AND x.engine='human'"
-                " LIMIT 1", (call_id,)):
+                select(translations.c.id).join(turns, turns.c.id == translations.c.turn_id)
+                .where(turns.c.call_id == call_id, translations.c.engine == "human").limit(1)):
             return False
-        return case.one("SELECT 1 FROM turns WHERE call_id=? AND trim(text) != '' LIMIT 1", (call_id,)) is not None
+        return case.one(select(turns.c.id).where(turns.c.call_id == call_id, func.trim(turns.c.text) != "")
+                        .limit(1)) is not None
 
     def load(self, case: Case, call_id: int) -> TranslateItem:
         jobs = prepare(self.engine, self.glossary,

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from sqlalchemy import select
+
+from listeningpost.store import tables
 from listeningpost.store.case import Case
 from listeningpost.store.layers import finish_run, start_run
 from listeningpost.translate.core import FLAG_GLOSSARY_MISS, cached_outputs, prepare, run_jobs, save_results
@@ -29,9 +32,11 @@ def translate_case(
 ) -> dict[str, Any]:
     eng = make_engine(engine, model, **options)
     glossary = default_glossary()
-    ids = call_ids or [r[0] for r in case.query("SELECT id FROM calls ORDER BY id")]
+    calls = tables.calls
+    ids = call_ids or [r[0] for r in case.query(select(calls.c.id).order_by(calls.c.id))]
     if eng.name == "whisper":
-        ids = [i for i in ids if case.one("SELECT has_media FROM calls WHERE id=?", (i,))["has_media"]]
+        with_media = {r[0] for r in case.query(select(calls.c.id).where(calls.c.has_media != 0))}
+        ids = [i for i in ids if i in with_media]
     # only ids and counts are held for the whole case; turn texts are read per call
     per_call = {i: len(turn_inputs(case, i, eng.name, lang, skip_human, only_missing)) for i in ids}
     on_total(sum(per_call.values()))
