@@ -10,6 +10,7 @@ position and by name.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 from functools import lru_cache
@@ -182,3 +183,50 @@ def _like_nocase(operator: str):
 
 compiles(like_nocase, "sqlite")(_like_nocase("LIKE"))
 compiles(like_nocase, "postgresql")(_like_nocase("ILIKE"))
+
+
+class glob(FunctionElement):
+    """``column GLOB pattern`` (case-sensitive; ``*``, ``?`` and ``[...]`` classes) on SQLite, the same
+    match as an anchored regular expression (``~``) on PostgreSQL. ``pattern`` is a literal."""
+
+    type = Boolean()
+    inherit_cache = False  # the pattern is compiled into the SQL text
+    name = "glob"
+
+    def __init__(self, column: Any, pattern: str):
+        self.pattern = pattern
+        super().__init__(column)
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def glob_regex(pattern: str) -> str:
+    """A GLOB pattern as the anchored POSIX regular expression matching the same strings."""
+    out, i = ["^"], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        end = pattern.find("]", i + 2) if ch == "[" else -1
+        if ch == "*":
+            out.append(".*")
+        elif ch == "?":
+            out.append(".")
+        elif end > 0:
+            body = pattern[i + 1:end]
+            out.append("[" + ("^" + body[1:] if body.startswith("^") else body) + "]")
+            i = end
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    return "".join(out) + "$"
+
+
+@compiles(glob, "sqlite")
+def _glob_sqlite(element: glob, compiler: Any, **kw: Any) -> str:
+    return f"({compiler.process(element.clauses, **kw)} GLOB {_quoted(element.pattern)})"
+
+
+@compiles(glob, "postgresql")
+def _glob_pg(element: glob, compiler: Any, **kw: Any) -> str:
+    return f"({compiler.process(element.clauses, **kw)} ~ {_quoted(glob_regex(element.pattern))})"

@@ -88,3 +88,16 @@ def test_like_nocase_ignores_case_and_honours_escapes(case):
     assert found("%c\\_k%") == ["Synthetic_Key"]  # an escaped _ is the character, not any character
     assert found("%c_k%") == ["Synthetic_Key", "synthetic-key"]
     assert found("oth%") == ["other"] and found("%x%") == []
+
+
+def test_glob_is_case_sensitive_and_anchored(case):
+    from sqlalchemy import literal
+
+    from listeningpost.store.sql import glob
+
+    matches = lambda text, pattern: bool(case.one(select(glob(literal(text), pattern)))[0])  # noqa: E731
+    assert matches("synthetic 2022 date", "*[0-9][0-9][0-9][0-9]*")
+    assert not matches("2 April", "*[0-9][0-9][0-9][0-9]*")
+    assert matches("Abc", "A?c") and not matches("abc", "A?c") and not matches("xAbc", "A?c")
+    assert matches("a.b", "a.b") and not matches("axb", "a.b")  # "." is no wildcard
+    assert matches("it's", "*'s") and matches("b1", "[^a]1") and not matches("a1", "[^a]1")
