@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import Boolean, Text
+from sqlalchemy import Boolean, Integer, Text, column
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.engine.interfaces import Dialect
@@ -230,3 +230,13 @@ def _glob_sqlite(element: glob, compiler: Any, **kw: Any) -> str:
 @compiles(glob, "postgresql")
 def _glob_pg(element: glob, compiler: Any, **kw: Any) -> str:
     return f"({compiler.process(element.clauses, **kw)} ~ {_quoted(glob_regex(element.pattern))})"
+
+
+def row_id(table: Any) -> Any:
+    """The column SQLite's ``rowid`` stands for: the table's integer ``id`` key where it has one, else
+    the implicit ``rowid`` (SQLite) / the hidden ``rowid`` identity the PostgreSQL schema gives such
+    tables (``scale/dialect.py`` DDL). Edits name rows by it (``store.corrections``)."""
+    key = table.c.get("id")
+    if key is not None and key.primary_key and isinstance(key.type, Integer):
+        return key
+    return column("rowid", Integer, _selectable=table)

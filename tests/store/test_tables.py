@@ -101,3 +101,17 @@ def test_glob_is_case_sensitive_and_anchored(case):
     assert matches("Abc", "A?c") and not matches("abc", "A?c") and not matches("xAbc", "A?c")
     assert matches("a.b", "a.b") and not matches("axb", "a.b")  # "." is no wildcard
     assert matches("it's", "*'s") and matches("b1", "[^a]1") and not matches("a1", "[^a]1")
+
+
+def test_row_id_is_the_integer_key_or_the_hidden_rowid(case):
+    from listeningpost.store.sql import row_id
+
+    assert row_id(tables.turns) is tables.turns.c.id
+    with case.transaction():
+        call = case.db.execute(insert(tables.calls).values(source_id=_source(case, "d" * 64), created_at="synthetic"))
+        case.db.executemany(insert(tables.speakers), [{"call_id": call.lastrowid, "label": label} for label in "AB"])
+    key = row_id(tables.speakers)
+    rows = case.query(select(key.label("rowid"), tables.speakers.c.label).order_by(key))
+    assert [r["label"] for r in rows] == ["A", "B"] and rows[0]["rowid"] < rows[1]["rowid"]
+    case.db.execute(update(tables.speakers).where(key == rows[1]["rowid"]).values(name="SYNTHETIC"))
+    assert case.one(select(tables.speakers.c.name).where(tables.speakers.c.label == "B"))[0] == "SYNTHETIC"
