@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.ddl import ExecutableDDLElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.dml import Delete, Insert, Update
 from sqlalchemy.sql.selectable import Select
@@ -68,6 +69,8 @@ def _with_returning_id(stmt: ClauseElement) -> tuple[ClauseElement, bool]:
 def compile_statement(stmt: ClauseElement, dialect_name: str, params: Mapping[str, Any] | None = None,
                       column_keys: Iterable[str] | None = None) -> Compiled:
     """SQL text and positional parameters of ``stmt`` for one dialect."""
+    if isinstance(stmt, ExecutableDDLElement):  # CREATE TABLE of a Core table (a TEMPORARY one, say)
+        return Compiled(str(stmt.compile(dialect=dialect(dialect_name))), (), "ddl")
     returning_id = False
     if dialect_name == "postgresql" and column_keys is None:
         stmt, returning_id = _with_returning_id(stmt)

@@ -115,3 +115,16 @@ def test_row_id_is_the_integer_key_or_the_hidden_rowid(case):
     assert [r["label"] for r in rows] == ["A", "B"] and rows[0]["rowid"] < rows[1]["rowid"]
     case.db.execute(update(tables.speakers).where(key == rows[1]["rowid"]).values(name="SYNTHETIC"))
     assert case.one(select(tables.speakers.c.name).where(tables.speakers.c.label == "B"))[0] == "SYNTHETIC"
+
+
+def test_create_table_statement_makes_a_temporary_table(case):
+    from sqlalchemy import Column, Integer, MetaData, Table, delete
+    from sqlalchemy.schema import CreateTable
+
+    scratch = Table("synthetic_scratch", MetaData(), Column("n", Integer, primary_key=True, autoincrement=False),
+                    prefixes=["TEMPORARY"])
+    for _ in range(2):  # IF NOT EXISTS: a second time is no error
+        case.db.execute(CreateTable(scratch, if_not_exists=True))
+        case.db.execute(delete(scratch))
+        case.db.executemany(insert(scratch), [{"n": 1}, {"n": 2}])
+    assert [r[0] for r in case.query(select(scratch.c.n).order_by(scratch.c.n))] == [1, 2]
