@@ -75,6 +75,8 @@ def _thing_object(sent: Sentence, p: int) -> bool:
     objs = [j for j in children(sent, p) if sent.rels[j] == "obj"]
     if not objs or any(_person_like(sent, j) for j in objs):
         return False
+    if any(_person_like(sent, k) for j in objs for k in children(sent, j) if sent.rels[k] == "nmod"):
+        return False  # "расстреляли колонну беженцев": a group of people
     living = arg_class("people") | arg_class("animal") | arg_class("civil")
     return all(sent.tokens[j].pos == "NOUN" and "inan" in sent.tokens[j].tags and sent.tokens[j].lemma not in living
                for j in objs)

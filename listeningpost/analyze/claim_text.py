@@ -113,11 +113,31 @@ def _numbers(turn: DocTurn, sent: Sentence) -> list[NumberSpan]:
     out = []
     nstart = sent.tokens[0].nstart if sent.tokens else 0
     nend = sent.tokens[-1].nend if sent.tokens else 0
-    for span in find_numbers(turn.norm.text[nstart:nend]):
+    for span in _compound_ordinals(turn.norm.text[nstart:nend], find_numbers(turn.norm.text[nstart:nend])):
         s, e = turn.norm.to_original(span.start + nstart, span.end + nstart)
         kind = "share" if span.kind == "count" and _share(turn.text, s, e) else span.kind
         out.append(NumberSpan(s, e, turn.text[s:e], kind, span.value, span.code))
     return out
+
+
+def _compound_ordinals(text: str, spans: list[NumberSpan]) -> list[NumberSpan]:
+    """A round cardinal right before an ordinal is one ordinal ("в сорок третьем году", "двадцать
+    третьего числа", "сто пятая бригада"): a year, a date or a unit number, never a count of 40."""
+    out: list[NumberSpan] = []
+    for span in spans:
+        prev = out[-1] if out else None
+        if span.kind == "ordinal" and prev is not None and prev.kind == "count" and prev.count \
+                and not text[prev.end:span.start].strip() and _round_before(prev.count, int(span.value or 0)):
+            out[-1] = NumberSpan(prev.start, span.end, text[prev.start:span.end], "ordinal",
+                                 prev.count + int(span.value or 0))
+            continue
+        out.append(span)
+    return out
+
+
+def _round_before(count: int, unit: int) -> bool:
+    """Whether ``count`` (20, 40, 100, 2020, ...) can be followed by an ordinal of ``unit`` (1..9)."""
+    return 0 < unit < 10 and count >= 20 and count % 10 == 0
 
 
 _PERCENT = re.compile(r"\s?%|[,.]\d")

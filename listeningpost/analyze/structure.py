@@ -152,9 +152,9 @@ def parse(doc: AnalysisDoc) -> None:
 def _worth_parsing(sent: Sentence) -> bool:
     """A predicate whose class could hold here: its needed argument class and its "не" are in the
     sentence at all (frequent verbs like "дать", "вернуться" need both; the parse is the stage's cost)."""
-    from listeningpost.analyze import claim_actors, quantities  # they build on this module's frames
+    from listeningpost.analyze import claim_actors, claim_lack, quantities  # they build on this module's frames
 
-    if quantities.worth_parsing(sent) or claim_actors.worth_parsing(sent):
+    if quantities.worth_parsing(sent) or claim_actors.worth_parsing(sent) or claim_lack.worth_parsing(sent):
         return True
     lemmas = {t.lemma for t in sent.tokens}
     neg = bool(lemmas & NEGATION)
@@ -345,10 +345,12 @@ def frames(sent: Sentence, values: dict[int, int]) -> list[Frame]:
             frame = _frame(sent, p, cls, values)
             if frame is not None:
                 out.append(frame)
-    from listeningpost.analyze import claim_actors, quantities  # they build on this module's frames
+    from listeningpost.analyze import claim_actors, claim_lack, quantities  # they build on this module's frames
 
     taken = {f.pred for f in out} | {a for f in out for a in f.args} | {f.count_at for f in out}
     out += quantities.frames(sent, values, taken)
+    if not any(f.type == "shortage" for f in out):
+        out += claim_lack.frames(sent, taken)
     return out + claim_actors.frames(sent, taken | {f.pred for f in out})
 
 
@@ -364,7 +366,8 @@ def _thing_dies(sent: Sentence, p: int, cls: PredClass) -> bool:
                                                                or sent.tokens[j].lemma in arg_class("animal"))
              and sent.tokens[j].lemma not in arg_class("people") | arg_class("bodies") | arg_class("vital") | QUANTITY
              and not any(_person_like(sent, k) for k in _children(sent, j))]  # "десяток человек" are people
-    return bool(thing) and not any(_person_like(sent, j) for j in objs)
+    # a person among the subjects too: the parse took a date or a place for one ("двадцать третьего числа погибли двое")
+    return bool(thing) and not any(_person_like(sent, j) for j in objs + subj)
 
 
 def _refused_something_else(sent: Sentence, p: int) -> bool:
@@ -427,6 +430,8 @@ def _background(sent: Sentence, p: int, cls: PredClass, at: int | None) -> bool:
     if any(sent.rels[j] == "case" and sent.tokens[j].lemma in BACKGROUND_PREPS for j in _children(sent, p)):
         return True
     head = sent.heads[p]
+    if sent.rels[p] == "nmod" and head >= 0 and sent.tokens[head].lemma in QUANTITY:
+        return False  # "тысячи погибших", "десяток убитых": the dead counted, not background
     if sent.rels[p] == "nmod" and head >= 0 and sent.tokens[head].lemma in STATISTIC and _changed(sent, head):
         return True  # "число погибших сократилось вдвое": the claim is the change of the statistic
     return sent.rels[p] == "nmod" and head >= 0 and sent.tokens[head].pos == "NOUN" \
