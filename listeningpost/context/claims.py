@@ -16,10 +16,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from listeningpost.context.reference import (
     BESSUDNOV_SOURCE, ORYX_SOURCE, ORYX_TYPES, SOURCE, AreaRecords, Series, area_figure, cached, figure_for,
     load_personnel, value_of,
 )
+from listeningpost.store import tables
 
 LOSS_TYPES = ("killed", "wounded", "equipment_lost", "equipment")
 PERSONNEL_TYPES = ("killed", "wounded")
@@ -50,6 +53,7 @@ CATEGORY_PATTERNS: tuple[tuple[str, str], ...] = (
     ("naval ship", r"\bships?\b|\bboats?\b|vessel|корабл|катер|\bсудн"),
     ("cruise missiles", r"cruise missile|kalibr|калибр"),
 )
+from listeningpost.store import tables
 ALL_EQUIPMENT = "all equipment"
 CATEGORY_LABEL = {"personnel": "personnel losses", ALL_EQUIPMENT: "all equipment categories"}
 
@@ -126,8 +130,9 @@ def parse_day(value: str | None) -> date | None:
 
 
 def call_date(case, call_id: int) -> date | None:
-    row = case.one("SELECT s.published_date FROM calls c JOIN sources s ON s.id=c.source_id WHERE c.id=?",
-                   (call_id,))
+    calls, sources = tables.calls, tables.sources
+    row = case.one(select(sources.c.published_date).select_from(calls.join(sources, sources.c.id == calls.c.source_id))
+                   .where(calls.c.id == call_id))
     return parse_day(row["published_date"] if row else None)
 
 

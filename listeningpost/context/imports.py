@@ -16,7 +16,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import insert, select
+
 from listeningpost.context.reference import EQUIPMENT_CATEGORIES, Series, equipment_from_rows
+from listeningpost.store import tables
 from listeningpost.store.case import Case, now
 
 KINDS = ("personnel", "equipment")
@@ -102,7 +105,8 @@ def import_file(case: Case, path: Path, kind: str, source: str | None = None) ->
         raise ReferenceImportError(f"no file {path}")
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
-    old = case.one("SELECT id, source, kind FROM reference_imports WHERE sha256=?", (sha,))
+    imports = tables.reference_imports
+    old = case.one(select(imports.c.id, imports.c.source, imports.c.kind).where(imports.c.sha256 == sha))
     if old is not None:
         return {"import_id": old["id"], "added": 0, "already": True, "source": old["source"], "kind": old["kind"]}
     series = parse_series(path, kind, data)
@@ -112,26 +116,23 @@ def import_file(case: Case, path: Path, kind: str, source: str | None = None) ->
     for cat, values in series.items():
         prev = None
         for day in sorted(values):
-            rows.append((source, kind, day.isoformat(), cat, values[day],
-                         values[day] - values[prev] if prev else None, at))
+            rows.append({"source": source, "kind": kind, "date": day.isoformat(), "category": cat,
+                         "cumulative": values[day], "daily": values[day] - values[prev] if prev else None,
+                         "imported_at": at})
             prev = day
-    days = [r[2] for r in rows]
+    days = [r["date"] for r in rows]
     with case.transaction() as db:
-        imp = db.execute(
-            "INSERT INTO reference_imports(kind, source, file_name, sha256, row_count, first_date, last_date, imported_at)"
-            " VALUES (?,?,?,?,?,?,?,?)", (kind, source, path.name, sha, len(rows), min(days), max(days), at),
-        ).lastrowid
-        db.executemany(
-            "INSERT INTO reference_series(import_id, source, kind, date, category, cumulative, daily, imported_at)"
-            " VALUES (?,?,?,?,?,?,?,?)", [(imp, *r) for r in rows])
+        imp = db.execute(insert(imports).values(
+            kind=kind, source=source, file_name=path.name, sha256=sha, row_count=len(rows), first_date=min(days),
+            last_date=max(days), imported_at=at)).lastrowid
+        db.executemany(insert(tables.reference_series), [{"import_id": imp, **r} for r in rows])
     return {"import_id": imp, "added": len(rows), "already": False, "source": source, "kind": kind,
             "categories": sorted(series), "first_date": min(days), "last_date": max(days)}
 
 
 def list_imports(case: Case) -> list[dict[str, Any]]:
-    return [dict(r) for r in case.query(
-        "SELECT id, kind, source, file_name, sha256, row_count, first_date, last_date, imported_at"
-        " FROM reference_imports ORDER BY id")]
+    imports = tables.reference_imports
+    return [dict(r) for r in case.query(select(imports).order_by(imports.c.id))]
 
 
 def merge_imports(case: Case | None, kind: str, shipped: dict[str, dict[date, int]],
@@ -142,8 +143,11 @@ def merge_imports(case: Case | None, kind: str, shipped: dict[str, dict[date, in
     if case is None:
         return merged
     try:
-        rows = case.query("SELECT import_id, source, date, category, cumulative FROM reference_series WHERE kind=?"
-                          " ORDER BY import_id, category, date", (kind,))
+        series_table = tables.reference_series
+        rows = case.query(select(series_table.c.import_id, series_table.c.source, series_table.c.date,
+                                 series_table.c.category, series_table.c.cumulative)
+                          .where(series_table.c.kind == kind)
+                          .order_by(series_table.c.import_id, series_table.c.category, series_table.c.date))
     except Exception:  # a case opened before migration 0900 (read-only copy): shipped series only
         return merged
     by_import: dict[tuple[int, str], list] = {}

@@ -9,10 +9,11 @@ from calendar import monthrange
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func, select
+
 from listeningpost.context.claims import PERSONNEL_TYPES, References, categories_of, load_references
 from listeningpost.context.reference import SOURCE, figure_for
-
-LIVE = "status<>'rejected'"
+from listeningpost.store import tables
 
 
 def _month_end(month: str) -> date:
@@ -37,11 +38,15 @@ def month_total(series, month: str) -> dict[str, Any] | None:
 
 def reference_over_time(case, refs: References | None = None) -> dict[str, Any]:
     refs = refs if refs is not None else load_references(case)
+    claims_t, calls, sources = tables.claims, tables.calls, tables.sources
+    month = func.substr(sources.c.published_date, 1, 7).label("month")
     rows = case.query(
-        "SELECT substr(s.published_date, 1, 7) AS month, x.type, x.count, x.negated, x.equipment, x.quote"
-        " FROM claims x JOIN calls c ON c.id=x.call_id JOIN sources s ON s.id=c.source_id"
-        f" WHERE x.{LIVE} AND s.published_date IS NOT NULL AND x.type IN ('killed', 'wounded', 'equipment_lost')"
-        " ORDER BY month")
+        select(month, claims_t.c.type, claims_t.c.count, claims_t.c.negated, claims_t.c.equipment, claims_t.c.quote)
+        .select_from(claims_t.join(calls, calls.c.id == claims_t.c.call_id)
+                     .join(sources, sources.c.id == calls.c.source_id))
+        .where(claims_t.c.status != "rejected", sources.c.published_date.is_not(None),
+               claims_t.c.type.in_(["killed", "wounded", "equipment_lost"]))
+        .order_by(month))
     claims: dict[str, dict[str, dict[str, int]]] = {}  # category -> month -> {claims, stated}
     for r in rows:
         month = r["month"]

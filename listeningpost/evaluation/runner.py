@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from sqlalchemy import select
+
 from listeningpost.evaluation import SCORER_MODULES
 from listeningpost.ingest.ingest import ingest_paths
 from listeningpost.jobs.executors import make_executor
 from listeningpost.jobs.runner import run_stage
 from listeningpost.pipeline import available_stages, make_stage
 from listeningpost.plugins import import_optional
+from listeningpost.store import tables
 from listeningpost.store.case import Case
 from listeningpost.store.views import call_document
 
@@ -85,7 +88,9 @@ def _ingest_gold(case: Case, gold_path: Path, items: list[dict[str, Any]], workd
         report = ingest_paths(case, [path])
         _raise_failures(report)
         item = report.items[0]
-        calls = item.calls if item.calls else [r[0] for r in case.query("SELECT id FROM calls WHERE source_id=? ORDER BY idx", (item.source_id,))]
+        calls = item.calls if item.calls else [
+            r[0] for r in case.query(select(tables.calls.c.id).where(tables.calls.c.source_id == item.source_id)
+                                     .order_by(tables.calls.c.idx))]
         mapping.update({i["id"]: c for i, c in zip(text_items, calls)})
     for i in items:
         if i.get("audio"):
@@ -120,7 +125,8 @@ def evaluate(gold_path: Path, options: EvalOptions | None = None,
             executor.close()
         pairs = [(item, call_document(case, mapping[item["id"]])) for item in items]
         result: dict[str, Any] = {"calls": len(items), "stages": stages}
-        failed = case.query("SELECT stage, call_id, error FROM jobs WHERE status='failed'")
+        jobs = tables.jobs
+        failed = case.query(select(jobs.c.stage, jobs.c.call_id, jobs.c.error).where(jobs.c.status == "failed"))
         if failed:
             result["failed"] = [{"stage": r[0], "call": r[1], "error": r[2]} for r in failed]
         for module_name in SCORER_MODULES:

@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from sqlalchemy import delete, select
 
 from listeningpost.cliutil import CaseOpt, JsonOpt, console, fail, open_case, print_json
+from listeningpost.store import tables
 
 
 def export_cmd(
@@ -33,7 +35,7 @@ def export_cmd(
     try:
         ids = [c.resolve_call(x) for x in calls or []]
         if all_calls:
-            ids = sorted(set(ids) | {r[0] for r in c.query("SELECT id FROM calls")})
+            ids = sorted(set(ids) | {r[0] for r in c.query(select(tables.calls.c.id))})
         result = export(c, ExportOptions(format=fmt, output=output, call_ids=ids, query=query, lang=lang,
                                          redact=redact, speakers=speakers, user=user))
     except (ExportError, CaseError, ValueError, RuntimeError) as exc:
@@ -83,7 +85,7 @@ def list_cmd(case: Optional[Path] = CaseOpt, as_json: bool = JsonOpt) -> None:
     from listeningpost.export.redact import DEFAULT_SETTING
 
     c = open_case(case)
-    rows = [dict(r) for r in c.query("SELECT * FROM redaction_marks ORDER BY id")]
+    rows = [dict(r) for r in c.query(select(tables.redaction_marks).order_by(tables.redaction_marks.c.id))]
     if as_json:
         print_json({"default": bool(c.setting(DEFAULT_SETTING, False)), "marks": rows})
         return
@@ -98,7 +100,7 @@ def remove_cmd(mark_id: int, case: Optional[Path] = CaseOpt) -> None:
     """Remove a redaction mark."""
     c = open_case(case)
     with c.transaction():
-        c.db.execute("DELETE FROM redaction_marks WHERE id=?", (mark_id,))
+        c.db.execute(delete(tables.redaction_marks).where(tables.redaction_marks.c.id == mark_id))
 
 
 @red.command("default")

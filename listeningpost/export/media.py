@@ -14,8 +14,10 @@ from typing import Any
 
 import av
 import numpy as np
+from sqlalchemy import select
 
 from listeningpost.audio import resampled
+from listeningpost.store import tables
 from listeningpost.store.case import Case
 
 TONE_HZ = 1000.0
@@ -69,8 +71,8 @@ def export_audio(case: Case, doc: dict[str, Any], fmt: str = "wav") -> bytes:
         raise MediaExportError("audio exports are written as .wav")
     if not doc["has_media"]:
         raise MediaExportError(f"call {doc['id']} has no media")
-    source = case.one("SELECT * FROM sources WHERE id=?", (doc["source_id"],))
-    call = case.one("SELECT start_s, end_s FROM calls WHERE id=?", (doc["id"],))
+    source = case.one(select(tables.sources).where(tables.sources.c.id == doc["source_id"]))
+    call = case.one(select(tables.calls.c.start_s, tables.calls.c.end_s).where(tables.calls.c.id == doc["id"]))
     audio, rate = decode(str(case.archive_file(source)), call["start_s"], call["end_s"])
     spans = [tuple(s) for s in doc.get("redaction", {}).get("audio_spans", [])]
     return to_wav(bleep(audio, rate, spans), rate)

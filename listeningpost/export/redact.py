@@ -23,12 +23,14 @@ from importlib import resources
 from typing import Any, Iterable
 
 import yaml
+from sqlalchemy import insert, or_, select
 
 from listeningpost.analyze.entities import natasha_spans, translit
 from listeningpost.analyze.numbers import find_numbers
 from listeningpost.text.morph import morph
 from listeningpost.text.normalise import fold
 from listeningpost.intervals import union
+from listeningpost.store import tables
 from listeningpost.store.case import Case, now
 
 #: setting that makes `lpost export` redact unless --no-redact is given
@@ -388,8 +390,9 @@ def _walk(value: Any, fn, skip: tuple[str, ...] = ()) -> Any:
 def case_marks(case: Case, call_ids: list[int]) -> list[Mark]:
     """Analyst marks for these calls (and case-wide ones); field marks become their field's value."""
     marks = []
-    ph = ",".join("?" * len(call_ids)) or "NULL"
-    for r in case.query(f"SELECT * FROM redaction_marks WHERE call_id IS NULL OR call_id IN ({ph}) ORDER BY id", call_ids):
+    marks_table = tables.redaction_marks
+    for r in case.query(select(marks_table).where(or_(marks_table.c.call_id.is_(None), marks_table.c.call_id.in_(call_ids)))
+                        .order_by(marks_table.c.id)):
         if r["text"]:
             marks.append(Mark(r["text"], r["kind"]))
         else:
@@ -400,11 +403,11 @@ def case_marks(case: Case, call_ids: list[int]) -> list[Mark]:
 
 
 def field_value(case: Case, table: str, row_id: int, column: str) -> Any:
-    """Current value of one field; table and column are checked against the schema (no injection)."""
-    tables = {r[0] for r in case.query("SELECT name FROM sqlite_master WHERE type='table'")}
-    if table not in tables or column not in {r[1] for r in case.query(f"PRAGMA table_info({table})")}:
+    """Current value of one field; table and column are looked up in the schema (no injection)."""
+    declared = tables.metadata.tables.get(table)
+    if declared is None or column not in declared.c or "id" not in declared.c:
         raise ValueError(f"no field {table}.{column}")
-    row = case.one(f"SELECT {column} FROM {table} WHERE id=?", (row_id,))
+    row = case.one(select(declared.c[column]).where(declared.c.id == row_id))
     return row[0] if row else None
 
 
@@ -414,9 +417,9 @@ def add_mark(case: Case, *, author: str, kind: str = "REDACTED", text: str | Non
     if target is not None:
         field_value(case, table, row_id, column)  # validates
     with case.transaction():
-        cur = case.db.execute(
-            "INSERT INTO redaction_marks(call_id, kind, text, target_table, target_id, field, author, at)"
-            " VALUES (?,?,?,?,?,?,?,?)", (call_id, kind.upper(), text, table, row_id, column, author, now()))
+        cur = case.db.execute(insert(tables.redaction_marks).values(
+            call_id=call_id, kind=kind.upper(), text=text, target_table=table, target_id=row_id, field=column,
+            author=author, at=now()))
     return cur.lastrowid
 
 

@@ -12,8 +12,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
+
 from listeningpost.export.mapimg import MapPoint
 from listeningpost.export.subtitles import english_of
+from listeningpost.store import tables
 from listeningpost.store.case import Case
 
 PLACE_TYPES = ("PLACE", "LOC", "GPE")
@@ -240,7 +243,7 @@ def duplicate_calls(case: Case, docs: list[dict[str, Any]]) -> dict[int, str]:
     by_source = {d["source_id"]: d["id"] for d in docs}
     out: dict[int, str] = {}
     for d in docs:
-        row = case.one("SELECT data_json FROM calls WHERE id=?", (d["id"],))
+        row = case.one(select(tables.calls.c.data_json).where(tables.calls.c.id == d["id"]))
         data = json.loads(row["data_json"]) if row and row["data_json"] else {}
         same = by_ext.get(data.get("duplicate_of"))
         maybe = by_ext.get(data.get("possible_duplicate_of"))

@@ -11,12 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func, select, update
+
 from listeningpost.pipeline import Stage, coerce_option, register
 from listeningpost.records import Turn
 from listeningpost.speech.asr import AsrOptions, check_engine
 from listeningpost.speech.diarize import DiarizeConfig
 from listeningpost.speech.core import SpeechOptions, SpeechResult, run
 from listeningpost.speech.vad import VadConfig
+from listeningpost.store import tables
 from listeningpost.store.case import Case
 from listeningpost.store.layers import replace_turns
 
@@ -70,14 +73,13 @@ class SpeechStage(Stage):
         return {"engine": asr.engine, "model": asr.model, **options}
 
     def applies_to(self, case: Case, call_id: int) -> bool:
-        row = case.one("SELECT has_media FROM calls WHERE id=?", (call_id,))
+        row = case.one(select(tables.calls.c.has_media).where(tables.calls.c.id == call_id))
         return bool(row and row["has_media"])
 
     def load(self, case: Case, call_id: int) -> SpeechItem:
-        row = case.one(
-            "SELECT c.start_s, c.end_s, s.archive_path FROM calls c JOIN sources s ON s.id=c.source_id WHERE c.id=?",
-            (call_id,),
-        )
+        calls, sources = tables.calls, tables.sources
+        row = case.one(select(calls.c.start_s, calls.c.end_s, sources.c.archive_path)
+                       .select_from(calls.join(sources, sources.c.id == calls.c.source_id)).where(calls.c.id == call_id))
         return SpeechItem(str(case.archive_file(row)), row["start_s"], row["end_s"], self.options.to_dict())
 
     def compute(self, item: SpeechItem) -> SpeechResult:
@@ -86,10 +88,9 @@ class SpeechStage(Stage):
     def save(self, case: Case, call_id: int, result: SpeechResult, run_id: int) -> None:
         turns: list[Turn] = result.turns
         replace_turns(case, call_id, turns, run_id, origin="asr")
-        case.db.execute(
-            "UPDATE calls SET language=COALESCE(?, language), duration_s=? WHERE id=?",
-            (result.language, result.duration_s, call_id),
-        )
+        calls = tables.calls
+        case.db.execute(update(calls).where(calls.c.id == call_id).values(
+            language=func.coalesce(result.language, calls.c.language), duration_s=result.duration_s))
 
 
 __all__ = ["SpeechStage", "SpeechItem", "build_options", "AsrOptions", "VadConfig", "DiarizeConfig"]
