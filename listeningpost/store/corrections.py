@@ -14,8 +14,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, union, update
+
+from listeningpost.store import tables
 from listeningpost.store.case import Case
-from listeningpost.store.layers import record_edit, renumber_turns
+from listeningpost.store.layers import add_speakers, record_edit, renumber_turns
+from listeningpost.store.sql import row_id
+from listeningpost.store.tables import edits, speakers, translations, turns, voice_links, words
 
 #: columns an analyst may change, per table (also the allow-list that keeps SQL names safe)
 EDITABLE = {
@@ -29,6 +34,8 @@ EDITABLE = {
     "voice_links": ("status",),
 }
 DECISIONS = ("confirmed", "rejected", "corrected", "machine")
+#: tables whose rows follow a turn through splits, merges and their undo
+TURN_ROWS = (tables.entities, tables.claims, tables.themes)
 
 
 class EditError(Exception):
@@ -41,7 +48,8 @@ Patch = dict[str, dict[str, dict[str, Any]]]
 def _row(case: Case, table: str, rowid: int, call_id: int | None = None) -> dict[str, Any]:
     if table not in EDITABLE:
         raise EditError(f"not editable: {table}")
-    row = case.one(f"SELECT rowid AS _rowid, * FROM {table} WHERE rowid=?", (rowid,))
+    target = tables.metadata.tables[table]
+    row = case.one(select(target).where(row_id(target) == rowid))
     if row is None:
         raise EditError(f"no {table} row {rowid}")
     row = dict(row)
@@ -54,7 +62,7 @@ def _call_of(case: Case, table: str, row: dict[str, Any]) -> int | None:
     if "call_id" in row:
         return row["call_id"]
     if table == "words" or table == "translations":
-        r = case.one("SELECT call_id FROM turns WHERE id=?", (row["turn_id"],))
+        r = case.one(select(turns.c.call_id).where(turns.c.id == row["turn_id"]))
         return r["call_id"] if r else None
     return None
 
@@ -65,8 +73,8 @@ def _apply(case: Case, patch: Patch) -> None:
             bad = set(values) - set(EDITABLE[table])
             if bad:
                 raise EditError(f"cannot edit {table}.{', '.join(sorted(bad))}")
-            cols = ", ".join(f"{c}=?" for c in values)
-            case.db.execute(f"UPDATE {table} SET {cols} WHERE rowid=?", (*values.values(), int(rowid)))
+            target = tables.metadata.tables[table]
+            case.db.execute(update(target).where(row_id(target) == int(rowid)).values(**values))
 
 
 def _current(case: Case, patch: Patch) -> Patch:
@@ -107,14 +115,14 @@ def edit_word(case: Case, call_id: int, word_id: int, text: str, author: str) ->
     if not text:
         raise EditError("a word needs text")
     turn = _row(case, "turns", word["turn_id"])
-    words = case.query("SELECT id, text FROM words WHERE turn_id=? ORDER BY idx", (turn["id"],))
+    turn_words = case.query(select(words.c.id, words.c.text).where(words.c.turn_id == turn["id"]).order_by(words.c.idx))
     lead = word["text"][: len(word["text"]) - len(word["text"].lstrip())]  # whisper words keep their space
     new_word = lead + text
     patch: Patch = {"words": {str(word_id): {"text": new_word}}, "turns": {str(turn["id"]): {"edited": 1}}}
-    joined = "".join(w["text"] for w in words)
+    joined = "".join(w["text"] for w in turn_words)
     if joined.strip() == turn["text"].strip():
         patch["turns"][str(turn["id"])]["text"] = "".join(new_word if w["id"] == word_id else w["text"]
-                                                          for w in words).strip()
+                                                          for w in turn_words).strip()
     return _patch_edit(case, author, call_id, "set", ("words", word_id), patch, "text")
 
 
@@ -125,7 +133,7 @@ def edit_translation(case: Case, call_id: int, translation_id: int, text: str, a
 
 
 def rename_speaker(case: Case, call_id: int, label: str, name: str, author: str) -> int:
-    row = case.one("SELECT rowid FROM speakers WHERE call_id=? AND label=?", (call_id, label))
+    row = case.one(select(row_id(speakers)).where(speakers.c.call_id == call_id, speakers.c.label == label))
     if row is None:
         raise EditError(f"no speaker {label!r} in call {call_id}")
     return _patch_edit(case, author, call_id, "rename", ("speakers", row[0]),
@@ -138,7 +146,7 @@ def reassign_speaker(case: Case, call_id: int, turn_id: int, label: str, author:
     if not label:
         raise EditError("speaker label is empty")
     with case.transaction():
-        case.db.execute("INSERT OR IGNORE INTO speakers(call_id, label) VALUES (?, ?)", (call_id, label))
+        add_speakers(case, call_id, [label])
         return _patch_edit(case, author, call_id, "set", ("turns", turn_id),
                            {"turns": {str(turn_id): {"speaker": label, "edited": 1}}}, "speaker")
 
@@ -175,28 +183,47 @@ def decide_voice_link(case: Case, call_id: int, link_id: int, status: str, autho
 def carry_speaker_name(case: Case, call_id: int, label: str, author: str) -> list[int]:
     """Give the name of speaker ``label`` to every speaker its voice is linked to (not rejected links);
     one edit per renamed speaker, so each can be undone on its own call."""
-    me = case.one("SELECT name FROM speakers WHERE call_id=? AND label=?", (call_id, label))
+    me = _speaker_name(case, call_id, label)
     if me is None or not (me["name"] or "").strip():
         raise EditError(f"speaker {label!r} of call {call_id} has no name to carry")
-    rows = case.query(
-        "SELECT other_call_id AS c, other_label AS l FROM voice_links WHERE call_id=? AND label=? AND status != 'rejected'"
-        " UNION SELECT call_id, label FROM voice_links WHERE other_call_id=? AND other_label=? AND status != 'rejected'",
-        (call_id, label, call_id, label))
-    edits = []
-    for r in rows:
-        other = case.one("SELECT name FROM speakers WHERE call_id=? AND label=?", (r["c"], r["l"]))
+    v = voice_links.c
+    linked = union(
+        select(v.other_call_id.label("c"), v.other_label.label("l"))
+        .where(v.call_id == call_id, v.label == label, v.status != "rejected"),
+        select(v.call_id, v.label).where(v.other_call_id == call_id, v.other_label == label, v.status != "rejected"),
+    ).order_by("c", "l")  # SQLite's UNION comes out sorted; PostgreSQL's in any order
+    done = []
+    for r in case.query(linked):
+        other = _speaker_name(case, r["c"], r["l"])
         if other is not None and other["name"] != me["name"]:
-            edits.append(rename_speaker(case, r["c"], r["l"], me["name"], author))
-    return edits
+            done.append(rename_speaker(case, r["c"], r["l"], me["name"], author))
+    return done
+
+
+def _speaker_name(case: Case, call_id: int, label: str):
+    return case.one(select(speakers.c.name).where(speakers.c.call_id == call_id, speakers.c.label == label))
 
 
 def _turn_snapshot(case: Case, turn_id: int) -> dict[str, Any]:
-    turn = dict(case.one("SELECT * FROM turns WHERE id=?", (turn_id,)))
-    turn["translations"] = [dict(r) for r in case.query("SELECT * FROM translations WHERE turn_id=?", (turn_id,))]
-    turn["word_ids"] = [r[0] for r in case.query("SELECT id FROM words WHERE turn_id=? ORDER BY idx", (turn_id,))]
-    for table in ("entities", "claims", "themes"):
-        turn[table] = [r[0] for r in case.query(f"SELECT id FROM {table} WHERE turn_id=?", (turn_id,))]
+    turn = dict(case.one(select(turns).where(turns.c.id == turn_id)))
+    turn["translations"] = [dict(r) for r in case.query(select(translations).where(translations.c.turn_id == turn_id))]
+    turn["word_ids"] = [r[0] for r in case.query(select(words.c.id).where(words.c.turn_id == turn_id)
+                                                 .order_by(words.c.idx))]
+    for table in TURN_ROWS:
+        turn[table.name] = [r[0] for r in case.query(select(table.c.id).where(table.c.turn_id == turn_id))]
     return turn
+
+
+def _move_words(case: Case, turn_id: int, word_ids: list[int], first_idx: int = 0) -> None:
+    """Words ``word_ids`` (in order) become words ``first_idx``... of turn ``turn_id``."""
+    case.db.executemany(
+        update(words).where(words.c.id == bindparam("word_id")).values(turn_id=bindparam("to_turn"), idx=bindparam("to_idx")),
+        [{"word_id": wid, "to_turn": turn_id, "to_idx": first_idx + i} for i, wid in enumerate(word_ids)])
+
+
+def _move_turn_rows(case: Case, from_turn: int, to_turn: int) -> None:
+    for table in TURN_ROWS:
+        case.db.execute(update(table).where(table.c.turn_id == from_turn).values(turn_id=to_turn))
 
 
 def split_turn(case: Case, call_id: int, turn_id: int, at: int, author: str, word_index: bool = False) -> int:
@@ -208,34 +235,32 @@ def split_turn(case: Case, call_id: int, turn_id: int, at: int, author: str, wor
     """
     turn = _row(case, "turns", turn_id, call_id)
     with case.transaction():
-        words = case.query("SELECT * FROM words WHERE turn_id=? ORDER BY idx", (turn_id,))
+        turn_words = case.query(select(words).where(words.c.turn_id == turn_id).order_by(words.c.idx))
         if word_index:
-            if not 0 < at < len(words):
+            if not 0 < at < len(turn_words):
                 raise EditError("split point must be inside the turn")
-            first = "".join(w["text"] for w in words[:at]).strip()
-            second = "".join(w["text"] for w in words[at:]).strip()
-            moved = words[at:]
+            first = "".join(w["text"] for w in turn_words[:at]).strip()
+            second = "".join(w["text"] for w in turn_words[at:]).strip()
+            moved = turn_words[at:]
         else:
             first, second = turn["text"][:at].strip(), turn["text"][at:].strip()
             if not first or not second:
                 raise EditError("split point must be inside the text")
             n_first = len(first.split())
-            moved = words[n_first:] if len(words) == len(turn["text"].split()) else []
+            moved = turn_words[n_first:] if len(turn_words) == len(turn["text"].split()) else []
         split_s = moved[0]["start_s"] if moved and moved[0]["start_s"] is not None else None
         before = _turn_snapshot(case, turn_id)
-        cur = case.db.execute(
-            "INSERT INTO turns(call_id, idx, speaker, start_s, end_s, language, language_prob, text, origin, run_id,"
-            " edited) VALUES (?,?,?,?,?,?,?,?, 'analyst', NULL, 1)",
-            (call_id, turn["idx"], turn["speaker"], split_s if split_s is not None else turn["end_s"],
-             turn["end_s"], turn["language"], turn["language_prob"], second),
-        )
-        new_id = cur.lastrowid
-        for i, w in enumerate(moved):
-            case.db.execute("UPDATE words SET turn_id=?, idx=? WHERE id=?", (new_id, i, w["id"]))
-        case.db.execute("UPDATE turns SET text=?, end_s=COALESCE(?, end_s), edited=1 WHERE id=?", (first, split_s, turn_id))
-        case.db.execute("UPDATE translations SET edited=1 WHERE turn_id=?", (turn_id,))
-        case.db.execute("UPDATE turns SET idx=idx+1 WHERE call_id=? AND idx>? AND id<>?", (call_id, turn["idx"], new_id))
-        case.db.execute("UPDATE turns SET idx=? WHERE id=?", (turn["idx"] + 1, new_id))
+        new_id = case.db.execute(insert(turns).values(
+            call_id=call_id, idx=turn["idx"], speaker=turn["speaker"],
+            start_s=split_s if split_s is not None else turn["end_s"], end_s=turn["end_s"], language=turn["language"],
+            language_prob=turn["language_prob"], text=second, origin="analyst", run_id=None, edited=1)).lastrowid
+        _move_words(case, new_id, [w["id"] for w in moved])
+        case.db.execute(update(turns).where(turns.c.id == turn_id)
+                        .values(text=first, end_s=func.coalesce(split_s, turns.c.end_s), edited=1))
+        case.db.execute(update(translations).where(translations.c.turn_id == turn_id).values(edited=1))
+        case.db.execute(update(turns).where(turns.c.call_id == call_id, turns.c.idx > turn["idx"], turns.c.id != new_id)
+                        .values(idx=turns.c.idx + 1))
+        case.db.execute(update(turns).where(turns.c.id == new_id).values(idx=turn["idx"] + 1))
         return record_edit(case, author=author, target_table="turns", target_id=turn_id, action="split",
                            field="text", before=before,
                            after={"turn": turn_id, "new_turn": new_id, "first": first, "second": second},
@@ -247,59 +272,66 @@ def merge_turns(case: Case, call_id: int, turn_id: int, author: str) -> int:
     into it and the next turn is removed (restored by undo)."""
     turn = _row(case, "turns", turn_id, call_id)
     with case.transaction():
-        nxt = case.one("SELECT * FROM turns WHERE call_id=? AND idx>? ORDER BY idx LIMIT 1", (call_id, turn["idx"]))
+        nxt = case.one(select(turns).where(turns.c.call_id == call_id, turns.c.idx > turn["idx"])
+                       .order_by(turns.c.idx).limit(1))
         if nxt is None:
             raise EditError("no next turn to merge with")
         before = {"turn": _turn_snapshot(case, turn_id), "next": _turn_snapshot(case, nxt["id"])}
-        base = len(before["turn"]["word_ids"])
-        for i, wid in enumerate(before["next"]["word_ids"]):
-            case.db.execute("UPDATE words SET turn_id=?, idx=? WHERE id=?", (turn_id, base + i, wid))
+        _move_words(case, turn_id, before["next"]["word_ids"], first_idx=len(before["turn"]["word_ids"]))
         for tr in before["next"]["translations"]:
-            mine = case.one("SELECT id, text FROM translations WHERE turn_id=? AND lang=? AND engine=?",
-                            (turn_id, tr["lang"], tr["engine"]))
-            if mine:
-                case.db.execute("UPDATE translations SET text=?, edited=1 WHERE id=?",
-                                (f"{mine['text']} {tr['text']}".strip(), mine["id"]))
-            else:
-                case.db.execute("UPDATE translations SET turn_id=?, edited=1 WHERE id=?", (turn_id, tr["id"]))
-        for table in ("entities", "claims", "themes"):
-            case.db.execute(f"UPDATE {table} SET turn_id=? WHERE turn_id=?", (turn_id, nxt["id"]))
+            _merge_translation(case, turn_id, tr)
+        _move_turn_rows(case, nxt["id"], turn_id)
         text = f"{turn['text']} {nxt['text']}".strip()
-        case.db.execute("UPDATE turns SET text=?, end_s=COALESCE(?, end_s), edited=1 WHERE id=?",
-                        (text, nxt["end_s"], turn_id))
-        case.db.execute("DELETE FROM turns WHERE id=?", (nxt["id"],))
+        case.db.execute(update(turns).where(turns.c.id == turn_id)
+                        .values(text=text, end_s=func.coalesce(nxt["end_s"], turns.c.end_s), edited=1))
+        case.db.execute(delete(turns).where(turns.c.id == nxt["id"]))
         renumber_turns(case, call_id)
         return record_edit(case, author=author, target_table="turns", target_id=turn_id, action="merge",
                            field="text", before=before, after={"turn": turn_id, "removed": nxt["id"], "text": text},
                            call_id=call_id)
 
 
+def _merge_translation(case: Case, turn_id: int, tr: dict[str, Any]) -> None:
+    """The next turn's translation ``tr`` joins turn ``turn_id``'s in the same language and engine, or moves over."""
+    mine = case.one(select(translations.c.id, translations.c.text).where(
+        translations.c.turn_id == turn_id, translations.c.lang == tr["lang"], translations.c.engine == tr["engine"]))
+    if mine:
+        case.db.execute(update(translations).where(translations.c.id == mine["id"])
+                        .values(text=f"{mine['text']} {tr['text']}".strip(), edited=1))
+    else:
+        case.db.execute(update(translations).where(translations.c.id == tr["id"]).values(turn_id=turn_id, edited=1))
+
+
 def _restore_turn(case: Case, snap: dict[str, Any]) -> None:
     """Put a turn back as snapshotted (same id), with its translations, words and links."""
-    cols = [c for c in snap if c not in ("translations", "word_ids", "entities", "claims", "themes")]
-    exists = case.one("SELECT 1 FROM turns WHERE id=?", (snap["id"],))
-    if exists:
-        case.db.execute(f"UPDATE turns SET {', '.join(f'{c}=?' for c in cols)} WHERE id=?",
-                        (*[snap[c] for c in cols], snap["id"]))
+    values = {c: v for c, v in snap.items() if c not in ("translations", "word_ids", *(t.name for t in TURN_ROWS))}
+    if case.one(select(turns.c.id).where(turns.c.id == snap["id"])):
+        case.db.execute(update(turns).where(turns.c.id == snap["id"]).values(**values))
     else:
-        case.db.execute(f"INSERT INTO turns({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-                        [snap[c] for c in cols])
-    for i, wid in enumerate(snap["word_ids"]):
-        case.db.execute("UPDATE words SET turn_id=?, idx=? WHERE id=?", (snap["id"], i, wid))
+        case.db.execute(insert(turns).values(**values))
+    _move_words(case, snap["id"], snap["word_ids"])
     for tr in snap["translations"]:
-        tcols = list(tr)
-        case.db.execute(f"INSERT OR REPLACE INTO translations({', '.join(tcols)}) VALUES ({', '.join('?' for _ in tcols)})",
-                        [tr[c] for c in tcols])
-    for table in ("entities", "claims", "themes"):
-        for rid in snap[table]:
-            case.db.execute(f"UPDATE {table} SET turn_id=? WHERE id=?", (snap["id"], rid))
+        _replace_translation(case, tr)
+    for table in TURN_ROWS:
+        for rid in snap[table.name]:
+            case.db.execute(update(table).where(table.c.id == rid).values(turn_id=snap["id"]))
+
+
+def _replace_translation(case: Case, tr: dict[str, Any]) -> None:
+    """SQLite's ``INSERT OR REPLACE``: the rows in the way (same id, or same turn, language and engine)
+    go, then ``tr`` goes in. Not an upsert: on SQLite an ON CONFLICT clause would override the
+    ``OR IGNORE`` of the search triggers on translations (migrations/0400_search.sql)."""
+    t = translations.c
+    case.db.execute(delete(translations).where(
+        or_(t.id == tr["id"], and_(t.turn_id == tr["turn_id"], t.lang == tr["lang"], t.engine == tr["engine"]))))
+    case.db.execute(insert(translations).values(**tr))
 
 
 # -- undo and history ------------------------------------------------------------------------
 def undo(case: Case, edit_id: int, author: str) -> int:
     """Apply the inverse of an edit, record it, and mark the original ``undone_by``."""
     with case.transaction():
-        edit = case.one("SELECT * FROM edits WHERE id=?", (edit_id,))
+        edit = case.one(select(edits).where(edits.c.id == edit_id))
         if edit is None:
             raise EditError(f"no edit {edit_id}")
         if edit["undone_by"] is not None:
@@ -307,9 +339,9 @@ def undo(case: Case, edit_id: int, author: str) -> int:
         if edit["action"] == "undo":
             raise EditError("an undo cannot be undone; make the change again")
         before, after = json.loads(edit["before_json"]), json.loads(edit["after_json"])
-        later = case.one(
-            "SELECT id FROM edits WHERE call_id IS ? AND id>? AND undone_by IS NULL AND action<>'undo' LIMIT 1",
-            (edit["call_id"], edit_id))
+        later = case.one(select(edits.c.id).where(
+            edits.c.call_id.is_not_distinct_from(edit["call_id"]), edits.c.id > edit_id, edits.c.undone_by.is_(None),
+            edits.c.action != "undo").limit(1))
         if edit["action"] in ("split", "merge"):
             if later:
                 raise EditError("undo the later edits of this call first")
@@ -332,21 +364,20 @@ def undo(case: Case, edit_id: int, author: str) -> int:
         undo_id = record_edit(case, author=author, target_table=edit["target_table"], target_id=edit["target_id"],
                               action="undo", field=edit["field"], before=undo_before, after=undo_after,
                               call_id=edit["call_id"])
-        case.db.execute("UPDATE edits SET undone_by=? WHERE id=?", (undo_id, edit_id))
+        case.db.execute(update(edits).where(edits.c.id == edit_id).values(undone_by=undo_id))
         return undo_id
 
 
 def _undo_split(case: Case, before: dict[str, Any], after: dict[str, Any]) -> None:
     new_id = after["new_turn"]
-    for table in ("entities", "claims", "themes"):
-        case.db.execute(f"UPDATE {table} SET turn_id=? WHERE turn_id=?", (before["id"], new_id))
-    case.db.execute("UPDATE words SET turn_id=? WHERE turn_id=?", (before["id"], new_id))
-    case.db.execute("DELETE FROM turns WHERE id=?", (new_id,))
+    _move_turn_rows(case, new_id, before["id"])
+    case.db.execute(update(words).where(words.c.turn_id == new_id).values(turn_id=before["id"]))
+    case.db.execute(delete(turns).where(turns.c.id == new_id))
     _restore_turn(case, before)
 
 
 def history(case: Case, call_id: int, limit: int = 500) -> list[dict[str, Any]]:
-    rows = case.query("SELECT * FROM edits WHERE call_id=? ORDER BY id DESC LIMIT ?", (call_id, limit))
+    rows = case.query(select(edits).where(edits.c.call_id == call_id).order_by(edits.c.id.desc()).limit(limit))
     return [
         {"id": r["id"], "at": r["at"], "author": r["author"], "action": r["action"], "target_table": r["target_table"],
          "target_id": r["target_id"], "field": r["field"], "before": json.loads(r["before_json"] or "null"),

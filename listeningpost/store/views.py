@@ -8,9 +8,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import case as when, func, select
+
 from listeningpost.store.case import Case
 from listeningpost.store.hooks import translation_fields
 from listeningpost.store.layers import call_turns
+from listeningpost.store.tables import calls, claims, entities, jobs, runs, sources, speakers, themes, translations, turns
 
 SHOW_SCHEMA = "listeningpost.call/1"
 
@@ -43,7 +46,8 @@ def source_dict(row) -> dict[str, Any]:
 def stage_status(case: Case, call_id: int) -> dict[str, dict[str, Any]]:
     return {
         r["stage"]: {"status": r["status"], "error": r["error"], "updated_at": r["updated_at"]}
-        for r in case.query("SELECT stage, status, error, updated_at FROM jobs WHERE call_id=?", (call_id,))
+        for r in case.query(select(jobs.c.stage, jobs.c.status, jobs.c.error, jobs.c.updated_at)
+                            .where(jobs.c.call_id == call_id))
     }
 
 
@@ -62,17 +66,14 @@ def call_summary(case: Case, row) -> dict[str, Any]:
 
 
 def list_calls(case: Case, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
-    sql = (
-        "SELECT c.*, s.publisher, s.source_url, s.published_date, s.original_name, s.kind,"
-        " (SELECT COUNT(*) FROM turns t WHERE t.call_id=c.id) AS n_turns"
-        " FROM calls c JOIN sources s ON s.id=c.source_id ORDER BY c.id"
-    )
-    params: list[Any] = []
+    n_turns = select(func.count()).select_from(turns).where(turns.c.call_id == calls.c.id).scalar_subquery()
+    s = sources.c
+    stmt = (select(calls, s.publisher, s.source_url, s.published_date, s.original_name, s.kind, n_turns.label("n_turns"))
+            .join(sources, s.id == calls.c.source_id).order_by(calls.c.id))
     if limit is not None:
-        sql += " LIMIT ? OFFSET ?"
-        params = [limit, offset]
+        stmt = stmt.limit(limit).offset(offset)
     out = []
-    for r in case.query(sql, params):
+    for r in case.query(stmt):
         item = call_summary(case, r)
         item.update(
             publisher=r["publisher"], source_url=r["source_url"], published_date=r["published_date"],
@@ -85,11 +86,9 @@ def list_calls(case: Case, limit: int | None = None, offset: int = 0) -> list[di
 def translations_by_turn(case: Case, call_id: int) -> dict[int, list[dict[str, Any]]]:
     out: dict[int, list[dict[str, Any]]] = {}
     rows = case.query(
-        "SELECT tr.*, t.text AS turn_text, t.language AS turn_language FROM translations tr"
-        " JOIN turns t ON t.id=tr.turn_id WHERE t.call_id=?"
-        " ORDER BY CASE tr.engine WHEN 'human' THEN 0 ELSE 1 END, tr.id",
-        (call_id,),
-    )
+        select(translations, turns.c.text.label("turn_text"), turns.c.language.label("turn_language"))
+        .join(turns, turns.c.id == translations.c.turn_id).where(turns.c.call_id == call_id)
+        .order_by(when((translations.c.engine == "human", 0), else_=1), translations.c.id))
     for r in rows:
         out.setdefault(r["turn_id"], []).append(
             {
@@ -115,14 +114,14 @@ def _facts(row: Any) -> dict[str, Any] | None:
 
 def call_document(case: Case, call_id: int) -> dict[str, Any]:
     """Everything known about one call, as `lpost show CALL --json` prints it."""
-    call = case.one("SELECT * FROM calls WHERE id=?", (call_id,))
+    call = case.one(select(calls).where(calls.c.id == call_id))
     if call is None:
         raise KeyError(call_id)
-    source = case.one("SELECT * FROM sources WHERE id=?", (call["source_id"],))
+    source = case.one(select(sources).where(sources.c.id == call["source_id"]))
     translations = translations_by_turn(case, call_id)
-    turns = []
+    doc_turns = []
     for t in call_turns(case, call_id, with_words=True):
-        turns.append(
+        doc_turns.append(
             {
                 "id": t["id"], "idx": t["idx"], "speaker": t["speaker"], "start": t["start_s"], "end": t["end_s"],
                 "language": t["language"], "language_prob": t["language_prob"], "text": t["text"],
@@ -132,22 +131,35 @@ def call_document(case: Case, call_id: int) -> dict[str, Any]:
                 "translations": translations.get(t["id"], []),
             }
         )
-    speakers = {r["label"]: r["name"] for r in case.query("SELECT label, name FROM speakers WHERE call_id=?", (call_id,))}
+    names = case.query(select(speakers.c.label, speakers.c.name).where(speakers.c.call_id == call_id))
     doc = call_summary(case, call)
     doc.update(
         schema=SHOW_SCHEMA,
         source=source_dict(source),
-        speakers=speakers,
+        speakers={r["label"]: r["name"] for r in names},
         stages=stage_status(case, call_id),
-        turns=turns,
-        entities=[_entity(r) for r in case.query("SELECT * FROM entities WHERE call_id=? ORDER BY turn_id, start_char, id", (call_id,))],
-        claims=[_claim(r) for r in case.query("SELECT * FROM claims WHERE call_id=? ORDER BY turn_id, id", (call_id,))],
-        themes=[_theme(r) for r in case.query("SELECT * FROM themes WHERE call_id=? ORDER BY turn_id IS NOT NULL, score DESC, id", (call_id,))],
+        turns=doc_turns,
+        **_analysis(case, call_id),
         runs=[dict(r) for r in case.query(
-            "SELECT DISTINCT r.id, r.stage, r.engine, r.model, r.started_at, r.finished_at, r.status FROM runs r"
-            " JOIN jobs j ON j.run_id=r.id WHERE j.call_id=? ORDER BY r.id", (call_id,))],
+            select(runs.c.id, runs.c.stage, runs.c.engine, runs.c.model, runs.c.started_at, runs.c.finished_at,
+                   runs.c.status).distinct().join(jobs, jobs.c.run_id == runs.c.id)
+            .where(jobs.c.call_id == call_id).order_by(runs.c.id))],
     )
     return doc
+
+
+def _analysis(case: Case, call_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Entities, claims and themes of a call in SQLite's order on both databases (rows of no turn
+    first; themes of the whole call first, unscored last)."""
+    e, c, t = entities.c, claims.c, themes.c
+    return {
+        "entities": [_entity(r) for r in case.query(select(entities).where(e.call_id == call_id).order_by(
+            e.turn_id.asc().nulls_first(), e.start_char.asc().nulls_first(), e.id))],
+        "claims": [_claim(r) for r in case.query(select(claims).where(c.call_id == call_id).order_by(
+            c.turn_id.asc().nulls_first(), c.id))],
+        "themes": [_theme(r) for r in case.query(select(themes).where(t.call_id == call_id).order_by(
+            t.turn_id.is_not(None), t.score.desc().nulls_last(), t.id))],
+    }
 
 
 def _entity(r) -> dict[str, Any]:
