@@ -12,11 +12,14 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from sqlalchemy import delete, insert, select
+
 from listeningpost.analyze.document import build_document
 from listeningpost.analyze.engines import DEFAULT_ENGINE, ClaimOptions, check_engine, make_claim_engine
 from listeningpost.text.normalise import fold
 from listeningpost.analyze.themes import ThemeOptions, extract_themes
 from listeningpost.pipeline import Stage, register
+from listeningpost.store import tables
 from listeningpost.store.case import Case
 from listeningpost.store.layers import call_turns
 from listeningpost.threads import one_blas_thread
@@ -94,7 +97,7 @@ class AnalyzeStage(Stage):
         return settings
 
     def applies_to(self, case: Case, call_id: int) -> bool:
-        return case.one("SELECT 1 FROM turns WHERE call_id=? LIMIT 1", (call_id,)) is not None
+        return case.one(select(tables.turns.c.id).where(tables.turns.c.call_id == call_id).limit(1)) is not None
 
     def load(self, case: Case, call_id: int) -> dict[str, Any]:
         turns = [
@@ -113,68 +116,80 @@ class AnalyzeStage(Stage):
 
 def save_analysis(case: Case, call_id: int, result: dict[str, Any], run_id: int | None) -> None:
     """Replace machine rows of the call; keep analyst decisions and do not re-create what they cover."""
-    db = case.db
-    valid_turns = {r[0] for r in db.execute("SELECT id FROM turns WHERE call_id=?", (call_id,))}
+    valid_turns = {r[0] for r in case.query(select(tables.turns.c.id).where(tables.turns.c.call_id == call_id))}
 
     def turn_of(d: dict[str, Any]) -> int | None:
         return d.get("turn_id") if d.get("turn_id") in valid_turns else None
 
-    # entities
-    kept = db.execute("SELECT type, turn_id, text FROM entities WHERE call_id=? AND status!='machine'", (call_id,)).fetchall()
+    _save_entities(case, call_id, result.get("entities", []), run_id, turn_of)
+    _save_claims(case, call_id, result.get("claims", []), run_id, turn_of)
+    _save_themes(case, call_id, result.get("themes", []), run_id, turn_of)
+
+
+def _analyst_rows(case: Case, table: Any, call_id: int, *columns: str) -> list[Any]:
+    """The call's rows an analyst decided on (the machine rows are deleted and written anew)."""
+    rows = case.query(select(*(table.c[c] for c in columns))
+                      .where(table.c.call_id == call_id, table.c.status != "machine"))
+    case.db.execute(delete(table).where(table.c.call_id == call_id, table.c.status == "machine"))
+    return rows
+
+
+def _save_entities(case: Case, call_id: int, entities: list[dict], run_id: int | None, turn_of) -> None:
+    kept = _analyst_rows(case, tables.entities, call_id, "type", "turn_id", "text")
     # an analyst row whose turn was replaced (turn_id NULL) still covers the same words anywhere in the call
     kept_keys = {(r["type"], r["turn_id"], fold(r["text"])) for r in kept}
     loose = {(r["type"], fold(r["text"])) for r in kept if r["turn_id"] is None}
-    db.execute("DELETE FROM entities WHERE call_id=? AND status='machine'", (call_id,))
-    for e in result.get("entities", []):
+    rows = []
+    for e in entities:
         tid = turn_of(e)
         if (e["type"], tid, fold(e["text"])) in kept_keys or (e["type"], fold(e["text"])) in loose:
             continue
-        db.execute(
-            "INSERT INTO entities(call_id, turn_id, type, text, norm, start_char, end_char, lat, lon, geo_confidence,"
-            " data_json, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (call_id, tid, e["type"], e["text"], e.get("norm"), e.get("start_char"), e.get("end_char"), e.get("lat"),
-             e.get("lon"), e.get("geo_confidence"), json.dumps(e.get("data") or {}, ensure_ascii=False), run_id),
-        )
-    # claims: an analyst row covers a machine claim of the same type in the same turn with the same quote
-    # or the same count
-    kept = db.execute("SELECT type, count, quote, turn_id FROM claims WHERE call_id=? AND status!='machine'", (call_id,)).fetchall()
+        rows.append({"call_id": call_id, "turn_id": tid, "type": e["type"], "text": e["text"], "norm": e.get("norm"),
+                     "start_char": e.get("start_char"), "end_char": e.get("end_char"), "lat": e.get("lat"),
+                     "lon": e.get("lon"), "geo_confidence": e.get("geo_confidence"),
+                     "data_json": json.dumps(e.get("data") or {}, ensure_ascii=False), "run_id": run_id})
+    case.db.executemany(insert(tables.entities), rows)
+
+
+def _save_claims(case: Case, call_id: int, claims: list[dict], run_id: int | None, turn_of) -> None:
+    # an analyst row covers a machine claim of the same type in the same turn with the same quote or count
     covered = set()
-    for r in kept:
+    for r in _analyst_rows(case, tables.claims, call_id, "type", "count", "quote", "turn_id"):
         covered.add((r["type"], r["turn_id"], "q", fold(r["quote"])))
         covered.add((r["type"], None, "q", fold(r["quote"])))
         if r["turn_id"] is not None:
             covered.add((r["type"], r["turn_id"], "n", r["count"]))
-    db.execute("DELETE FROM claims WHERE call_id=? AND status='machine'", (call_id,))
-    for c in result.get("claims", []):
+    rows = []
+    for c in claims:
         tid = turn_of(c)
         keys = {(c["type"], tid, "q", fold(c["quote"])), (c["type"], None, "q", fold(c["quote"]))}
         if tid is not None:
             keys.add((c["type"], tid, "n", c.get("count")))
         if keys & covered:
             continue
-        db.execute(
-            "INSERT INTO claims(call_id, turn_id, type, count, quote, start_s, end_s, speaker, subject, place, period,"
-            " equipment, hedged, negated, confidence, data_json, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (call_id, tid, c["type"], c.get("count"), c["quote"], c.get("start_s"), c.get("end_s"), c.get("speaker"),
-             c.get("subject"), c.get("place"), c.get("period"), c.get("equipment"), int(bool(c.get("hedged"))),
-             int(bool(c.get("negated"))), c.get("confidence"),
-             json.dumps({**(c.get("data") or {}), "start_char": c.get("start_char"), "end_char": c.get("end_char")},
-                        ensure_ascii=False), run_id),
-        )
-    # themes: one row per (theme, turn); call level has turn NULL
-    kept = db.execute("SELECT theme, turn_id FROM themes WHERE call_id=? AND status!='machine'", (call_id,)).fetchall()
-    covered_themes = {(r["theme"], r["turn_id"]) for r in kept}
-    db.execute("DELETE FROM themes WHERE call_id=? AND status='machine'", (call_id,))
-    for t in result.get("themes", []):
+        data = {**(c.get("data") or {}), "start_char": c.get("start_char"), "end_char": c.get("end_char")}
+        rows.append({"call_id": call_id, "turn_id": tid, "type": c["type"], "count": c.get("count"),
+                     "quote": c["quote"], "start_s": c.get("start_s"), "end_s": c.get("end_s"),
+                     "speaker": c.get("speaker"), "subject": c.get("subject"), "place": c.get("place"),
+                     "period": c.get("period"), "equipment": c.get("equipment"), "hedged": int(bool(c.get("hedged"))),
+                     "negated": int(bool(c.get("negated"))), "confidence": c.get("confidence"),
+                     "data_json": json.dumps(data, ensure_ascii=False), "run_id": run_id})
+    case.db.executemany(insert(tables.claims), rows)
+
+
+def _save_themes(case: Case, call_id: int, themes: list[dict], run_id: int | None, turn_of) -> None:
+    # one row per (theme, turn); call level has turn NULL
+    covered = {(r["theme"], r["turn_id"]) for r in _analyst_rows(case, tables.themes, call_id, "theme", "turn_id")}
+    rows = []
+    for t in themes:
         tid = turn_of(t)
         if t.get("turn_index") is not None and tid is None:
             continue  # a turn-level label whose turn is not in the case: never store it as call level
-        if (t["theme"], tid) in covered_themes:
+        if (t["theme"], tid) in covered:
             continue
-        db.execute(
-            "INSERT INTO themes(call_id, turn_id, theme, score, evidence_json, run_id) VALUES (?,?,?,?,?,?)",
-            (call_id, tid, t["theme"], t.get("score"), json.dumps(t.get("evidence") or [], ensure_ascii=False), run_id),
-        )
+        rows.append({"call_id": call_id, "turn_id": tid, "theme": t["theme"], "score": t.get("score"),
+                     "evidence_json": json.dumps(t.get("evidence") or [], ensure_ascii=False), "run_id": run_id})
+    case.db.executemany(insert(tables.themes), rows)
 
 
 __all__ = ["AnalyzeStage", "RULES_VERSION", "analyze_turns", "save_analysis"]
