@@ -14,16 +14,25 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
+from sqlalchemy import func, insert, select, update
+
 from listeningpost.jobs.executors import Executor, Outcome, describe_error
 from listeningpost.pipeline import Stage
 from listeningpost.store.case import Case, now
 from listeningpost.store.layers import finish_run, start_run
+from listeningpost.store.tables import calls, ingest_failures, jobs, sources, turns
 
 JOB_STATES = ("pending", "running", "done", "failed")
+_IN_LIST_MAX = 500  # ids per ``IN (...)`` list: well under either database's parameter limit
 
 
 class RunnerBusy(RuntimeError):
     pass
+
+
+def _job(stage: str, call_id: int):
+    """The WHERE clause of one (stage, call) job row."""
+    return (jobs.c.stage == stage) & (jobs.c.call_id == call_id)
 
 
 @dataclass
@@ -59,7 +68,7 @@ def _required_done(case: Case, stage: Stage, call_id: int) -> bool:
     from listeningpost.pipeline import make_stage
 
     for name in stage.requires:
-        row = case.one("SELECT status FROM jobs WHERE stage=? AND call_id=?", (name, call_id))
+        row = case.one(select(jobs.c.status).where(_job(name, call_id)))
         if row is None:
             # the required stage does not apply to this call (e.g. speech for a transcript)
             try:
@@ -76,24 +85,27 @@ def _required_done(case: Case, stage: Stage, call_id: int) -> bool:
 def enqueue(case: Case, stage: Stage, call_ids: list[int] | None = None, force: bool = False) -> None:
     """Create pending jobs for calls the stage applies to; re-queue finished jobs whose settings changed."""
     settings_hash = stage.settings_hash()
-    ids = call_ids if call_ids is not None else [r[0] for r in case.query("SELECT id FROM calls ORDER BY id")]
+    ids = call_ids if call_ids is not None else [r[0] for r in case.query(select(calls.c.id).order_by(calls.c.id))]
     with case.transaction():
-        case.db.execute("UPDATE jobs SET status='pending', updated_at=? WHERE stage=? AND status='running'",
-                        (now(), stage.name))
-        for call_id in ids:
+        case.db.execute(update(jobs).where((jobs.c.stage == stage.name) & (jobs.c.status == "running"))
+                        .values(status="pending", updated_at=now()))
+        existing = {r["call_id"]: r for r in case.query(
+            select(jobs.c.call_id, jobs.c.status, jobs.c.settings_hash).where(jobs.c.stage == stage.name))}
+        new, requeue = [], []
+        for call_id in dict.fromkeys(ids):  # a call named twice gets one job
             if not stage.applies_to(case, call_id):
                 continue
-            row = case.one("SELECT status, settings_hash FROM jobs WHERE stage=? AND call_id=?", (stage.name, call_id))
+            row = existing.get(call_id)
             if row is None:
-                case.db.execute(
-                    "INSERT INTO jobs(stage, call_id, status, settings_hash, updated_at) VALUES (?,?,?,?,?)",
-                    (stage.name, call_id, "pending", settings_hash, now()),
-                )
+                new.append({"stage": stage.name, "call_id": call_id, "status": "pending",
+                            "settings_hash": settings_hash, "updated_at": now()})
             elif row["status"] in ("done", "failed") and (force or row["settings_hash"] != settings_hash):
-                case.db.execute(
-                    "UPDATE jobs SET status='pending', error=NULL, settings_hash=?, updated_at=? WHERE stage=? AND call_id=?",
-                    (settings_hash, now(), stage.name, call_id),
-                )
+                requeue.append(call_id)
+        case.db.executemany(insert(jobs), new)
+        for start in range(0, len(requeue), _IN_LIST_MAX):
+            case.db.execute(update(jobs).where((jobs.c.stage == stage.name)
+                                               & jobs.c.call_id.in_(requeue[start:start + _IN_LIST_MAX]))
+                            .values(status="pending", error=None, settings_hash=settings_hash, updated_at=now()))
 
 
 def run_stage(
@@ -107,8 +119,9 @@ def run_stage(
     """Process every pending job of ``stage``; returns counts and the failures."""
     report = StageReport(stage.name)
     enqueue(case, stage, call_ids, force)
-    sql = "SELECT call_id FROM jobs WHERE stage=? AND status='pending'"
-    pending = [r[0] for r in case.query(sql + " ORDER BY call_id", (stage.name,))]
+    pending = [r[0] for r in case.query(select(jobs.c.call_id).where((jobs.c.stage == stage.name)
+                                                                      & (jobs.c.status == "pending"))
+                                        .order_by(jobs.c.call_id))]
     if call_ids is not None:
         wanted = set(call_ids)
         pending = [c for c in pending if c in wanted]
@@ -127,10 +140,8 @@ def run_stage(
     def loader(call_id: int) -> Callable[[], Any]:
         def load() -> Any:
             with case.transaction():
-                case.db.execute(
-                    "UPDATE jobs SET status='running', attempts=attempts+1, updated_at=? WHERE stage=? AND call_id=?",
-                    (now(), stage.name, call_id),
-                )
+                case.db.execute(update(jobs).where(_job(stage.name, call_id))
+                                .values(status="running", attempts=jobs.c.attempts + 1, updated_at=now()))
             return stage.load(case, call_id)
 
         return load
@@ -155,38 +166,43 @@ def _finish(case: Case, stage: Stage, outcome: Outcome, report: StageReport, set
         try:
             with case.transaction():
                 stage.save(case, call_id, outcome.result, report.run_id)
-                case.db.execute(
-                    "UPDATE jobs SET status='done', error=NULL, run_id=?, settings_hash=?, updated_at=?"
-                    " WHERE stage=? AND call_id=?",
-                    (report.run_id, settings_hash, now(), stage.name, call_id),
-                )
+                case.db.execute(update(jobs).where(_job(stage.name, call_id))
+                                .values(status="done", error=None, run_id=report.run_id,
+                                        settings_hash=settings_hash, updated_at=now()))
             report.done += 1
             return
         except Exception as exc:  # a save that fails leaves no partial rows (rolled back)
             outcome = Outcome(call_id, False, error="saving results failed: " + describe_error(exc))
     with case.transaction():
-        case.db.execute(
-            "UPDATE jobs SET status='failed', error=?, run_id=?, updated_at=? WHERE stage=? AND call_id=?",
-            (outcome.error, report.run_id, now(), stage.name, call_id),
-        )
+        case.db.execute(update(jobs).where(_job(stage.name, call_id))
+                        .values(status="failed", error=outcome.error, run_id=report.run_id, updated_at=now()))
     report.failed += 1
     report.errors.append({"call": call_id, "error": outcome.error})
 
 
+def progress(case: Case) -> dict[str, dict[str, int]]:
+    """Number of jobs per stage and status (the states no job is in are left out)."""
+    out: dict[str, dict[str, int]] = {}
+    per_status = select(jobs.c.stage, jobs.c.status, func.count().label("n")).group_by(jobs.c.stage, jobs.c.status)
+    for r in case.query(per_status):
+        out.setdefault(r["stage"], {})[r["status"]] = r["n"]
+    return out
+
+
+def recent_ingest_failures(case: Case, limit: int = 200) -> list[Any]:
+    """The files ingest could not read, newest first."""
+    return case.query(select(ingest_failures).order_by(ingest_failures.c.id.desc()).limit(limit))
+
+
 def status(case: Case) -> dict[str, Any]:
     """Counts per stage and every failed item with its reason (`lpost status --json`)."""
-    stages: dict[str, dict[str, int]] = {}
-    for r in case.query("SELECT stage, status, COUNT(*) AS n FROM jobs GROUP BY stage, status"):
-        stages.setdefault(r["stage"], {s: 0 for s in JOB_STATES})[r["status"]] = r["n"]
+    stages = {stage: {s: 0 for s in JOB_STATES} | counts for stage, counts in progress(case).items()}
     failed = [
         {"stage": r["stage"], "call": r["call_id"], "error": r["error"], "attempts": r["attempts"], "at": r["updated_at"]}
-        for r in case.query("SELECT * FROM jobs WHERE status='failed' ORDER BY stage, call_id")
+        for r in case.query(select(jobs).where(jobs.c.status == "failed").order_by(jobs.c.stage, jobs.c.call_id))
     ]
-    ingest_failed = [
-        {"path": r["path"], "error": r["error"], "at": r["at"]}
-        for r in case.query("SELECT * FROM ingest_failures ORDER BY id DESC LIMIT 200")
-    ]
-    counts = case.one("SELECT (SELECT COUNT(*) FROM sources), (SELECT COUNT(*) FROM calls), (SELECT COUNT(*) FROM turns)")
+    ingest_failed = [{"path": r["path"], "error": r["error"], "at": r["at"]} for r in recent_ingest_failures(case)]
+    counts = case.one(select(*(select(func.count()).select_from(t).scalar_subquery() for t in (sources, calls, turns))))
     return {
         "sources": counts[0], "calls": counts[1], "turns": counts[2],
         "stages": stages, "failed": failed, "ingest_failed": ingest_failed,
@@ -195,12 +211,17 @@ def status(case: Case) -> dict[str, Any]:
 
 def reset_failed(case: Case, stages: list[str] | None = None) -> int:
     with case.transaction():
+        stmt = update(jobs).where(jobs.c.status == "failed").values(status="pending", updated_at=now())
         if stages:
-            marks = ",".join("?" * len(stages))
-            cur = case.db.execute(
-                f"UPDATE jobs SET status='pending', updated_at=? WHERE status='failed' AND stage IN ({marks})",
-                (now(), *stages),
-            )
-        else:
-            cur = case.db.execute("UPDATE jobs SET status='pending', updated_at=? WHERE status='failed'", (now(),))
+            stmt = stmt.where(jobs.c.stage.in_(stages))
+        cur = case.db.execute(stmt)
     return cur.rowcount
+
+
+def retry_job(case: Case, job_id: int) -> Any:
+    """Put one failed job back to ``pending``; returns its row (None when there is no such job)."""
+    job = case.one(select(jobs).where(jobs.c.id == job_id))
+    if job is not None:
+        case.db.execute(update(jobs).where((jobs.c.id == job_id) & (jobs.c.status == "failed"))
+                        .values(status="pending", error=None, updated_at=now()))
+    return job

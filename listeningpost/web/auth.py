@@ -17,8 +17,10 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import delete, func, insert, literal, select, update
 
 from listeningpost.store.case import Case, now
+from listeningpost.store.tables import login_attempts, users, web_sessions
 
 ROLES = ("viewer", "analyst", "admin")
 SESSION_HOURS = 12
@@ -60,43 +62,50 @@ def add_user(case: Case, username: str, password: str, role: str = "viewer") -> 
     if role not in ROLES:
         raise AuthError(f"role must be one of {', '.join(ROLES)}")
     _check_password(password)
-    if case.one("SELECT 1 FROM users WHERE username=?", (username,)):
+    if case.one(select(literal(1)).where(users.c.username == username)):
         raise AuthError(f"user {username!r} exists")
-    cur = case.db.execute(
-        "INSERT INTO users(username, password_hash, role, created_at) VALUES (?,?,?,?)",
-        (username, _hasher.hash(password), role, now()),
-    )
+    cur = case.db.execute(insert(users).values(username=username, password_hash=_hasher.hash(password), role=role,
+                                               created_at=now()))
     return User(cur.lastrowid, username, role)
 
 
 def remove_user(case: Case, username: str) -> None:
-    if case.db.execute("DELETE FROM users WHERE username=?", (username,)).rowcount == 0:
+    if case.db.execute(delete(users).where(users.c.username == username)).rowcount == 0:
         raise AuthError(f"no user {username!r}")
 
 
 def set_password(case: Case, username: str, password: str) -> None:
     _check_password(password)
     with case.transaction():
-        row = case.one("SELECT id FROM users WHERE username=?", (username,))
+        row = case.one(select(users.c.id).where(users.c.username == username))
         if row is None:
             raise AuthError(f"no user {username!r}")
-        case.db.execute("UPDATE users SET password_hash=? WHERE id=?", (_hasher.hash(password), row["id"]))
-        case.db.execute("DELETE FROM web_sessions WHERE user_id=?", (row["id"],))  # log out everywhere
+        _set_hash(case, row["id"], password)
+        case.db.execute(delete(web_sessions).where(web_sessions.c.user_id == row["id"]))  # log out everywhere
+
+
+def _set_hash(case: Case, user_id: int, password: str) -> None:
+    case.db.execute(update(users).where(users.c.id == user_id).values(password_hash=_hasher.hash(password)))
 
 
 def set_role(case: Case, username: str, role: str) -> None:
     if role not in ROLES:
         raise AuthError(f"role must be one of {', '.join(ROLES)}")
-    if case.db.execute("UPDATE users SET role=? WHERE username=?", (role, username)).rowcount == 0:
+    if case.db.execute(update(users).where(users.c.username == username).values(role=role)).rowcount == 0:
         raise AuthError(f"no user {username!r}")
 
 
 def list_users(case: Case) -> list[dict[str, Any]]:
-    return [dict(r) for r in case.query("SELECT id, username, role, created_at, disabled FROM users ORDER BY username")]
+    columns = (users.c.id, users.c.username, users.c.role, users.c.created_at, users.c.disabled)
+    return [dict(r) for r in case.query(select(*columns).order_by(users.c.username))]
 
 
 def has_admin(case: Case) -> bool:
-    return case.one("SELECT 1 FROM users WHERE role='admin' AND disabled=0") is not None
+    return case.one(select(literal(1)).where((users.c.role == "admin") & (users.c.disabled == 0))) is not None
+
+
+def has_users(case: Case) -> bool:
+    return case.one(select(literal(1)).select_from(users).limit(1)) is not None
 
 
 # -- login ---------------------------------------------------------------------------------
@@ -106,28 +115,27 @@ def _window_start() -> str:
 
 def throttled(case: Case, username: str, remote: str | None) -> bool:
     """Too many failed logins lately for this name or from this address."""
-    since = _window_start()
-    by_user = case.one("SELECT COUNT(*) FROM login_attempts WHERE username=? AND ok=0 AND at>=?", (username, since))[0]
+    failed = select(func.count()).where((login_attempts.c.ok == 0) & (login_attempts.c.at >= _window_start()))
+    by_user = case.one(failed.where(login_attempts.c.username == username))[0]
     by_addr = 0
     if remote:
-        by_addr = case.one("SELECT COUNT(*) FROM login_attempts WHERE remote=? AND ok=0 AND at>=?", (remote, since))[0]
+        by_addr = case.one(failed.where(login_attempts.c.remote == remote))[0]
     return by_user >= MAX_FAILED or by_addr >= MAX_FAILED * 4
 
 
 def authenticate(case: Case, username: str, password: str, remote: str | None = None) -> User | None:
     """Check a password and record the attempt; None when wrong (callers check `throttled` first)."""
-    row = case.one("SELECT * FROM users WHERE username=? AND disabled=0", (username,))
+    row = case.one(select(users).where((users.c.username == username) & (users.c.disabled == 0)))
     ok = False
     try:
         ok = _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password) and row is not None
     except (VerificationError, InvalidHashError):
         ok = False
-    case.db.execute("INSERT INTO login_attempts(username, remote, ok, at) VALUES (?,?,?,?)",
-                    (username[:64], remote, int(ok), now()))
+    case.db.execute(insert(login_attempts).values(username=username[:64], remote=remote, ok=int(ok), at=now()))
     if not ok:
         return None
     if _hasher.check_needs_rehash(row["password_hash"]):
-        case.db.execute("UPDATE users SET password_hash=? WHERE id=?", (_hasher.hash(password), row["id"]))
+        _set_hash(case, row["id"], password)
     return User(row["id"], row["username"], row["role"])
 
 
@@ -153,9 +161,9 @@ class Sessions:
         sid, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         expires = (datetime.now(timezone.utc) + timedelta(hours=SESSION_HOURS)).isoformat(timespec="seconds")
         with self.case.transaction():
-            self.case.db.execute("DELETE FROM web_sessions WHERE expires_at<?", (now(),))
-            self.case.db.execute("INSERT INTO web_sessions(id, user_id, csrf, created_at, expires_at) VALUES (?,?,?,?,?)",
-                                 (sid, user.id, csrf, now(), expires))
+            self.case.db.execute(delete(web_sessions).where(web_sessions.c.expires_at < now()))
+            self.case.db.execute(insert(web_sessions).values(id=sid, user_id=user.id, csrf=csrf, created_at=now(),
+                                                             expires_at=expires))
         return self.signer.dumps(sid), csrf
 
     def lookup(self, cookie: str | None) -> tuple[User, str, str] | None:
@@ -167,14 +175,16 @@ class Sessions:
         except BadSignature:
             return None
         row = self.case.one(
-            "SELECT s.id AS sid, s.csrf, s.expires_at, u.id, u.username, u.role FROM web_sessions s"
-            " JOIN users u ON u.id=s.user_id WHERE s.id=? AND u.disabled=0", (sid,))
+            select(web_sessions.c.id.label("sid"), web_sessions.c.csrf, web_sessions.c.expires_at,
+                   users.c.id, users.c.username, users.c.role)
+            .join_from(web_sessions, users, users.c.id == web_sessions.c.user_id)
+            .where((web_sessions.c.id == sid) & (users.c.disabled == 0)))
         if row is None or row["expires_at"] < now():
             return None
         return User(row["id"], row["username"], row["role"]), row["csrf"], row["sid"]
 
     def delete(self, sid: str) -> None:
-        self.case.db.execute("DELETE FROM web_sessions WHERE id=?", (sid,))
+        self.case.db.execute(delete(web_sessions).where(web_sessions.c.id == sid))
 
     # anonymous forms (the login page) use a signed double-submit token instead
     def pre_token(self) -> tuple[str, str]:

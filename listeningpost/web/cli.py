@@ -37,12 +37,12 @@ def serve(
     import uvicorn
 
     from listeningpost.web.app import create_app
-    from listeningpost.web.auth import has_admin
+    from listeningpost.web.auth import has_admin, has_users
 
     c = open_case(case)
     if not is_loopback(host) and not has_admin(c):
         fail(f"refusing to listen on {host} without an admin user: run `lpost users add NAME --role admin` first")
-    if not has_admin(c) and not c.one("SELECT 1 FROM users"):
+    if not has_admin(c) and not has_users(c):
         out.print("No users yet: add one with `lpost users add NAME --role admin` to log in.")
     out.print(f"Listening Post workbench: http://{host if ':' not in host else f'[{host}]'}:{port}/", markup=False)
     uvicorn.run(create_app(c, secure_cookies=True if secure_cookies else None), host=host, port=port,

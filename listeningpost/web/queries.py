@@ -6,19 +6,34 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from sqlalchemy import Column, Integer, MetaData, Table, delete, func, insert, select
+from sqlalchemy.schema import CreateTable
+
+from listeningpost.jobs.runner import progress, recent_ingest_failures
 from listeningpost.store.case import Case
+from listeningpost.store.tables import calls, claims, entities, jobs, sources, themes, turns
 
 PAGE_SIZE = 50
 SORTS = {
-    "id": "c.id",
-    "date": "s.published_date",
-    "title": "c.title",
-    "duration": "c.duration_s",
-    "publisher": "s.publisher",
-    "turns": "(SELECT COUNT(*) FROM turns t WHERE t.call_id=c.id)",
+    "id": calls.c.id,
+    "date": sources.c.published_date,
+    "title": calls.c.title,
+    "duration": calls.c.duration_s,
+    "publisher": sources.c.publisher,
+    "turns": select(func.count()).where(turns.c.call_id == calls.c.id).scalar_subquery(),
 }
-FACETS = {"publisher": "s.publisher", "language": "c.language", "category": "c.category", "kind": "s.kind"}
-LIVE = "status<>'rejected'"  # analysis rows the dashboards count
+FACETS = {"publisher": sources.c.publisher, "language": calls.c.language, "category": calls.c.category,
+          "kind": sources.c.kind}
+MONTH = func.substr(sources.c.published_date, 1, 7)
+
+# rank order of the search box's matches; the ids go through a temp table so any number works
+web_matched = Table("web_matched", MetaData(), Column("call_id", Integer, primary_key=True, autoincrement=False),
+                    Column("rank", Integer), prefixes=["TEMPORARY"])
+
+
+def live(table: Table):
+    """The analysis rows the dashboards count (not rejected by an analyst)."""
+    return table.c.status != "rejected"
 
 
 @dataclass
@@ -49,105 +64,108 @@ class CallFilters:
                           and not (k == "mode" and v == "lexical")})
 
 
-def _where(f: CallFilters, skip: str = "") -> tuple[list[str], list[Any]]:
-    where: list[str] = []
-    params: list[Any] = []
+def _where(f: CallFilters, skip: str = "") -> list[Any]:
+    """The conditions of the filters (all of them but the facet ``skip``)."""
+    where: list[Any] = []
     for name, col in FACETS.items():
         value = getattr(f, name)
         if value and name != skip:
-            if value == "(none)":
-                where.append(f"{col} IS NULL")
-            else:
-                where.append(f"{col}=?")
-                params.append(value)
+            where.append(col.is_(None) if value == "(none)" else col == value)
     if f.month:
-        where.append("substr(s.published_date, 1, 7)=?")
-        params.append(f.month)
+        where.append(MONTH == f.month)
     if f.claim_type:
-        where.append(f"c.id IN (SELECT call_id FROM claims WHERE type=? AND {LIVE})")
-        params.append(f.claim_type)
+        where.append(calls.c.id.in_(select(claims.c.call_id).where((claims.c.type == f.claim_type) & live(claims))))
     if f.theme:
-        where.append(f"c.id IN (SELECT call_id FROM themes WHERE theme=? AND {LIVE})")
-        params.append(f.theme)
+        where.append(calls.c.id.in_(select(themes.c.call_id).where((themes.c.theme == f.theme) & live(themes))))
     if f.entity and ":" in f.entity:
         etype, norm = f.entity.split(":", 1)
-        where.append(f"c.id IN (SELECT call_id FROM entities WHERE type=? AND COALESCE(norm, text)=? AND {LIVE})")
-        params += [etype, norm]
+        where.append(calls.c.id.in_(select(entities.c.call_id).where(
+            (entities.c.type == etype) & (func.coalesce(entities.c.norm, entities.c.text) == norm) & live(entities))))
     if f.stage_failed:
-        where.append("c.id IN (SELECT call_id FROM jobs WHERE stage=? AND status='failed')")
-        params.append(f.stage_failed)
-    return where, params
+        where.append(calls.c.id.in_(select(jobs.c.call_id).where((jobs.c.stage == f.stage_failed)
+                                                                 & (jobs.c.status == "failed"))))
+    return where
+
+
+def _listed(with_matched: bool):
+    """Calls with their sources (and their search rank)."""
+    joined = calls.join(sources, sources.c.id == calls.c.source_id)
+    return joined.join(web_matched, web_matched.c.call_id == calls.c.id) if with_matched else joined
+
+
+def _store_matches(case: Case, matched: list[int]) -> None:
+    case.db.execute(CreateTable(web_matched, if_not_exists=True))
+    case.db.execute(delete(web_matched))
+    ranks: dict[int, int] = {}
+    for rank, call_id in enumerate(matched):
+        ranks.setdefault(call_id, rank)  # a call listed twice keeps its best rank
+    case.db.executemany(insert(web_matched), [{"call_id": c, "rank": r} for c, r in ranks.items()])
 
 
 def list_page(case: Case, f: CallFilters, matched: list[int] | None = None,
               snippets: dict[int, str] | None = None) -> dict[str, Any]:
     """One page of calls. ``matched``: call ids from the search box (in rank order), or None."""
-    where, params = _where(f)
-    base = "FROM calls c JOIN sources s ON s.id=c.source_id"
+    where = _where(f)
     if matched is not None:
-        # rank order from the search engine; ids go through a temp table so any number works
-        case.db.execute("CREATE TEMP TABLE IF NOT EXISTS web_matched (call_id INTEGER PRIMARY KEY, rank INTEGER)")
-        case.db.execute("DELETE FROM web_matched")
-        case.db.executemany("INSERT OR IGNORE INTO web_matched VALUES (?, ?)", [(cid, i) for i, cid in enumerate(matched)])
-        base += " JOIN web_matched m ON m.call_id=c.id"
-    clause = (" WHERE " + " AND ".join(where)) if where else ""
-    total = case.one(f"SELECT COUNT(*) {base}{clause}", params)[0]
-    order = SORTS.get(f.sort, "c.id")
+        _store_matches(case, matched)
+    listed = _listed(matched is not None)
+    total = case.one(select(func.count()).select_from(listed).where(*where))[0]
+    order = SORTS.get(f.sort, calls.c.id)
     if matched is not None and f.sort == "id" and f.q:
-        order = "m.rank"
-    direction = "DESC" if f.desc else "ASC"
+        order = web_matched.c.rank
     page = max(1, f.page)
     rows = case.query(
-        f"SELECT c.id, c.external_id, c.title, c.category, c.language, c.duration_s, c.has_media, s.publisher,"
-        f" s.published_date, s.source_url, s.original_name, s.kind {base}{clause}"
-        f" ORDER BY {order} IS NULL, {order} {direction}, c.id LIMIT ? OFFSET ?",
-        [*params, PAGE_SIZE, (page - 1) * PAGE_SIZE],
-    )
+        select(calls.c.id, calls.c.external_id, calls.c.title, calls.c.category, calls.c.language, calls.c.duration_s,
+               calls.c.has_media, sources.c.publisher, sources.c.published_date, sources.c.source_url,
+               sources.c.original_name, sources.c.kind)
+        .select_from(listed).where(*where)
+        .order_by((order.desc() if f.desc else order.asc()).nulls_last(), calls.c.id)
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
     ids = [r["id"] for r in rows]
-    marks = ",".join("?" * len(ids))
-    turns = dict(case.query(f"SELECT call_id, COUNT(*) FROM turns WHERE call_id IN ({marks}) GROUP BY call_id", ids)) if ids else {}
+    turn_counts: dict[int, int] = {}
     stages: dict[int, dict[str, dict[str, Any]]] = {}
     if ids:
-        for j in case.query(f"SELECT id, call_id, stage, status, error FROM jobs WHERE call_id IN ({marks})", ids):
+        turn_counts = dict(case.query(select(turns.c.call_id, func.count()).where(turns.c.call_id.in_(ids))
+                                      .group_by(turns.c.call_id)))
+        for j in case.query(select(jobs.c.id, jobs.c.call_id, jobs.c.stage, jobs.c.status, jobs.c.error)
+                            .where(jobs.c.call_id.in_(ids))):
             stages.setdefault(j["call_id"], {})[j["stage"]] = {"status": j["status"], "error": j["error"], "job": j["id"]}
-    calls = [
-        dict(r) | {"has_media": bool(r["has_media"]), "turns": turns.get(r["id"], 0), "stages": stages.get(r["id"], {}),
-                   "snippet": (snippets or {}).get(r["id"])}
+    listed_calls = [
+        dict(r) | {"has_media": bool(r["has_media"]), "turns": turn_counts.get(r["id"], 0),
+                   "stages": stages.get(r["id"], {}), "snippet": (snippets or {}).get(r["id"])}
         for r in rows
     ]
+    failed = failed_items(case)
     return {
         "filters": asdict(f),
         "total": total,
         "page": page,
         "pages": max(1, -(-total // PAGE_SIZE)),
-        "calls": calls,
+        "calls": listed_calls,
         "facets": facets(case, f, matched is not None),
-        "stage_names": [r[0] for r in case.query("SELECT DISTINCT stage FROM jobs ORDER BY stage")],
-        "failed": failed_items(case),
+        "stage_names": sorted(failed["progress"]),  # the stages that have jobs
+        "failed": failed,
     }
 
 
 def facets(case: Case, f: CallFilters, with_matched: bool) -> dict[str, list[dict[str, Any]]]:
     out = {}
-    base = "FROM calls c JOIN sources s ON s.id=c.source_id" + (" JOIN web_matched m ON m.call_id=c.id" if with_matched else "")
+    listed = _listed(with_matched)
     for name, col in FACETS.items():
-        where, params = _where(f, skip=name)
-        clause = (" WHERE " + " AND ".join(where)) if where else ""
-        rows = case.query(f"SELECT {col} AS v, COUNT(*) AS n {base}{clause} GROUP BY v ORDER BY n DESC LIMIT 20", params)
+        value, n = col.label("v"), func.count().label("n")
+        rows = case.query(select(value, n).select_from(listed).where(*_where(f, skip=name))
+                          .group_by(col).order_by(n.desc()).limit(20))
         out[name] = [{"value": r["v"] if r["v"] is not None else "(none)", "count": r["n"]} for r in rows]
     return out
 
 
 def failed_items(case: Case, limit: int = 50) -> dict[str, Any]:
-    jobs = case.query(
-        "SELECT j.id, j.stage, j.call_id, j.error, j.attempts, j.updated_at, c.title FROM jobs j"
-        " JOIN calls c ON c.id=j.call_id WHERE j.status='failed' ORDER BY j.updated_at DESC LIMIT ?", (limit,))
-    ingest = case.query("SELECT id, path, error, at FROM ingest_failures ORDER BY id DESC LIMIT ?", (limit,))
-    counts = case.query("SELECT stage, status, COUNT(*) AS n FROM jobs GROUP BY stage, status")
-    progress: dict[str, dict[str, int]] = {}
-    for r in counts:
-        progress.setdefault(r["stage"], {})[r["status"]] = r["n"]
-    return {"jobs": [dict(r) for r in jobs], "ingest": [dict(r) for r in ingest], "progress": progress}
+    failed_jobs = case.query(
+        select(jobs.c.id, jobs.c.stage, jobs.c.call_id, jobs.c.error, jobs.c.attempts, jobs.c.updated_at, calls.c.title)
+        .join_from(jobs, calls, calls.c.id == jobs.c.call_id).where(jobs.c.status == "failed")
+        .order_by(jobs.c.updated_at.desc()).limit(limit))
+    return {"jobs": [dict(r) for r in failed_jobs], "ingest": [dict(r) for r in recent_ingest_failures(case, limit)],
+            "progress": progress(case)}
 
 
 # -- dashboards ------------------------------------------------------------------------------
@@ -159,11 +177,10 @@ class Series:
     months: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _over_time(case: Case, table: str, key: str, value: str) -> Series:
-    rows = case.query(
-        f"SELECT COALESCE(substr(s.published_date, 1, 7), '(undated)') AS month, x.{key} AS k, {value} AS n"
-        f" FROM {table} x JOIN calls c ON c.id=x.call_id JOIN sources s ON s.id=c.source_id"
-        f" WHERE x.{LIVE} GROUP BY month, k ORDER BY month, k")
+def _over_time(case: Case, table: Table, key: str, value: Any) -> Series:
+    month, k = func.coalesce(MONTH, "(undated)").label("month"), table.c[key].label("k")
+    rows = case.query(select(month, k, value.label("n")).select_from(_dated(table)).where(live(table))
+                      .group_by(month, k).order_by(month, k))
     keys = sorted({r["k"] for r in rows})
     months: dict[str, dict[str, int]] = {}
     for r in rows:
@@ -171,30 +188,45 @@ def _over_time(case: Case, table: str, key: str, value: str) -> Series:
     return Series(keys, [{"month": m, "counts": c, "total": sum(c.values())} for m, c in months.items()])
 
 
+def _dated(table: Table):
+    """Analysis rows with the published date of their call's source."""
+    return table.join(calls, calls.c.id == table.c.call_id).join(sources, sources.c.id == calls.c.source_id)
+
+
+def _stated(case: Case) -> dict[tuple[str, str], int]:
+    """The numbers stated in the claims (e.g. "20 killed") per (month, claim type)."""
+    month = func.coalesce(MONTH, "(undated)").label("month")
+    rows = case.query(select(month, claims.c.type, func.sum(claims.c.count).label("n")).select_from(_dated(claims))
+                      .where(live(claims) & claims.c.count.is_not(None)).group_by(month, claims.c.type))
+    return {(r["month"], r["type"]): r["n"] for r in rows}
+
+
+def _top_entities(case: Case, etype: str, top: int) -> list[dict[str, Any]]:
+    name = func.coalesce(entities.c.norm, entities.c.text).label("name")
+    in_calls, mentions = func.count(entities.c.call_id.distinct()).label("calls"), func.count().label("mentions")
+    return [dict(r) for r in case.query(
+        select(name, in_calls, mentions).where((entities.c.type == etype) & live(entities))
+        .group_by(name).order_by(in_calls.desc(), mentions.desc()).limit(top))]
+
+
 def dashboard(case: Case, top: int = 12) -> dict[str, Any]:
-    claims = _over_time(case, "claims", "type", "COUNT(*)")
-    # the number stated in the claims (e.g. "20 killed") next to the number of claims
-    stated = {(r["month"], r["type"]): r["n"] for r in case.query(
-        "SELECT COALESCE(substr(s.published_date, 1, 7), '(undated)') AS month, x.type, SUM(x.count) AS n"
-        f" FROM claims x JOIN calls c ON c.id=x.call_id JOIN sources s ON s.id=c.source_id WHERE x.{LIVE}"
-        " AND x.count IS NOT NULL GROUP BY month, x.type")}
-    for m in claims.months:
+    claims_series = _over_time(case, claims, "type", func.count())
+    stated = _stated(case)
+    for m in claims_series.months:
         m["stated"] = {k: stated.get((m["month"], k)) for k in m["counts"]}
-    themes = _over_time(case, "themes", "theme", "COUNT(DISTINCT x.call_id)")
-    tops = {}
-    for etype in ("UNIT", "PLACE", "EQUIPMENT"):
-        tops[etype] = [dict(r) for r in case.query(
-            f"SELECT COALESCE(norm, text) AS name, COUNT(DISTINCT call_id) AS calls, COUNT(*) AS mentions"
-            f" FROM entities WHERE type=? AND {LIVE} GROUP BY name ORDER BY calls DESC, mentions DESC LIMIT ?",
-            (etype, top))]
+    themes_series = _over_time(case, themes, "theme", func.count(themes.c.call_id.distinct()))
+    tops = {etype: _top_entities(case, etype, top) for etype in ("UNIT", "PLACE", "EQUIPMENT")}
+    n_calls = func.count().label("calls")
     publishers = [dict(r) for r in case.query(
-        "SELECT COALESCE(s.publisher, '(none)') AS publisher, COUNT(*) AS calls FROM calls c"
-        " JOIN sources s ON s.id=c.source_id GROUP BY s.publisher ORDER BY calls DESC")]
-    totals = {name: case.one(f"SELECT COUNT(*) FROM {name}")[0] for name in ("calls", "turns", "entities", "claims", "themes")}
+        select(func.coalesce(sources.c.publisher, "(none)").label("publisher"), n_calls)
+        .select_from(calls.join(sources, sources.c.id == calls.c.source_id))
+        .group_by(sources.c.publisher).order_by(n_calls.desc()))]
+    counted = (calls, turns, entities, claims, themes)
+    row = case.one(select(*(select(func.count()).select_from(t).scalar_subquery() for t in counted)))
     return {
-        "totals": totals,
-        "claims_over_time": asdict(claims),
-        "themes_over_time": asdict(themes),
+        "totals": {t.name: row[i] for i, t in enumerate(counted)},
+        "claims_over_time": asdict(claims_series),
+        "themes_over_time": asdict(themes_series),
         "top": tops,
         "publishers": publishers,
         "places": places(case),
@@ -211,8 +243,11 @@ def _reference_over_time(case: Case) -> dict[str, Any]:
 
 def places(case: Case, call_id: int | None = None) -> list[dict[str, Any]]:
     """Geocoded places (not rejected), one point per name with the number of calls."""
-    extra, params = ("AND call_id=?", (call_id,)) if call_id is not None else ("", ())
-    return [dict(r) for r in case.query(
-        "SELECT COALESCE(norm, text) AS name, AVG(lat) AS lat, AVG(lon) AS lon, COUNT(DISTINCT call_id) AS calls"
-        f" FROM entities WHERE type='PLACE' AND lat IS NOT NULL AND lon IS NOT NULL AND {LIVE} {extra}"
-        " GROUP BY name ORDER BY calls DESC", params)]
+    name = func.coalesce(entities.c.norm, entities.c.text).label("name")
+    in_calls = func.count(entities.c.call_id.distinct()).label("calls")
+    query = (select(name, func.avg(entities.c.lat).label("lat"), func.avg(entities.c.lon).label("lon"), in_calls)
+             .where((entities.c.type == "PLACE") & entities.c.lat.is_not(None) & entities.c.lon.is_not(None)
+                    & live(entities)))
+    if call_id is not None:
+        query = query.where(entities.c.call_id == call_id)
+    return [dict(r) for r in case.query(query.group_by(name).order_by(in_calls.desc()))]

@@ -9,7 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import func, literal, or_, select, union_all
+
 from listeningpost.store.case import Case
+from listeningpost.store.sql import like_nocase
+from listeningpost.store.tables import calls, search_docs, translations, turns
 
 MAX_HITS = 1000
 
@@ -40,7 +44,7 @@ def _get(hit: Any, *names: str) -> Any:
 
 def indexed(case: Case) -> bool:
     try:
-        return case.one("SELECT 1 FROM search_docs LIMIT 1") is not None
+        return case.one(select(literal(1)).select_from(search_docs).limit(1)) is not None
     except Exception:  # no search tables in this case
         return False
 
@@ -75,16 +79,15 @@ def substring(case: Case, query: str) -> Matches:
         return Matches([])
     forms = list(dict.fromkeys([needle, needle.lower(), needle[:1].upper() + needle[1:].lower()]))
     likes = ["%" + f.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for f in forms]
-    any_like = lambda col: "(" + " OR ".join(f"{col} LIKE ? ESCAPE '\\'" for _ in likes) + ")"  # noqa: E731
-    rows = case.query(
-        "SELECT call_id, MIN(text) AS text FROM ("
-        f" SELECT t.call_id, t.text FROM turns t WHERE {any_like('t.text')}"
-        " UNION ALL SELECT t.call_id, tr.text FROM translations tr JOIN turns t ON t.id=tr.turn_id"
-        f"  WHERE {any_like('tr.text')}"
-        f" UNION ALL SELECT id, title FROM calls WHERE {any_like('title')}"
-        ") GROUP BY call_id ORDER BY call_id LIMIT ?",
-        (*likes, *likes, *likes, MAX_HITS),
-    )
+    any_like = lambda col: or_(*(like_nocase(col, p) for p in likes))  # noqa: E731
+    found = union_all(
+        select(turns.c.call_id, turns.c.text).where(any_like(turns.c.text)),
+        select(turns.c.call_id, translations.c.text).join_from(translations, turns, turns.c.id == translations.c.turn_id)
+        .where(any_like(translations.c.text)),
+        select(calls.c.id, calls.c.title).where(any_like(calls.c.title)),
+    ).subquery()
+    rows = case.query(select(found.c.call_id, func.min(found.c.text).label("text")).group_by(found.c.call_id)
+                      .order_by(found.c.call_id).limit(MAX_HITS))
     return Matches([r["call_id"] for r in rows], {r["call_id"]: _snip(r["text"], needle) for r in rows})
 
 

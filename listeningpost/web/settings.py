@@ -11,10 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from sqlalchemy import delete, select
+
 from listeningpost.export.redact import DEFAULT_SETTING as REDACT_SETTING
 from listeningpost.export.redact import PUBLIC_FIGURES_SETTING
 from listeningpost.store.case import Case
 from listeningpost.store import audit
+from listeningpost.store.tables import settings as settings_table
 
 AUDIT_ACTION = audit.SETTINGS_CHANGE
 MAX_TEXT = 120
@@ -50,10 +53,10 @@ BY_KEY = {o.key: o for o in OPTIONS}
 
 
 def current(case: Case) -> list[dict[str, Any]]:
+    stored = {r[0] for r in case.query(select(settings_table.c.key).where(settings_table.c.key.in_(BY_KEY)))}
     out = []
     for o in OPTIONS:
-        stored = case.one("SELECT value_json FROM settings WHERE key=?", (o.key,))
-        out.append({"key": o.key, "kind": o.kind, "label": o.label, "help": o.help, "is_set": stored is not None,
+        out.append({"key": o.key, "kind": o.kind, "label": o.label, "help": o.help, "is_set": o.key in stored,
                     "value": case.setting(o.key, o.default(case)), "default": o.default(case)})
     return out
 
@@ -96,7 +99,7 @@ def update(case: Case, changes: dict[str, Any], author: str) -> list[dict[str, A
             if before == value or (before is None and value == default):
                 continue
             if value is None:
-                case.db.execute("DELETE FROM settings WHERE key=?", (key,))
+                case.db.execute(delete(settings_table).where(settings_table.c.key == key))
             else:
                 case.set_setting(key, value)
             audit.log(case, author, AUDIT_ACTION, f"setting:{key}", {"before": before, "after": value})

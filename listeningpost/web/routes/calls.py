@@ -6,9 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
+from sqlalchemy import select
 
 from listeningpost.store import audit, corrections
 from listeningpost.store.case import Case
+from listeningpost.store.tables import calls, sources, translations, turns, words
 from listeningpost.store.views import call_document
 from listeningpost.voices.store import links_for_call as voice_links_for_call
 from listeningpost.web import mapsvg, queries, search
@@ -57,12 +59,12 @@ def _add_row_ids(case: Case, call_id: int, doc: dict[str, Any]) -> None:
     """Word and translation ids (for the edit forms), low-probability marks, claim seek times."""
     turn_start = {t["id"]: t["start"] for t in doc["turns"]}
     word_ids: dict[int, list[int]] = {}
-    for r in case.query("SELECT w.id, w.turn_id FROM words w JOIN turns t ON t.id=w.turn_id WHERE t.call_id=?"
-                        " ORDER BY w.turn_id, w.idx", (call_id,)):
+    for r in case.query(select(words.c.id, words.c.turn_id).join_from(words, turns, turns.c.id == words.c.turn_id)
+                        .where(turns.c.call_id == call_id).order_by(words.c.turn_id, words.c.idx)):
         word_ids.setdefault(r["turn_id"], []).append(r["id"])
     tr_ids = {(r["turn_id"], r["lang"], r["engine"]): r["id"] for r in case.query(
-        "SELECT tr.id, tr.turn_id, tr.lang, tr.engine FROM translations tr JOIN turns t ON t.id=tr.turn_id"
-        " WHERE t.call_id=?", (call_id,))}
+        select(translations.c.id, translations.c.turn_id, translations.c.lang, translations.c.engine)
+        .join_from(translations, turns, turns.c.id == translations.c.turn_id).where(turns.c.call_id == call_id))}
     for t in doc["turns"]:
         for w, wid in zip(t["words"], word_ids.get(t["id"], [])):
             w["id"] = wid
@@ -79,7 +81,7 @@ def call_data(case: Case, call_id: int, user: User) -> dict[str, Any]:
         doc = call_document(case, call_id)
     except KeyError:
         raise HTTPException(404, f"no call {call_id}")
-    call = case.one("SELECT start_s, end_s FROM calls WHERE id=?", (call_id,))
+    call = case.one(select(calls.c.start_s, calls.c.end_s).where(calls.c.id == call_id))
     doc["media_url"] = f"/api/calls/{call_id}/media" if doc["has_media"] else None
     doc["media_offset"] = call["start_s"] or 0.0
     doc["media_video"] = doc["source"]["kind"] == "video"
@@ -106,8 +108,8 @@ def call_api(call_id: int, user: User = Depends(viewer), case: Case = Depends(ge
 
 @router.get("/api/calls/{call_id}/media")
 def call_media(call_id: int, user: User = Depends(viewer), case: Case = Depends(get_case)):
-    row = case.one("SELECT s.* FROM calls c JOIN sources s ON s.id=c.source_id WHERE c.id=? AND c.has_media=1",
-                   (call_id,))
+    row = case.one(select(sources).join_from(calls, sources, sources.c.id == calls.c.source_id)
+                   .where((calls.c.id == call_id) & (calls.c.has_media == 1)))
     if row is None:
         raise HTTPException(404, "no media for this call")
     return FileResponse(case.archive_file(row), headers={"Cache-Control": "private, max-age=3600"})
@@ -115,7 +117,7 @@ def call_media(call_id: int, user: User = Depends(viewer), case: Case = Depends(
 
 # -- history ------------------------------------------------------------------------------------
 def history_data(case: Case, call_id: int) -> dict[str, Any]:
-    call = case.one("SELECT id, title FROM calls WHERE id=?", (call_id,))
+    call = case.one(select(calls.c.id, calls.c.title).where(calls.c.id == call_id))
     if call is None:
         raise HTTPException(404, f"no call {call_id}")
     return {"call": dict(call), "edits": corrections.history(case, call_id)}

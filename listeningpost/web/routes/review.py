@@ -10,9 +10,12 @@ from typing import Any, Callable
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
+from sqlalchemy import select
 
+from listeningpost.jobs.runner import retry_job
 from listeningpost.store import audit, corrections
 from listeningpost.store.case import Case
+from listeningpost.store.tables import edits
 from listeningpost.web.auth import User
 from listeningpost.web.deps import analyst, get_case, state
 from listeningpost.web.forms import done, payload
@@ -137,7 +140,7 @@ async def decision(request: Request, call_id: int, table: str, row_id: int, user
 
 @router.post("/api/edits/{edit_id}/undo")
 async def undo(request: Request, edit_id: int, user: User = Depends(analyst), case: Case = Depends(get_case)):
-    row = case.one("SELECT call_id FROM edits WHERE id=?", (edit_id,))
+    row = case.one(select(edits.c.call_id).where(edits.c.id == edit_id))
     if row is None:
         raise HTTPException(404, f"no edit {edit_id}")
     return edit(request, case, user, row["call_id"], lambda: corrections.undo(case, edit_id, user.username), "undo")
@@ -145,11 +148,9 @@ async def undo(request: Request, edit_id: int, user: User = Depends(analyst), ca
 
 @router.post("/api/jobs/{job_id}/retry")
 def retry(request: Request, job_id: int, user: User = Depends(analyst), case: Case = Depends(get_case)):
-    job = case.one("SELECT * FROM jobs WHERE id=?", (job_id,))
+    job = retry_job(case, job_id)
     if job is None:
         raise HTTPException(404, f"no job {job_id}")
-    case.db.execute("UPDATE jobs SET status='pending', error=NULL, updated_at=datetime('now') WHERE id=? AND status='failed'",
-                    (job_id,))
     started = False
     if state(request).run_jobs:  # runs beside the server; the runner's lock keeps it single-writer
         subprocess.Popen([sys.executable, "-m", "listeningpost.cli", "process", "--stages", job["stage"],
