@@ -18,8 +18,8 @@ from typing import Any, Iterator
 from sqlalchemy import select
 
 from listeningpost.store.backends import Backend, backend_for
-from listeningpost.store.schema import migration_files, split_sql
-from listeningpost.store.sql import SqliteConnection, upsert
+from listeningpost.store import sqlite
+from listeningpost.store.sql import upsert
 from listeningpost.store.tables import calls, settings, sources
 
 DB_NAME = "case.sqlite"
@@ -92,14 +92,7 @@ class Case:
     def _connect(self) -> sqlite3.Connection:
         if self.db_url:
             return _backend(self.db_url).connect(self.db_url)  # sqlite3-shaped
-        conn = sqlite3.connect(self.db_path, timeout=60, isolation_level=None, check_same_thread=False,
-                               factory=SqliteConnection)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA busy_timeout=60000")
-        return conn
+        return sqlite.connect(self.db_path)
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -111,21 +104,7 @@ class Case:
         """Apply migrations not yet recorded; returns the names applied."""
         if self.db_url:
             return _backend(self.db_url).migrate(self)
-        db = self.db
-        db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-        done = {r[0] for r in db.execute("SELECT name FROM schema_migrations")}
-        applied = []
-        for name, sql in migration_files():
-            if name in done:
-                continue
-            with self.transaction():
-                for statement in split_sql(sql):
-                    db.execute(statement)
-                db.execute("INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)", (name, now()))
-            applied.append(name)
-        if applied:
-            db.execute(f"PRAGMA user_version={len(done) + len(applied)}")
-        return applied
+        return sqlite.migrate(self, now())
 
     # -- transactions ----------------------------------------------------------------------
     @contextmanager
@@ -144,10 +123,10 @@ class Case:
         db.execute("COMMIT")
 
     # -- small helpers -------------------------------------------------------------------------
-    def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+    def query(self, sql: Any, params: Any = ()) -> list[sqlite3.Row]:
         return self.db.execute(sql, params).fetchall()
 
-    def one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
+    def one(self, sql: Any, params: Any = ()) -> sqlite3.Row | None:
         return self.db.execute(sql, params).fetchone()
 
     def setting(self, key: str, default: Any = None) -> Any:
