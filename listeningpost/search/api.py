@@ -24,16 +24,18 @@ Raises ``SearchError`` for a query or filter it cannot run.
 from __future__ import annotations
 
 import html
-import json
 import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from sqlalchemy import func, select
+
 from listeningpost.search.backends import SearchError, backend_for
-from listeningpost.search.facets import FROM_DOCS, FilterError, build_filters, compute_facets
-from listeningpost.search.index import refresh_dirty
+from listeningpost.search.facets import FilterError, build_filters, compute_facets, join_filtered
+from listeningpost.search.index import best_english, refresh_dirty
 from listeningpost.search.query import Compiled, QueryError, compile_query, parse
 from listeningpost.store.case import Case
+from listeningpost.store.tables import calls, search_dirty, search_docs as docs, turns
 from listeningpost.text import fts
 
 SCHEMA = "listeningpost.search/1"
@@ -47,6 +49,7 @@ SNIPPET_WORDS = 40
 BM25_WEIGHTS = (1.0, 1.0, 0.8)  # text, lemmas, translation
 SHORT_TURN_WORDS = 4       # turns shorter than this lose up to SHORT_TURN_PENALTY cosine
 SHORT_TURN_PENALTY = 0.02  # (tuned on bench/search_queries.jsonl: semantic recall@10 0.69 -> 0.72)
+ID_BATCH = 900             # ids per IN list (well under SQLite's limit on bound parameters)
 
 
 @dataclass
@@ -159,21 +162,23 @@ def search(
 def _refresh(case: Case) -> None:
     """Index calls changed since the last index run (edits, new translations) before searching;
     skipped when another process holds the write lock (the index stage will catch up)."""
-    if case.one("SELECT 1 FROM search_dirty LIMIT 1") is None:
+    if case.one(select(search_dirty.c.call_id).limit(1)) is None:
         return
-    db = case.db
-    db.execute("PRAGMA busy_timeout=250")
     try:
-        refresh_dirty(case)
+        with backend_for(case).short_lock_wait(case):
+            refresh_dirty(case)
     except sqlite3.OperationalError:
         pass
-    finally:
-        db.execute("PRAGMA busy_timeout=60000")
 
 
 def _lexical(case: Case, compiled: Compiled, where, depth: int) -> tuple[list[tuple[int, float]], int]:
-    return backend_for(case).lexical(case, compiled.match, compiled.exclude, where, depth, BM25_WEIGHTS, FROM_DOCS,
-                                     TOTAL_CAP)
+    return backend_for(case).lexical(case, compiled.match, compiled.exclude, where, depth, BM25_WEIGHTS,
+                                     join_filtered, TOTAL_CAP)
+
+
+def _batches(ids: list[int]):
+    for start in range(0, len(ids), ID_BATCH):
+        yield ids[start:start + ID_BATCH]
 
 
 def _facet_ids(case: Case, compiled: Compiled, where) -> list[int]:
@@ -187,9 +192,10 @@ def _semantic(case: Case, compiled: Compiled, where, k: int, embedder_name: str 
     found = _nearest(case, compiled, where, 2 * k, embedder_name)
     if not found:
         return []
-    lengths = dict(case.query(
-        "SELECT turn_id, length(lemmas) - length(replace(lemmas, ' ', '')) + 1 FROM search_docs"
-        " WHERE turn_id IN (SELECT value FROM json_each(?))", (json.dumps([t for t, _ in found]),)))
+    # words in the turn: the spaces between its lemmas, plus one
+    words = func.length(docs.c.lemmas) - func.length(func.replace(docs.c.lemmas, " ", "")) + 1
+    lengths = {r[0]: r[1] for part in _batches([t for t, _ in found])
+               for r in case.query(select(docs.c.turn_id, words).where(docs.c.turn_id.in_(part)))}
     rescored = [(t, s - SHORT_TURN_PENALTY * max(0, SHORT_TURN_WORDS - lengths.get(t, SHORT_TURN_WORDS)) / (SHORT_TURN_WORDS - 1))
                 for t, s in found]
     return sorted(rescored, key=lambda ts: -ts[1])[:k]
@@ -206,7 +212,7 @@ def _nearest(case: Case, compiled: Compiled, where, k: int, embedder_name: str |
         excluded = backend_for(case).excluded_turns(case, compiled.exclude)
     if where.where:
         candidates = [r[0] for r in case.query(
-            f"SELECT d.turn_id FROM {FROM_DOCS} WHERE {where.sql} LIMIT ?", [*where.params, EXACT_SUBSET + 1])]
+            join_filtered(select(docs.c.turn_id).select_from(docs)).where(where.clause).limit(EXACT_SUBSET + 1))]
         if len(candidates) <= EXACT_SUBSET:
             found = index.search(qvec, k + len(excluded), turn_ids=[t for t in candidates if t not in excluded])
             return [(t, s) for t, s in found if t not in excluded][:k]
@@ -227,11 +233,8 @@ def _nearest(case: Case, compiled: Compiled, where, k: int, embedder_name: str |
 def _passing(case: Case, turn_ids: list[int], where) -> set[int]:
     if not turn_ids:
         return set()
-    rows = case.query(
-        f"SELECT d.turn_id FROM {FROM_DOCS} WHERE d.turn_id IN (SELECT value FROM json_each(?)) AND {where.sql}",
-        [json.dumps(turn_ids), *where.params],
-    )
-    return {r[0] for r in rows}
+    passing = join_filtered(select(docs.c.turn_id).select_from(docs)).where(where.clause)
+    return {r[0] for part in _batches(turn_ids) for r in case.query(passing.where(docs.c.turn_id.in_(part)))}
 
 
 def _fuse(*lists: list[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -247,15 +250,10 @@ def _hydrate(case: Case, page: list[tuple[int, float]], compiled: Compiled, lex_
     if not page:
         return []
     ids = [t for t, _ in page]
-    rows = {
-        r["id"]: r for r in case.query(
-            "SELECT t.id, t.call_id, t.idx, t.speaker, t.start_s, t.end_s, t.text, c.external_id, c.title,"
-            " (SELECT tr.text FROM translations tr WHERE tr.turn_id = t.id AND tr.lang = 'en'"
-            "   ORDER BY tr.engine = 'human' DESC, tr.edited DESC, tr.id DESC LIMIT 1) AS en"
-            " FROM turns t JOIN calls c ON c.id = t.call_id WHERE t.id IN (SELECT value FROM json_each(?))",
-            (json.dumps(ids),),
-        )
-    }
+    shown = (select(turns.c.id, turns.c.call_id, turns.c.idx, turns.c.speaker, turns.c.start_s, turns.c.end_s,
+                    turns.c.text, calls.c.external_id, calls.c.title, best_english(turns.c.id).label("en"))
+             .join(calls, calls.c.id == turns.c.call_id))
+    rows = {r["id"]: r for part in _batches(ids) for r in case.query(shown.where(turns.c.id.in_(part)))}
     hits = []
     for turn_id, score in page:
         r = rows.get(turn_id)

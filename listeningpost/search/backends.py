@@ -28,16 +28,30 @@ class SearchBackend(Protocol):
     name: str
 
     def lexical(self, case: Any, match: object | None, exclude: object | None, where: Any, depth: int,
-                weights: tuple[float, float, float], from_docs: str, total_cap: int
+                weights: tuple[float, float, float], join_filtered: Any, total_cap: int
                 ) -> tuple[list[tuple[int, float]], int]:
         """The ``depth`` best (turn id, score) of the rows matching ``match`` (a match tree; None: every
-        row, in call and turn order, score 0) and not ``exclude``, passing the compiled filter ``where``
-        (``.sql`` with ``?`` params, ``.params``, ``.where``), higher scores first (bm25 with the
-        column ``weights`` of text, lemmas, translation); and the number of such rows, counted up to
-        ``total_cap``. ``from_docs``: the FROM clause joining ``search_docs d`` to what filters read."""
+        row, in call and turn order, score 0) and not ``exclude``, passing the filters ``where``
+        (``facets.Filters``: ``.clause``, a Core condition, and ``.where``, its parts), higher scores
+        first (bm25 with the column ``weights`` of text, lemmas, translation); and the number of such
+        rows, counted up to ``total_cap``. ``join_filtered(select)``: a select from ``search_docs``
+        joined to what filters read."""
 
     def excluded_turns(self, case: Any, exclude: object) -> set[int]:
         """Ids of the turns that the match tree ``exclude`` matches."""
+
+    def rebuild(self, case: Any) -> None:
+        """Rebuild the full-text index from ``search_docs`` (after its rows were dropped)."""
+
+    def optimize(self, case: Any) -> None:
+        """Compact the full-text index after a full reindex."""
+
+    def data_version(self, case: Any) -> int:
+        """A number that changes when another connection commits a write (cache invalidation)."""
+
+    def short_lock_wait(self, case: Any) -> Any:
+        """Context manager: wait only briefly for another process's write lock (then the write fails
+        with ``sqlite3.OperationalError``), where the database waits long by default."""
 
 
 BACKENDS = Registry("search backend", plugins="SEARCH_MODULES", instantiate=True, error=LookupError)

@@ -1,4 +1,5 @@
-"""Filters (SQL over ``search_docs d JOIN calls c JOIN sources s``) and facet counts of a hit set.
+"""Filters (Core conditions over ``search_docs`` joined to ``calls`` and ``sources``) and facet counts
+of a hit set.
 
 Annotation filters (entity, claim, theme, status, mentioned) select CALLS: an analyst asks for "calls
 where someone mentions X near Izium", and the place may be named in another turn than the words.
@@ -7,18 +8,26 @@ Rejected annotations never match and are never counted.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Text, and_, case as when, distinct, exists, func, literal, not_, or_, select, true, union
+from sqlalchemy.sql import ColumnElement, Select
+
+from listeningpost.store import sql
 from listeningpost.store.case import Case
+from listeningpost.store.tables import calls, claims, entities, search_docs as docs, sources, speakers, themes, turns
 from listeningpost.text import fts
 
 REVIEWED = ("confirmed", "corrected", "rejected")
 STATUSES = ("machine", "confirmed", "rejected", "corrected", "reviewed", "unreviewed")
-FROM_DOCS = "search_docs d JOIN calls c ON c.id = d.call_id JOIN sources s ON s.id = c.source_id"
 _TYPE_PREFIX = re.compile(r"^([A-Z_]+):(.+)$")
+
+
+def join_filtered(stmt: Select) -> Select:
+    """``stmt`` (a select from ``search_docs``) joined to the call and source rows that filters read."""
+    return stmt.join(calls, calls.c.id == docs.c.call_id).join(sources, sources.c.id == calls.c.source_id)
 
 
 class FilterError(ValueError):
@@ -26,17 +35,14 @@ class FilterError(ValueError):
 
 
 @dataclass
-class FilterSQL:
-    where: list[str] = field(default_factory=list)
-    params: list[Any] = field(default_factory=list)
+class Filters:
+    """The AND of the conditions in ``where`` (Core expressions over ``join_filtered``)."""
 
-    def add(self, clause: str, *params: Any) -> None:
-        self.where.append(clause)
-        self.params.extend(params)
+    where: list[ColumnElement] = field(default_factory=list)
 
     @property
-    def sql(self) -> str:
-        return " AND ".join(self.where) if self.where else "1"
+    def clause(self) -> ColumnElement:
+        return and_(*self.where) if self.where else true()
 
 
 def _spellings(value: str) -> list[str]:
@@ -48,165 +54,166 @@ def _spellings(value: str) -> list[str]:
     return sorted(forms)
 
 
-def _in(values: list[Any]) -> str:
-    return ",".join("?" * len(values))
-
-
 def _date_bound(value: str) -> str:
     if not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?", value):
         raise FilterError(f"dates are YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
     return value
 
 
-def build_filters(filters: dict[str, list[str]]) -> FilterSQL:
-    out = FilterSQL()
+def build_filters(filters: dict[str, list[str]]) -> Filters:
+    out = Filters()
     for name, values in filters.items():
         values = [v for v in values if v not in (None, "")]
-        if not values:
-            continue
-        ors: list[str] = []
-        params: list[Any] = []
-        for value in values:
-            clause, p = _one_filter(name, str(value))
-            ors.append(clause)
-            params.extend(p)
-        out.add("(" + " OR ".join(ors) + ")", *params)
+        if values:
+            out.where.append(or_(*(_one_filter(name, str(value)) for value in values)))
     return out
 
 
-def _one_filter(name: str, value: str) -> tuple[str, list[Any]]:
+def _calls_with(table: Any, *conditions: Any) -> ColumnElement:
+    """The doc's call has a row of ``table`` (an annotation table) meeting ``conditions``."""
+    return docs.c.call_id.in_(select(table.c.call_id).where(*conditions))
+
+
+def _one_filter(name: str, value: str) -> ColumnElement:
     if name == "publisher":
-        forms = _spellings(value)
-        return f"s.publisher IN ({_in(forms)})", forms
+        return sources.c.publisher.in_(_spellings(value))
     if name == "lang":
-        return "COALESCE(d.lang, c.language) = ?", [value.lower()]
+        return func.coalesce(docs.c.lang, calls.c.language) == value.lower()
     if name == "speaker":
         forms = _spellings(value)
-        return (
-            f"(d.speaker IN ({_in(forms)}) OR EXISTS (SELECT 1 FROM speakers sp WHERE sp.call_id = d.call_id"
-            f" AND sp.label = d.speaker AND sp.name IN ({_in(forms)})))", forms + forms,
-        )
+        named = exists().where(speakers.c.call_id == docs.c.call_id, speakers.c.label == docs.c.speaker,
+                               speakers.c.name.in_(forms))
+        return or_(docs.c.speaker.in_(forms), named)
     if name == "call":
         if value.isdigit():
-            return "(c.id = ? OR c.external_id = ?)", [int(value), value]
-        return "c.external_id = ?", [value]
+            return or_(calls.c.id == int(value), calls.c.external_id == value)
+        return calls.c.external_id == value
     if name == "after":
-        return "s.published_date >= ?", [_date_bound(value)]
+        return sources.c.published_date >= _date_bound(value)
     if name == "before":
-        return "s.published_date < ?", [_date_bound(value)]
+        return sources.c.published_date < _date_bound(value)
     if name == "published":
-        return "s.published_date LIKE ?", [_date_bound(value) + "%"]
+        return sources.c.published_date.startswith(_date_bound(value), autoescape=True)
     if name == "mentioned":
         return _mentioned_filter(_date_bound(value))
     if name == "entity":
-        etype, val = None, value
-        m = _TYPE_PREFIX.match(value)
-        if m:
-            etype, val = m.group(1), m.group(2)
-        forms = _spellings(val)
-        clause = f"status != 'rejected' AND (norm IN ({_in(forms)}) OR text IN ({_in(forms)}))"
-        params: list[Any] = forms + forms
-        if etype:
-            clause += " AND type = ?"
-            params.append(etype)
-        return f"d.call_id IN (SELECT call_id FROM entities WHERE {clause})", params
+        return _entity_filter(value)
     if name == "claim":
-        return "d.call_id IN (SELECT call_id FROM claims WHERE type = ? AND status != 'rejected')", [value.lower()]
+        return _calls_with(claims, claims.c.type == value.lower(), claims.c.status != "rejected")
     if name == "theme":
-        return "d.call_id IN (SELECT call_id FROM themes WHERE theme = ? AND status != 'rejected')", [value.lower()]
+        return _calls_with(themes, themes.c.theme == value.lower(), themes.c.status != "rejected")
     if name == "status":
         return _status_filter(value.lower())
     raise FilterError(f"unknown filter {name!r}")
+
+
+def _entity_filter(value: str) -> ColumnElement:
+    etype, val = None, value
+    m = _TYPE_PREFIX.match(value)
+    if m:
+        etype, val = m.group(1), m.group(2)
+    forms = _spellings(val)
+    conditions = [entities.c.status != "rejected", or_(entities.c.norm.in_(forms), entities.c.text.in_(forms))]
+    if etype:
+        conditions.append(entities.c.type == etype)
+    return _calls_with(entities, *conditions)
 
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 
 
-def _mentioned_filter(value: str) -> tuple[str, list[Any]]:
+def _mentioned_filter(value: str) -> ColumnElement:
     """A DATE entity in the call falls in ``value``: an ISO norm (or data.date) with that prefix, or a
     day-month norm without a year ("2 April") in a call published in that year."""
     parts = value.split("-")
-    iso = value + "%"
-    clause = "e.norm LIKE ? OR json_extract(e.data_json, '$.date') LIKE ?"
-    params: list[Any] = [iso, iso]
+    e, c2, s2 = entities.alias("e"), calls.alias("c2"), sources.alias("s2")
+    # ISO dates: digits and dashes, so matching them is the same with or without case folding
+    match = or_(e.c.norm.startswith(value, autoescape=True),
+                sql.json_text(e.c.data_json, "date").startswith(value, autoescape=True))
     if len(parts) >= 2:
         month = MONTHS[int(parts[1]) - 1]
         words = f"% {int(parts[2])} {month} %" if len(parts) == 3 else f"% {month} %"
-        clause += " OR (substr(s2.published_date, 1, 4) = ? AND ' ' || e.norm || ' ' LIKE ? AND e.norm NOT GLOB '*[0-9][0-9][0-9][0-9]*')"
-        params += [parts[0], words]
-    return (
-        "d.call_id IN (SELECT e.call_id FROM entities e JOIN calls c2 ON c2.id = e.call_id"
-        " JOIN sources s2 ON s2.id = c2.source_id WHERE e.type = 'DATE' AND e.status != 'rejected'"
-        f" AND ({clause}))", params,
-    )
+        padded = (literal(" ", Text) + e.c.norm + literal(" ", Text)).self_group()
+        match = or_(match, and_(func.substr(s2.c.published_date, 1, 4) == parts[0], sql.like_nocase(padded, words),
+                                not_(sql.glob(e.c.norm, "*[0-9][0-9][0-9][0-9]*"))))
+    mentioned = (select(e.c.call_id).join(c2, c2.c.id == e.c.call_id).join(s2, s2.c.id == c2.c.source_id)
+                 .where(e.c.type == "DATE", e.c.status != "rejected", match))
+    return docs.c.call_id.in_(mentioned)
 
 
-def _status_filter(value: str) -> tuple[str, list[Any]]:
+def _status_filter(value: str) -> ColumnElement:
     if value not in STATUSES:
         raise FilterError(f"status is one of {', '.join(STATUSES)}, not {value!r}")
     if value in ("reviewed", "unreviewed"):
-        neg = "NOT " if value == "unreviewed" else ""
-        return f"{neg}{_reviewed_sql('d.call_id')}", list(REVIEWED) * 3
-    sub = "SELECT call_id FROM entities WHERE status = ? UNION SELECT call_id FROM claims WHERE status = ? UNION SELECT call_id FROM themes WHERE status = ?"
-    return f"d.call_id IN ({sub})", [value] * 3
+        reviewed = reviewed_call(docs.c.call_id)
+        return not_(reviewed) if value == "unreviewed" else reviewed
+    with_status = union(*(select(t.c.call_id).where(t.c.status == value) for t in (entities, claims, themes)))
+    return docs.c.call_id.in_(with_status)
+
+
+def reviewed_call(call_id: Any) -> ColumnElement:
+    """A call an analyst reviewed: a decided annotation or an edited turn (EXISTS: uses the call_id indexes)."""
+    decided = [exists().where(t.c.call_id == call_id, t.c.status.in_(REVIEWED)) for t in (entities, claims, themes)]
+    return or_(*decided, exists().where(turns.c.call_id == call_id, turns.c.edited == 1))
 
 
 # -- facet counts --------------------------------------------------------------------------------
 FACET_TOP = 15
 
 
-def _counts(case: Case, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    return [{"value": r[0], "count": r[1]} for r in case.query(sql, params) if r[0] not in (None, "")]
+def _counts(case: Case, stmt: Select) -> list[dict[str, Any]]:
+    return [{"value": r[0], "count": r[1]} for r in case.query(stmt) if r[0] not in (None, "")]
+
+
+def _turn_counts(hits: list[int], value: Any, top: bool = True) -> Select:
+    """Hit turns per ``value``: the most frequent first (ties and NULL by value, as SQLite orders), or
+    all of them by value."""
+    value = value.label("value")
+    n = func.count().label("n")
+    stmt = join_filtered(select(value, n).select_from(docs)).where(docs.c.turn_id.in_(hits)).group_by(value)
+    if top:
+        return stmt.order_by(n.desc(), value.asc().nulls_first()).limit(FACET_TOP)
+    return stmt.order_by(value.asc().nulls_first())
+
+
+def _call_counts(hit_calls: Any, table: Any, value: Any) -> Select:
+    """Hit calls per ``value`` of an annotation table (rejected rows left out), the most frequent first."""
+    value = value.label("value")
+    n = func.count(distinct(table.c.call_id)).label("n")
+    return (select(value, n).join_from(hit_calls, table, table.c.call_id == hit_calls.c.call_id)
+            .where(table.c.status != "rejected").group_by(value).order_by(n.desc(), value).limit(FACET_TOP))
 
 
 def compute_facets(case: Case, turn_ids: list[int]) -> dict[str, Any]:
     """Counts over the hit set: turns per publisher/language/speaker/month, calls per entity/claim/theme."""
-    ids = json.dumps(turn_ids)
-    hits = "WITH hit(turn_id) AS (SELECT value FROM json_each(?)) "
-    docs = hits + "SELECT {col}, COUNT(*) FROM hit JOIN " + FROM_DOCS.replace("search_docs d", "search_docs d ON d.turn_id = hit.turn_id", 1)
-    calls = hits + ", hc(call_id) AS (SELECT DISTINCT d.call_id FROM hit JOIN search_docs d ON d.turn_id = hit.turn_id) "
-    top = f" GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {FACET_TOP}"
+    hit_calls = select(docs.c.call_id).where(docs.c.turn_id.in_(turn_ids)).distinct().cte("hc")
     facets: dict[str, Any] = {
-        "publisher": _counts(case, docs.format(col="s.publisher") + top, [ids]),
-        "lang": _counts(case, docs.format(col="COALESCE(d.lang, c.language)") + top, [ids]),
-        "speaker": _counts(case, docs.format(col="d.speaker") + top, [ids]),
-        "published": _counts(case, docs.format(col="substr(s.published_date, 1, 7)") + " GROUP BY 1 ORDER BY 1", [ids]),
-        "claim": _counts(case, calls + "SELECT type, COUNT(DISTINCT cl.call_id) FROM hc JOIN claims cl ON cl.call_id = hc.call_id"
-                         " WHERE cl.status != 'rejected'" + top, [ids]),
-        "theme": _counts(case, calls + "SELECT theme, COUNT(DISTINCT th.call_id) FROM hc JOIN themes th ON th.call_id = hc.call_id"
-                         " WHERE th.status != 'rejected'" + top, [ids]),
+        "publisher": _counts(case, _turn_counts(turn_ids, sources.c.publisher)),
+        "lang": _counts(case, _turn_counts(turn_ids, func.coalesce(docs.c.lang, calls.c.language))),
+        "speaker": _counts(case, _turn_counts(turn_ids, docs.c.speaker)),
+        "published": _counts(case, _turn_counts(turn_ids, func.substr(sources.c.published_date, 1, 7), top=False)),
+        "claim": _counts(case, _call_counts(hit_calls, claims, claims.c.type)),
+        "theme": _counts(case, _call_counts(hit_calls, themes, themes.c.theme)),
     }
     # entities: canonical norms only, top per type (raw surfaces are what made other tools' facets noisy)
+    n = func.count(distinct(entities.c.call_id)).label("n")
+    per_norm = (select(entities.c.type, entities.c.norm, n)
+                .join_from(hit_calls, entities, entities.c.call_id == hit_calls.c.call_id)
+                .where(entities.c.status != "rejected", entities.c.norm.is_not(None), entities.c.norm != "")
+                .group_by(entities.c.type, entities.c.norm).order_by(n.desc(), entities.c.norm))
     entity: dict[str, list[dict[str, Any]]] = {}
-    for r in case.query(
-        calls + "SELECT e.type, e.norm, COUNT(DISTINCT e.call_id) AS n FROM hc JOIN entities e ON e.call_id = hc.call_id"
-        " WHERE e.status != 'rejected' AND e.norm IS NOT NULL AND e.norm != '' GROUP BY 1, 2 ORDER BY 3 DESC, 2",
-        [ids],
-    ):
+    for r in case.query(per_norm):
         bucket = entity.setdefault(r[0], [])
         if len(bucket) < FACET_TOP:
             bucket.append({"value": r[1], "count": r[2]})
     facets["entity"] = entity
-    facets["status"] = _status_counts(case, calls, [ids])
+    facets["status"] = _status_counts(case, hit_calls)
     return facets
 
 
-def _reviewed_sql(call: str) -> str:
-    """A call an analyst reviewed: a decided annotation or an edited turn (EXISTS: uses the call_id indexes)."""
-    m = _in(list(REVIEWED))
-    return (
-        f"(EXISTS (SELECT 1 FROM entities x WHERE x.call_id = {call} AND x.status IN ({m}))"
-        f" OR EXISTS (SELECT 1 FROM claims x WHERE x.call_id = {call} AND x.status IN ({m}))"
-        f" OR EXISTS (SELECT 1 FROM themes x WHERE x.call_id = {call} AND x.status IN ({m}))"
-        f" OR EXISTS (SELECT 1 FROM turns x WHERE x.call_id = {call} AND x.edited = 1))"
-    )
-
-
-def _status_counts(case: Case, calls: str, params: list[Any]) -> list[dict[str, Any]]:
-    row = case.one(
-        calls + f"SELECT COUNT(*), SUM(CASE WHEN {_reviewed_sql('hc.call_id')} THEN 1 ELSE 0 END) FROM hc",
-        params + list(REVIEWED) * 3,
-    )
+def _status_counts(case: Case, hit_calls: Any) -> list[dict[str, Any]]:
+    row = case.one(select(func.count(), func.sum(when((reviewed_call(hit_calls.c.call_id), 1), else_=0)))
+                   .select_from(hit_calls))
     total, reviewed = int(row[0] or 0), int(row[1] or 0)
     return [{"value": "reviewed", "count": reviewed}, {"value": "unreviewed", "count": total - reviewed}]

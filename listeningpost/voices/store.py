@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from listeningpost.store.case import Case, now
+from listeningpost.store.tables import calls, speakers, voice_links, voiceprints
 from listeningpost.voices import link
 from listeningpost.voices.prints import ENGINE, Voiceprint
 
@@ -26,25 +28,29 @@ def threshold(case: Case) -> float:
 def stored_hashes(case: Case, call_id: int) -> set[str]:
     """The turn-span hashes the call's current prints were made from (one value when up to date)."""
     return {r["turns_hash"] for r in case.query(
-        "SELECT turns_hash FROM voiceprints WHERE call_id=? AND engine=?", (call_id, ENGINE))}
+        select(voiceprints.c.turns_hash).where(voiceprints.c.call_id == call_id, voiceprints.c.engine == ENGINE))}
 
 
 def save_prints(case: Case, call_id: int, prints: list[Voiceprint], turns_hash: str, run_id: int | None) -> None:
-    case.db.execute("DELETE FROM voiceprints WHERE call_id=?", (call_id,))
-    for vp in prints:
-        case.db.execute(
-            "INSERT INTO voiceprints(call_id, label, vec, windows, speech_s, engine, turns_hash, run_id, created_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?)",
-            (call_id, vp.label, vp.vec.astype(np.float32).tobytes(), vp.windows, vp.speech_s, ENGINE,
-             turns_hash, run_id, now()))
+    case.db.execute(delete(voiceprints).where(voiceprints.c.call_id == call_id))
+    case.db.executemany(insert(voiceprints), [
+        {"call_id": call_id, "label": vp.label, "vec": vp.vec.astype(np.float32).tobytes(), "windows": vp.windows,
+         "speech_s": vp.speech_s, "engine": ENGINE, "turns_hash": turns_hash, "run_id": run_id, "created_at": now()}
+        for vp in prints])
 
 
 def all_prints(case: Case) -> list[Voiceprint]:
     """Prints of calls that have audio (an imported transcript never gets one)."""
-    rows = case.query("SELECT v.call_id, v.label, v.vec, v.windows, v.speech_s FROM voiceprints v"
-                      " JOIN calls c ON c.id=v.call_id WHERE c.has_media=1 ORDER BY v.call_id, v.label")
+    v = voiceprints
+    rows = case.query(select(v.c.call_id, v.c.label, v.c.vec, v.c.windows, v.c.speech_s)
+                      .join(calls, calls.c.id == v.c.call_id).where(calls.c.has_media == 1)
+                      .order_by(v.c.call_id, v.c.label))
     return [Voiceprint(r["call_id"], r["label"], np.frombuffer(bytes(r["vec"]), dtype=np.float32),
                        r["windows"], r["speech_s"]) for r in rows]
+
+
+_RESCORE = (update(voice_links).where(voice_links.c.id == bindparam("link_id"))
+            .values(score=bindparam("new_score"), threshold=bindparam("new_threshold"), updated_at=bindparam("at")))
 
 
 def relink(case: Case, at: float | None = None) -> dict[str, Any]:
@@ -59,24 +65,24 @@ def relink(case: Case, at: float | None = None) -> dict[str, Any]:
             found[(a.call_id, a.label, b.call_id, b.label)] = lk.score
     with case.transaction():
         existing = {(r["call_id"], r["label"], r["other_call_id"], r["other_label"]): r for r in
-                    case.query("SELECT * FROM voice_links")}
-        for key, row in existing.items():
-            if row["status"] == "machine" and key not in found:
-                case.db.execute("DELETE FROM voice_links WHERE id=?", (row["id"],))
-        for key, score in found.items():
-            if key in existing:
-                case.db.execute("UPDATE voice_links SET score=?, threshold=?, updated_at=? WHERE id=?",
-                                (score, at, now(), existing[key]["id"]))
-            else:
-                case.db.execute("INSERT INTO voice_links(call_id, label, other_call_id, other_label, score, status,"
-                                " threshold, updated_at) VALUES (?,?,?,?,?,?,?,?)", (*key, score, "machine", at, now()))
+                    case.query(select(voice_links))}
+        gone = [row["id"] for key, row in existing.items() if row["status"] == "machine" and key not in found]
+        case.db.executemany(delete(voice_links).where(voice_links.c.id == bindparam("link_id")),
+                            [{"link_id": i} for i in gone])
+        stamp = now()
+        case.db.executemany(_RESCORE, [{"link_id": existing[key]["id"], "new_score": score, "new_threshold": at,
+                                        "at": stamp} for key, score in found.items() if key in existing])
+        case.db.executemany(insert(voice_links), [
+            {"call_id": key[0], "label": key[1], "other_call_id": key[2], "other_label": key[3], "score": score,
+             "status": "machine", "threshold": at, "updated_at": stamp}
+            for key, score in found.items() if key not in existing])
     case.set_setting(THRESHOLD_SETTING, at)
     return summary(case)
 
 
 def summary(case: Case) -> dict[str, Any]:
     """Threshold in use, speakers with a print, machine/confirmed links and the voices they make."""
-    links = case.one("SELECT COUNT(*) FROM voice_links WHERE status != 'rejected'")[0]
+    links = case.one(select(func.count()).select_from(voice_links).where(voice_links.c.status != "rejected"))[0]
     return {"threshold": threshold(case), "speakers": len(all_prints(case)), "links": links, "voices": voices(case)}
 
 
@@ -89,12 +95,15 @@ def voices(case: Case) -> list[dict[str, Any]]:
             x = parent[x]
         return x
 
-    for r in case.query("SELECT call_id, label, other_call_id, other_label FROM voice_links WHERE status != 'rejected'"):
+    vl = voice_links
+    for r in case.query(select(vl.c.call_id, vl.c.label, vl.c.other_call_id, vl.c.other_label)
+                        .where(vl.c.status != "rejected")):
         parent[root((r["call_id"], r["label"]))] = root((r["other_call_id"], r["other_label"]))
     groups: dict[tuple[int, str], list[tuple[int, str]]] = {}
     for x in list(parent):
         groups.setdefault(root(x), []).append(x)
-    names = {(r["call_id"], r["label"]): r["name"] for r in case.query("SELECT call_id, label, name FROM speakers")}
+    names = {(r["call_id"], r["label"]): r["name"] for r in case.query(
+        select(speakers.c.call_id, speakers.c.label, speakers.c.name))}
     out = [{"speakers": [{"call_id": c, "label": lab, "name": names.get((c, lab))} for c, lab in sorted(members)]}
            for members in groups.values() if len({c for c, _ in members}) > 1]
     return sorted(out, key=lambda v: v["speakers"][0]["call_id"])
@@ -102,12 +111,14 @@ def voices(case: Case) -> list[dict[str, Any]]:
 
 def links_for_call(case: Case, call_id: int) -> dict[str, list[dict[str, Any]]]:
     """Per speaker label of the call: the speakers of other calls its voice is linked to."""
+    l, c1, c2, s1, s2 = voice_links, calls.alias("c1"), calls.alias("c2"), speakers.alias("s1"), speakers.alias("s2")
     rows = case.query(
-        "SELECT l.*, c1.title AS title1, c2.title AS title2, s1.name AS name1, s2.name AS name2 FROM voice_links l"
-        " JOIN calls c1 ON c1.id=l.call_id JOIN calls c2 ON c2.id=l.other_call_id"
-        " LEFT JOIN speakers s1 ON s1.call_id=l.call_id AND s1.label=l.label"
-        " LEFT JOIN speakers s2 ON s2.call_id=l.other_call_id AND s2.label=l.other_label"
-        " WHERE l.call_id=? OR l.other_call_id=? ORDER BY l.score DESC", (call_id, call_id))
+        select(l, c1.c.title.label("title1"), c2.c.title.label("title2"), s1.c.name.label("name1"),
+               s2.c.name.label("name2"))
+        .join(c1, c1.c.id == l.c.call_id).join(c2, c2.c.id == l.c.other_call_id)
+        .outerjoin(s1, (s1.c.call_id == l.c.call_id) & (s1.c.label == l.c.label))
+        .outerjoin(s2, (s2.c.call_id == l.c.other_call_id) & (s2.c.label == l.c.other_label))
+        .where((l.c.call_id == call_id) | (l.c.other_call_id == call_id)).order_by(l.c.score.desc()))
     out: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         mine_first = r["call_id"] == call_id

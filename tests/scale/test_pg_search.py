@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from sqlalchemy import select
 
 from conftest import TRANSCRIPTS, need_shared
 from listeningpost.ingest.ingest import ingest_paths
@@ -16,6 +17,7 @@ from listeningpost.search.fts5 import match_string
 from listeningpost.search.query import AnyOf, InColumns, QueryError, Without, Words
 from listeningpost.search.tsvector import fts_sql
 from listeningpost.store.case import Case
+from listeningpost.store.tables import search_docs
 from scalefix import pg_server, pg_url, sqlite_case  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.skipif("index" not in available_stages(), reason="the search index stage is not installed")
@@ -60,9 +62,9 @@ def test_tsvector_search_matches_fts5(pg_url, tmp_path):
     for tree in queries_from(lite):
         expr = match_string(tree)
         fts5 = turn_keys(lite, [r[0] for r in lite.query("SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (expr,))])
-        cond, params, rank, rank_params = fts_sql(tree, (1.0, 1.0, 0.8))
-        rows = pg.query(f"SELECT d.turn_id, {rank} AS r FROM search_docs d WHERE {cond} ORDER BY r DESC",
-                        [*rank_params, *params])
+        cond, rank = fts_sql(tree, (1.0, 1.0, 0.8))
+        rank = rank.label("r")
+        rows = pg.query(select(search_docs.c.turn_id, rank).where(cond).order_by(rank.desc()))
         assert turn_keys(pg, [r[0] for r in rows]) == fts5, expr
         assert all(r[1] > 0 for r in rows) and [r[1] for r in rows] == sorted((r[1] for r in rows), reverse=True)
         hits += len(fts5)
