@@ -1,6 +1,8 @@
-"""PostgreSQL migrations of a case: the same numbered files as SQLite, translated statement by
-statement (``listeningpost.scale.dialect``), and native twins where no translation exists (FTS5,
-triggers: ``listeningpost/scale/pg_migrations/<same name>.sql``)."""
+"""PostgreSQL migrations of a case: every numbered SQLite file of ``store/migrations`` has a twin of
+the same name in ``listeningpost/scale/pg_migrations/``, written in PostgreSQL (identity keys, BIGINT,
+DOUBLE PRECISION, BYTEA; tsvector columns instead of FTS5). Both are recorded in
+``schema_migrations`` by name, so a case moves between them (``lpost migrate``) and
+``tests/store/test_tables.py`` checks that both build the tables ``store/tables.py`` declares."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ SELECT 'view', table_name::text, table_name::text, NULL FROM information_schema.
 
 
 def pg_migration_twins() -> dict[str, str]:
-    """PostgreSQL versions of migrations that cannot be translated mechanically (FTS5, triggers)."""
+    """The PostgreSQL version of each migration, by file name."""
     folder = resources.files("listeningpost.scale") / "pg_migrations"
     if not folder.is_dir():
         return {}
@@ -48,30 +50,27 @@ def split_pg_sql(sql: str) -> list[str]:
 
 
 def migrate(case: "Case") -> list[str]:
-    """Apply the case's migrations (the same files as SQLite, translated; twins where needed)."""
-    from listeningpost.store.case import now
-    from listeningpost.store.schema import migration_files, split_sql
+    """Apply the PostgreSQL twins of the migrations not yet recorded; returns the names applied."""
+    from listeningpost.store.case import CaseError, now
+    from listeningpost.store.schema import migration_files
 
-    db = case.db
+    db, twins = case.db, pg_migration_twins()
     with case.transaction():  # under the case lock: two processes opening a new case don't race
-        db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-        db.execute(_SQLITE_MASTER)
-    done = {r[0] for r in db.execute("SELECT name FROM schema_migrations")}
-    twins = pg_migration_twins()
+        db.pg.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        db.pg.execute(_SQLITE_MASTER)
+    done = {r[0] for r in db.pg.execute("SELECT name FROM schema_migrations")}
     applied = []
-    for name, sql in migration_files():
+    for name, _ in migration_files():
         if name in done:
             continue
+        if name not in twins:
+            raise CaseError(f"migration {name} has no PostgreSQL twin in listeningpost/scale/pg_migrations/")
         with case.transaction():
-            if db.execute("SELECT 1 FROM schema_migrations WHERE name=?", (name,)).fetchone():
+            if db.pg.execute("SELECT 1 FROM schema_migrations WHERE name = $1", (name,)).fetchone():
                 continue  # another process applied it while we waited for the lock
-            if name in twins:  # native PostgreSQL: run as written
-                for statement in split_pg_sql(twins[name]):
-                    db.pg.execute(statement)
-                db.forget_catalog()
-            else:
-                for statement in split_sql(sql):
-                    db.execute(statement)
-            db.execute("INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)", (name, now()))
+            for statement in split_pg_sql(twins[name]):
+                db.pg.execute(statement)
+            db.pg.execute("INSERT INTO schema_migrations(name, applied_at) VALUES ($1, $2)", (name, now()))
+            db.forget_catalog()
         applied.append(name)
     return applied

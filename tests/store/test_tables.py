@@ -128,3 +128,10 @@ def test_create_table_statement_makes_a_temporary_table(case):
         case.db.execute(delete(scratch))
         case.db.executemany(insert(scratch), [{"n": 1}, {"n": 2}])
     assert [r[0] for r in case.query(select(scratch.c.n).order_by(scratch.c.n))] == [1, 2]
+
+
+def test_every_migration_has_a_postgresql_twin():
+    from listeningpost.scale.pgmigrations import pg_migration_twins
+    from listeningpost.store.schema import migration_files
+
+    assert [name for name, _ in migration_files()] == sorted(pg_migration_twins())
