@@ -8,6 +8,9 @@ from listeningpost.text.morph import lemma
 
 #: claim types whose uncounted mentions in one turn are one claim
 UNCOUNTED_ONCE = ("killed", "wounded")
+#: frames read from the shape of a sentence, not from a predicate class: two of them are two events
+#: unless their predicates or words are the same ("Петров подписал ..." / "Иванов уехал ...")
+GENERIC_FRAMES = {"named_deed", "quantity", "without_supply", "small_share_of_supply"}
 
 
 def _merge(claims: list[Claim], window: int = 2) -> list[Claim]:
@@ -46,8 +49,8 @@ def _merge(claims: list[Claim], window: int = 2) -> list[Claim]:
 def _same_event(a: Claim, b: Claim) -> bool:
     """Two uncounted claims near each other tell one event when they share a predicate (trigger lemma or
     predicate class) or most words; "насиловали" and "забирали" are two."""
-    def keys(c: Claim) -> set[str]:
-        return {lemma(w) for w in c.data.get("trigger", [])} | set(c.data.get("frames", []))
+    def keys(c: Claim) -> set[str]:  # a frame without a predicate class of its own says nothing of the event
+        return {lemma(w) for w in c.data.get("trigger", [])} | set(c.data.get("frames", [])) - GENERIC_FRAMES
 
     return bool(keys(a) & keys(b)) or not a.data.get("trigger") or not b.data.get("trigger") \
         or _overlap(a.data["lemmas"], b.data["lemmas"]) >= 0.5

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from listeningpost.text.lang import detect_language
-from listeningpost.text.morph import morph
-from listeningpost.text.normalise import NormText, normalise
+from listeningpost.text.morph import Morph, all_parses, morph
+from listeningpost.text.normalise import NormText, fold, normalise
 from listeningpost.text.tokens import split_sentences, split_tokens
 
 
@@ -107,6 +107,18 @@ class AnalysisDoc:
         return langs.pop() if len(langs) == 1 else "mixed"
 
 
+def _past_over_send(word: str, lang: str, m: Morph) -> Morph:
+    """"нашли", "зашли", "пришли", "ушли": pymorphy puts the imperative of a rare "-слать" verb ("наслать",
+    "заслать") first; in speech the past of the "-йти" verb ("найти", "зайти") is meant."""
+    if lang != "ru" or "impr" not in m.tags or not m.lemma.endswith("слать") or not fold(word).endswith("шли"):
+        return m
+    for p in all_parses(word, lang):
+        if p.tag.POS == "VERB" and "past" in p.tag and not p.normal_form.endswith("слать"):
+            tags = frozenset(str(p.tag).replace(" ", ",").split(","))
+            return Morph(fold(p.normal_form), tags, p.tag.POS, m.known, p.score)
+    return m
+
+
 def build_turn(index: int, turn: dict[str, Any]) -> DocTurn:
     original = turn.get("text") or ""
     norm = normalise(original)
@@ -121,7 +133,7 @@ def build_turn(index: int, turn: dict[str, Any]) -> DocTurn:
             tok_lang = lang
             if guess.language == "mixed":  # per token: the dictionary that knows it
                 tok_lang = "uk" if morph(span.text, "uk").known and not morph(span.text, "ru").known else "ru"
-            m = morph(span.text, tok_lang)
+            m = _past_over_send(span.text, tok_lang, morph(span.text, tok_lang))
             tokens.append(Token(span.text, original[start:end], start, end, span.start, span.end,
                                 m.lemma, m.tags, m.pos, tok_lang, m.known))
         s_start, s_end = norm.to_original(sent.start, sent.end)

@@ -25,7 +25,7 @@ from listeningpost.store.layers import call_turns
 from listeningpost.threads import one_blas_thread
 
 #: bump when rules or lexicons change, so the runner re-queues calls analysed by older rules
-RULES_VERSION = "2026-12-04.3"  # .2: counted facts, new predicate classes; .3: claim mood, deeds (issue 13)
+RULES_VERSION = "2026-12-04.4"  # .2: counted facts, new predicate classes; .3: claim mood, deeds; .4: shortages, moves, acts (issue 13)
 
 
 def _entities(doc) -> list:

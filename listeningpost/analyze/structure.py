@@ -69,6 +69,7 @@ class PredClass:
     needs: str | None = None  # argument class ("people", "equipment", "supply_or_none", ...)
     negated: bool = False  # the claim is the negated predicate ("не платят")
     counted: bool = True  # False: the claim never takes a count (awards, a percentage that changed)
+    not_with: str | None = None  # argument class that makes it an idiom ("нашли общий язык")
 
 
 @dataclass
@@ -92,7 +93,7 @@ class Frame:
 def classes() -> tuple[tuple[PredClass, ...], dict[str, frozenset[str]]]:
     raw = yaml.safe_load((DATA / "predicates.yaml").read_text(encoding="utf-8"))
     preds = tuple(PredClass(name, v["type"], frozenset(v["lemmas"]), v.get("needs"), v.get("negated", False),
-                            v.get("counted", True)) for name, v in raw["PREDICATES"].items())
+                            v.get("counted", True), v.get("not_with")) for name, v in raw["PREDICATES"].items())
     return preds, {k: frozenset(v) for k, v in raw["ARGUMENTS"].items()}
 
 
@@ -213,6 +214,10 @@ def _in_class(sent: Sentence, idx: list[int], name: str) -> bool:
         return _in_class(sent, idx, "people") or _in_class(sent, idx, "body")
     if name == "place":
         return any(_place_like(sent, i) for i in idx)
+    if name == "building":  # the thing destroyed, not where ("сожгли мусор за домом")
+        return sent.rels is not None and any(
+            sent.tokens[i].lemma in arg_class(name) and sent.rels[i] in ("obj", "nsubj", "nsubj:pass")
+            and not any(sent.rels[k] == "case" for k in _children(sent, i)) for i in idx)
     lemmas = arg_class(name)
     return any(sent.tokens[i].lemma in lemmas or name == "people" and _person_like(sent, i) for i in idx)
 
@@ -388,11 +393,12 @@ def _frame(sent: Sentence, p: int, cls: PredClass, values: dict[int, int]) -> Fr
             return None
         total, left = got
         return Frame(cls, p, args, count=total - left, count_at=min(values), data={"total": total, "left": left})
-    if _thing_dies(sent, p, cls):
+    if _thing_dies(sent, p, cls) and cls.name not in FREQUENT:  # "военкомат прислал повестку" vetoes nothing
         return Frame(cls, p, args, data={"veto": "thing"})
-    if cls.needs and not _in_class(sent, args, cls.needs):
+    if cls.needs and not _in_class(sent, args, cls.needs) or cls.not_with and _in_class(sent, args, cls.not_with):
         return None
-    veto = "irrealis" if _irrealis(sent, p) else claim_mood.veto(sent, p, cls) or \
+    order = "impr" in sent.tokens[p].tags and cls.type != "shortage"  # "отойди от окна"; "дайте снарядов" asks
+    veto = "irrealis" if _irrealis(sent, p) else "order" if order else claim_mood.veto(sent, p, cls) or \
         ("not_a_duty" if cls.type == "refused_or_deserted" and _refused_something_else(sent, p) else None)
     if veto:  # the predicate is there but states no fact: no claim, and no stem trigger on it either
         return Frame(cls, p, args, data={"veto": veto})

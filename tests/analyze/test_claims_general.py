@@ -60,3 +60,43 @@ def test_groups_of_victims():
     assert claims("Они расстреляли колонну беженцев.") == [("civilian_harm", None)]
     assert claims("Тысячи погибших лежат на этой земле.") == [("killed", None)]
     assert claims("Семьи погибших получили компенсацию.") == []  # the dead as background
+
+
+@pytest.mark.parametrize("text", [
+    "Противник отступил, оставив позиции.",  # a side fell back or broke through
+    "Вчера наши отошли от реки.",
+    "Хохлы прорвали оборону у посёлка.",
+    "Мы ушли с позиций, потому что некому было держать.",  # positions given up
+    "Мы оставили город без боя.",
+    "Министерство вывело войска из города.",  # troops pulled out
+    "Начальника штаба арестовали за взятки.",  # acts of the state
+    "Прокуратура возбудила уголовное дело против командира полка.",
+    "Там все дома разрушены.",  # buildings destroyed
+    "Они разбомбили школу.",
+    "Обнаружили тайник с гранатами.",  # found, seized
+    "Они нашли склад с оружием.",  # "нашли" is "найти", not the imperative of "наслать"
+    "Командование скрыло реальные потери.",  # deeds of state bodies and officers
+    "Командир полка уехал в Москву.",
+])
+def test_other_facts(text):
+    assert ("other", None) in claims(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Отойди от окна.",  # an order
+    "Бросай позиции, уходим.",
+    "Он отошёл покурить.",  # one man, not a side
+    "Оставь его в покое.",
+    "Мы оставили машину у дома.",
+    "Мы разбили лагерь возле села.",  # a place named as where, not as what was destroyed
+    "Мы нашли общий язык.",  # an idiom
+    "Я нашёл ключи под столом.",
+    "Дело открыли, но ничего не нашли.",
+    "Командир сказал, что всё хорошо.",  # words, not deeds
+])
+def test_no_other_fact(text):
+    assert [c for c in claims(text) if c[0] == "other"] == []
+
+
+def test_two_deeds_of_two_people_are_two_claims():
+    assert claims("Генерал Петров подписал приказ. Министр Сидоров уехал в Москву.") == [("other", None)] * 2
