@@ -182,9 +182,10 @@ def migrate_case(source: Path, url: str, on_table: Callable[[str, int], None] | 
                     on_table(t.name, n)
             for t in tables:
                 conn.execute(f'ALTER TABLE "{t.name}" ENABLE TRIGGER USER')
-                if "id" in t.columns and dst.db._has_identity(t.name):
-                    conn.execute(f"SELECT setval(pg_get_serial_sequence('\"{t.name}\"', 'id'),"
-                                 f' COALESCE((SELECT MAX(id) FROM "{t.name}"), 0) + 1, false)')
+                seq = conn.execute(f"SELECT pg_get_serial_sequence('\"{t.name}\"', 'id')").fetchone()[0] \
+                    if "id" in t.columns else None
+                if seq:  # identity keys continue after the copied ids
+                    conn.execute(f'SELECT setval($1, COALESCE((SELECT MAX(id) FROM "{t.name}"), 0) + 1, false)', (seq,))
         report.tables = [_verify(src.db, conn, t) for t in tables]
     finally:
         src.close()
@@ -193,15 +194,18 @@ def migrate_case(source: Path, url: str, on_table: Callable[[str, int], None] | 
 
 
 def _check_destination(dst: Case, tables: list[_Table]) -> None:
-    have = {r[0] for r in dst.query("SELECT name FROM sqlite_master WHERE type='table'")}
+    conn = dst.db.pg
+    have: dict[str, set[str]] = {}
+    for table, column in conn.execute("SELECT table_name, column_name FROM information_schema.columns"
+                                      " WHERE table_schema = current_schema()"):
+        have.setdefault(table, set()).add(column)
     for t in tables:
         if t.name not in have:
             raise MigrateError(f"table {t.name} has no PostgreSQL counterpart (a migration without a twin?)")
-        cols = {r["name"] for r in dst.query(f'PRAGMA table_info("{t.name}")')}
-        missing = [c for c in t.columns if c not in cols]
+        missing = [c for c in t.columns if c not in have[t.name]]
         if missing:
             raise MigrateError(f"{t.name}: columns {missing} missing in the destination")
-        if dst.one(f'SELECT 1 FROM "{t.name}" LIMIT 1'):
+        if conn.execute(f'SELECT 1 FROM "{t.name}" LIMIT 1').fetchone():
             raise MigrateError(f"the destination already holds data ({t.name}); migrate into an empty database")
 
 
