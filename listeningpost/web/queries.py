@@ -179,8 +179,9 @@ class Series:
 
 def _over_time(case: Case, table: Table, key: str, value: Any) -> Series:
     month, k = func.coalesce(MONTH, "(undated)").label("month"), table.c[key].label("k")
+    # grouped by the labels: SQLite then sees the ORDER BY terms are the GROUP BY ones and sorts once
     rows = case.query(select(month, k, value.label("n")).select_from(_dated(table)).where(live(table))
-                      .group_by(month, k).order_by(month, k))
+                      .group_by(month.name, k.name).order_by(month, k))
     keys = sorted({r["k"] for r in rows})
     months: dict[str, dict[str, int]] = {}
     for r in rows:
@@ -197,7 +198,7 @@ def _stated(case: Case) -> dict[tuple[str, str], int]:
     """The numbers stated in the claims (e.g. "20 killed") per (month, claim type)."""
     month = func.coalesce(MONTH, "(undated)").label("month")
     rows = case.query(select(month, claims.c.type, func.sum(claims.c.count).label("n")).select_from(_dated(claims))
-                      .where(live(claims) & claims.c.count.is_not(None)).group_by(month, claims.c.type))
+                      .where(live(claims) & claims.c.count.is_not(None)).group_by(month.name, claims.c.type))
     return {(r["month"], r["type"]): r["n"] for r in rows}
 
 
