@@ -10,6 +10,7 @@ position and by name.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -243,3 +244,31 @@ def row_id(table: Any) -> Any:
     if key is not None and key.primary_key and isinstance(key.type, Integer):
         return key
     return column("rowid", Integer, _selectable=table)
+
+
+class in_ids(FunctionElement):
+    """``column IN ids`` with the ids as ONE parameter (a JSON array): ``json_each`` on SQLite,
+    ``jsonb_array_elements_text`` on PostgreSQL. Compiled in the same time whatever the number of ids
+    (``in_`` expands one placeholder per id, about 1 µs each) and free of SQLite's limit on bound
+    parameters, so a long id list needs no batching."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "in_ids"
+
+    def __init__(self, column: Any, ids: Iterable[int]):
+        from sqlalchemy import literal
+
+        super().__init__(column, literal(json.dumps([int(i) for i in ids]), Text))
+
+
+@compiles(in_ids, "sqlite")
+def _in_ids_sqlite(element: in_ids, compiler: Any, **kw: Any) -> str:
+    column, ids = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({column} IN (SELECT value FROM json_each({ids})))"
+
+
+@compiles(in_ids, "postgresql")
+def _in_ids_pg(element: in_ids, compiler: Any, **kw: Any) -> str:
+    column, ids = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({column} IN (SELECT jsonb_array_elements_text(CAST({ids} AS jsonb))::bigint))"

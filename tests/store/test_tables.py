@@ -135,3 +135,16 @@ def test_every_migration_has_a_postgresql_twin():
     from listeningpost.store.schema import migration_files
 
     assert [name for name, _ in migration_files()] == sorted(pg_migration_twins())
+
+
+def test_in_ids_takes_the_ids_as_one_parameter(case):
+    from listeningpost.store.sql import compile_statement, in_ids
+
+    with case.transaction():
+        first, second, third = (_source(case, ch * 64) for ch in "def")
+    sid = tables.sources.c.id
+    assert [r[0] for r in case.query(select(sid).where(in_ids(sid, [third, first])).order_by(sid))] == [first, third]
+    assert case.query(select(sid).where(in_ids(sid, []))) == []
+    many = list(range(1, 40000)) + [second]  # past SQLite's limit of bound parameters
+    stmt = select(func.count()).select_from(tables.sources).where(in_ids(sid, many))
+    assert case.one(stmt)[0] == 3 and len(compile_statement(stmt, case.db.dialect).params) == 1
