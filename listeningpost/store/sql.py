@@ -88,6 +88,8 @@ def compile_many(stmt: ClauseElement, dialect_name: str, rows: list[Mapping[str,
     keys = list(rows[0].keys())
     compiled = stmt.compile(dialect=dialect(dialect_name), column_keys=keys)
     names = compiled.positiontup or []
+    if names and all(n in rows[0] for n in names):  # every parameter is a column of the rows: read them directly
+        return compiled.string, [tuple(row[n] for n in names) for row in rows]
     out = []
     for row in rows:
         values = compiled.construct_params(dict(row))
