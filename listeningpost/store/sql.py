@@ -248,29 +248,33 @@ def row_id(table: Any) -> Any:
     return column("rowid", Integer, _selectable=table)
 
 
-class in_ids(FunctionElement):
-    """``column IN ids`` with the ids as ONE parameter (a JSON array): ``json_each`` on SQLite,
-    ``jsonb_array_elements_text`` on PostgreSQL. Compiled in the same time whatever the number of ids
-    (``in_`` expands one placeholder per id, about 1 µs each) and free of SQLite's limit on bound
-    parameters, so a long id list needs no batching."""
+class id_list(FunctionElement):
+    """The ids as a subquery over ONE parameter (a JSON array): ``json_each`` on SQLite,
+    ``jsonb_array_elements_text`` on PostgreSQL (see ``in_ids``)."""
 
-    type = Boolean()
+    type = Integer()
     inherit_cache = True
-    name = "in_ids"
+    name = "id_list"
 
-    def __init__(self, column: Any, ids: Iterable[int]):
+    def __init__(self, ids: Iterable[int]):
         from sqlalchemy import literal
 
-        super().__init__(column, literal(json.dumps([int(i) for i in ids]), Text))
+        super().__init__(literal(json.dumps([int(i) for i in ids]), Text))
 
 
-@compiles(in_ids, "sqlite")
-def _in_ids_sqlite(element: in_ids, compiler: Any, **kw: Any) -> str:
-    column, ids = (compiler.process(c, **kw) for c in element.clauses)
-    return f"({column} IN (SELECT value FROM json_each({ids})))"
+@compiles(id_list, "sqlite")
+def _id_list_sqlite(element: id_list, compiler: Any, **kw: Any) -> str:
+    return f"(SELECT value FROM json_each({compiler.process(element.clauses, **kw)}))"
 
 
-@compiles(in_ids, "postgresql")
-def _in_ids_pg(element: in_ids, compiler: Any, **kw: Any) -> str:
-    column, ids = (compiler.process(c, **kw) for c in element.clauses)
-    return f"({column} IN (SELECT jsonb_array_elements_text(CAST({ids} AS jsonb))::bigint))"
+@compiles(id_list, "postgresql")
+def _id_list_pg(element: id_list, compiler: Any, **kw: Any) -> str:
+    return f"(SELECT jsonb_array_elements_text(CAST({compiler.process(element.clauses, **kw)} AS jsonb))::bigint)"
+
+
+def in_ids(column: Any, ids: Iterable[int]) -> Any:
+    """``column IN ids`` with the ids as one parameter: compiled in the same time whatever their number
+    (``in_`` expands one placeholder per id, about 1 µs each) and free of SQLite's limit on bound
+    parameters, so a long id list needs no batching. A comparison, so SQLite uses the column's index
+    (a boolean function would be compared to 1 and scanned)."""
+    return column.op("IN", is_comparison=True)(id_list(ids))
