@@ -19,7 +19,7 @@ class WordCountStage(Stage):
         return {"engine": "wordcount", "version": self.version, "fail_on": self.fail_on}
 
     def load(self, case, call_id):
-        return [r["text"] for r in case.query("SELECT text FROM turns WHERE call_id=? ORDER BY idx", (call_id,))]
+        return [r["text"] for r in case.query("SELECT text FROM turns WHERE call_id=:call_id ORDER BY idx", {"call_id": call_id})]
 
     def compute(self, item):
         time.sleep(self.delay)
@@ -29,10 +29,10 @@ class WordCountStage(Stage):
         return {"words": len(text.split()), "pid": os.getpid()}
 
     def save(self, case, call_id, result, run_id):
-        case.db.execute("DELETE FROM themes WHERE call_id=? AND theme='wordcount' AND status='machine'", (call_id,))
+        case.db.execute("DELETE FROM themes WHERE call_id=:call_id AND theme='wordcount' AND status='machine'", {"call_id": call_id})
         case.db.execute(
-            "INSERT INTO themes(call_id, theme, score, evidence_json, run_id) VALUES (?, 'wordcount', ?, ?, ?)",
-            (call_id, result["words"], str(result["pid"]), run_id),
+            "INSERT INTO themes(call_id, theme, score, evidence_json, run_id) VALUES (:call_id, 'wordcount', :score, :evidence_json, :run_id)",
+            {"call_id": call_id, "score": result["words"], "evidence_json": str(result["pid"]), "run_id": run_id},
         )
 
 

@@ -106,13 +106,13 @@ def test_dash_text_srt_vtt_from_real_transcript(case, tmp_path):
     assert report.added == 3, report.to_json()  # call.en.srt is read with call.srt, not alone
     by_format = {r["format"]: r["id"] for r in case.query("SELECT id, format FROM sources")}
     for fmt in ("text", "srt", "vtt"):
-        call_id = case.one("SELECT id FROM calls WHERE source_id=?", (by_format[fmt],))[0]
+        call_id = case.one("SELECT id FROM calls WHERE source_id=:source_id", {"source_id": by_format[fmt]})[0]
         doc = call_document(case, call_id)
         assert [t["text"] for t in doc["turns"]] == [t["text"] for t in turns], fmt
         assert [t["speaker"] for t in doc["turns"]] == [t["speaker"] for t in turns], fmt
         if fmt != "text":
             assert doc["turns"][1]["start"] == pytest.approx(3.0) and doc["turns"][1]["end"] == pytest.approx(5.5)
-    srt_doc = call_document(case, case.one("SELECT id FROM calls WHERE source_id=?", (by_format["srt"],))[0])
+    srt_doc = call_document(case, case.one("SELECT id FROM calls WHERE source_id=:source_id", {"source_id": by_format["srt"]})[0])
     assert srt_doc["turns"][0]["translations"][0]["text"] == original["turns_english"][0]["text"]
 
 

@@ -4,6 +4,7 @@ import json
 from datetime import date
 import shutil
 
+from sqlalchemy import insert
 from typer.testing import CliRunner
 
 from conftest import DATA, TRANSCRIPTS, need_shared
@@ -11,6 +12,7 @@ from listeningpost.cli import app
 from listeningpost.context.claims import call_date
 from listeningpost.ingest.ingest import ingest_paths
 from listeningpost.store.case import Case
+from listeningpost.store.tables import claims
 
 PERSONNEL = DATA / "reference/equipment_losses/petroivaniuk/russia_losses_personnel.json"
 
@@ -20,8 +22,8 @@ def test_context_json_matches_the_reference_row(tmp_path):
     day = call_date(case, cid)
     assert day is not None, "the import should carry the upload date"
     with case.transaction() as db:
-        db.execute("INSERT INTO claims(call_id, type, count, quote) VALUES (?,?,?,?)", (cid, "killed", 200, "TEST"))
-        db.execute("INSERT INTO claims(call_id, type, count, quote) VALUES (?,?,?,?)", (cid, "morale", None, "TEST"))
+        db.execute(insert(claims).values(call_id=cid, type="killed", count=200, quote="TEST"))
+        db.execute(insert(claims).values(call_id=cid, type="morale", count=None, quote="TEST"))
     case.close()
     res = CliRunner().invoke(app, ["context", str(cid), "--case", str(tmp_path / "case"), "--json"])
     assert res.exit_code == 0, res.output
@@ -50,12 +52,9 @@ def test_equipment_and_area_figures_match_the_source_files_by_hand(tmp_path):
     case, cid = _case_with_call(tmp_path)
     day = call_date(case, cid)
     with case.transaction() as db:  # TEST-INSERTED claim rows on the real call
-        db.execute("INSERT INTO claims(call_id, type, count, quote, equipment) VALUES (?,?,?,?,?)",
-                   (cid, "equipment_lost", 2, "TEST", "tank"))
-        db.execute("INSERT INTO claims(call_id, type, count, quote, place) VALUES (?,?,?,?,?)",
-                   (cid, "killed", 3, "TEST", "Chechnya"))
-        db.execute("INSERT INTO claims(call_id, type, count, quote, equipment) VALUES (?,?,?,?,?)",
-                   (cid, "equipment_lost", 1, "TEST", "machine gun"))
+        db.execute(insert(claims).values(call_id=cid, type="equipment_lost", count=2, quote="TEST", equipment="tank"))
+        db.execute(insert(claims).values(call_id=cid, type="killed", count=3, quote="TEST", place="Chechnya"))
+        db.execute(insert(claims).values(call_id=cid, type="equipment_lost", count=1, quote="TEST", equipment="machine gun"))
     case.close()
     res = CliRunner().invoke(app, ["context", str(cid), "--case", str(tmp_path / "case"), "--json"])
     assert res.exit_code == 0, res.output
@@ -90,10 +89,10 @@ def test_outside_the_reference_range_there_is_no_figure(tmp_path):
     from listeningpost.ingest.provenance import set_provenance
 
     # the analyst's provenance edit (with its history row), to a date before the reference series start
-    sid = case.one("SELECT source_id FROM calls WHERE id=?", (cid,))["source_id"]
+    sid = case.one("SELECT source_id FROM calls WHERE id=:id", {"id": cid})["source_id"]
     set_provenance(case, sid, {"published_date": "2021-06-01"}, "test")
     with case.transaction() as db:
-        db.execute("INSERT INTO claims(call_id, type, count, quote) VALUES (?,?,?,?)", (cid, "killed", 1, "TEST"))
+        db.execute(insert(claims).values(call_id=cid, type="killed", count=1, quote="TEST"))
     data = context_for_call(case, cid)
     assert data["claims"][0]["reference"] is None
     assert "outside the personnel series" in data["claims"][0]["line"]
@@ -109,8 +108,8 @@ def test_report_carries_the_context_line(tmp_path):
     case, cid = _case_with_call(tmp_path)
     day = call_date(case, cid).isoformat()
     with case.transaction() as db:  # TEST-INSERTED claims on the real call
-        db.execute("INSERT INTO claims(call_id, type, count, quote) VALUES (?,?,?,?)", (cid, "killed", 2, "TEST"))
-        db.execute("INSERT INTO claims(call_id, type, count, quote) VALUES (?,?,?,?)", (cid, "morale", None, "TEST"))
+        db.execute(insert(claims).values(call_id=cid, type="killed", count=2, quote="TEST"))
+        db.execute(insert(claims).values(call_id=cid, type="morale", count=None, quote="TEST"))
     report = case_report(case, [call_document(case, cid)])
     killed, morale = report.claims
     people = {r["date"]: r["personnel"] for r in json.loads(PERSONNEL.read_text(encoding="utf-8"))}

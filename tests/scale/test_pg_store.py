@@ -94,18 +94,18 @@ def test_sqlite_semantics_kept(pg_url, tmp_path):
     with case.transaction():
         # a failed statement inside a transaction can be caught and the transaction goes on
         with pytest.raises(sqlite3.IntegrityError):
-            case.db.execute("INSERT INTO calls(id, source_id, created_at) VALUES (?, ?, ?)", (call_id, 1, "x"))
+            case.db.execute("INSERT INTO calls(id, source_id, created_at) VALUES (:id, :source_id, :created_at)", {"id": call_id, "source_id": 1, "created_at": "x"})
         edit = record_edit(case, author="analyst", target_table="calls", target_id=call_id, action="set",
                            field="title", before=None, after="Title", call_id=call_id)
-        case.db.execute("UPDATE calls SET title=? WHERE id=?", ("Title", call_id))
-    assert case.one("SELECT title FROM calls WHERE id=?", (call_id,))["title"] == "Title"
-    assert case.one("SELECT * FROM edits WHERE id=?", (edit,))["author"] == "analyst"
+        case.db.execute("UPDATE calls SET title=:title WHERE id=:id", {"title": "Title", "id": call_id})
+    assert case.one("SELECT title FROM calls WHERE id=:id", {"id": call_id})["title"] == "Title"
+    assert case.one("SELECT * FROM edits WHERE id=:id", {"id": edit})["author"] == "analyst"
     # a failed transaction leaves nothing behind
     with pytest.raises(RuntimeError):
         with case.transaction():
-            case.db.execute("UPDATE calls SET title='lost' WHERE id=?", (call_id,))
+            case.db.execute("UPDATE calls SET title='lost' WHERE id=:id", {"id": call_id})
             raise RuntimeError("abort")
-    assert case.one("SELECT title FROM calls WHERE id=?", (call_id,))[0] == "Title"
+    assert case.one("SELECT title FROM calls WHERE id=:id", {"id": call_id})[0] == "Title"
     # rows read like sqlite3.Row; sums come back as numbers, booleans as stored integers
     row = case.one("SELECT COUNT(*) AS n, SUM(idx) AS s, AVG(idx) AS a, MAX(edited) AS e FROM turns")
     assert row["N"] == row[0] and isinstance(row["s"], int) and isinstance(row["a"], float) and row["e"] == 0
@@ -163,9 +163,9 @@ def test_migrate_copies_without_loss_and_detects_differences(pg_server, tmp_path
                             before=None, after="x", call_id=call_id)
         # a self reference pointing forward (undone_by) and a value SQLite keeps as REAL
         second = record_edit(src, author="b", target_table="calls", target_id=call_id, action="undo", call_id=call_id)
-        src.db.execute("UPDATE edits SET undone_by=? WHERE id=?", (second, first))
-        src.db.execute("UPDATE turns SET start_s=1.1 + 2.2, text=? WHERE id=(SELECT MIN(id) FROM turns)",
-                       ("ёжик «кавычки» ✓ '; DROP",))
+        src.db.execute("UPDATE edits SET undone_by=:undone_by WHERE id=:id", {"undone_by": second, "id": first})
+        src.db.execute("UPDATE turns SET start_s=1.1 + 2.2, text=:text WHERE id=(SELECT MIN(id) FROM turns)",
+                       {"text": "ёжик «кавычки» ✓ '; DROP"})
     expected = snapshot(src)
     docs = {c["id"]: without_times(call_document(src, c["id"])) for c in list_calls(src)}
     dirty = [r[0] for r in src.query("SELECT call_id FROM search_dirty")]  # the edited turn's call
@@ -179,7 +179,7 @@ def test_migrate_copies_without_loss_and_detects_differences(pg_server, tmp_path
     dst = Case.open(tmp_path / "case", db=url, create=False)
     assert snapshot(dst) == expected
     assert {cid: without_times(call_document(dst, cid)) for cid in docs} == docs
-    assert dst.one("SELECT undone_by FROM edits WHERE id=?", (first,))[0] == second
+    assert dst.one("SELECT undone_by FROM edits WHERE id=:id", {"id": first})[0] == second
     assert dst.one("SELECT start_s FROM turns ORDER BY id LIMIT 1")[0] == 1.1 + 2.2
     # the copy did not fire the search triggers: exactly the source's dirty marks
     assert [r[0] for r in dst.query("SELECT call_id FROM search_dirty")] == dirty

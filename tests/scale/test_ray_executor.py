@@ -91,7 +91,7 @@ def test_worker_killed_mid_run_is_replaced_without_duplicates(ray_cluster, tmp_p
     rows = case.query("SELECT call_id, score, evidence_json FROM themes WHERE theme='wordcount'")
     assert len(rows) == N_KILL_CALLS == len({r[0] for r in rows}), "a result was saved twice"
     for r in rows:
-        words = " ".join(t[0] for t in case.query("SELECT text FROM turns WHERE call_id=? ORDER BY idx", (r[0],)))
+        words = " ".join(t[0] for t in case.query("SELECT text FROM turns WHERE call_id=:call_id ORDER BY idx", {"call_id": r[0]}))
         assert r[1] == len(words.split())
     # only items the killed worker finished before the kill (at most its first window) carry its pid;
     # the rest were re-submitted to live workers

@@ -37,13 +37,13 @@ def _gold_turns() -> dict[str, list[dict]]:
 
 def _true_voice(case: Case, call_id: int, label: str, gold: dict[str, list[dict]]) -> str:
     """The gold voice a diarized speaker overlaps most (A of the synthetic calls is the VoxForge reader)."""
-    name = case.one("SELECT s.original_name FROM calls c JOIN sources s ON s.id=c.source_id WHERE c.id=?",
-                    (call_id,))["original_name"]
+    name = case.one("SELECT s.original_name FROM calls c JOIN sources s ON s.id=c.source_id WHERE c.id=:id",
+                    {"id": call_id})["original_name"]
     stem = name.rsplit(".", 1)[0]
     if stem not in gold:
         return "voxforge"
     overlap = {"voxforge": 0.0, "B": 0.0}
-    for t in case.query("SELECT start_s, end_s FROM turns WHERE call_id=? AND speaker=?", (call_id, label)):
+    for t in case.query("SELECT start_s, end_s FROM turns WHERE call_id=:call_id AND speaker=:speaker", {"call_id": call_id, "speaker": label}):
         for g in gold[stem]:
             shared = min(t["end_s"], g["end"]) - max(t["start_s"], g["start"])
             if shared > 0:
@@ -116,7 +116,7 @@ def test_decisions_survive_relinking_and_names_carry(case_dir):
     assert "machine" not in rows.values()
     lpost("voices", "--threshold", "0.84", "--case", str(case_dir))
     case = Case.open(case_dir)
-    assert case.one("SELECT status FROM voice_links WHERE id=?", (drop["id"],))["status"] == "rejected"
+    assert case.one("SELECT status FROM voice_links WHERE id=:id", {"id": drop["id"]})["status"] == "rejected"
     # history: both decisions are edits of the calls they were made on
     edits = case.query("SELECT * FROM edits WHERE target_table='voice_links'")
     assert {e["target_id"] for e in edits} == {keep["id"], drop["id"]}
@@ -175,7 +175,7 @@ def test_call_page_shows_and_confirms_links(case_dir, browser):
         item.locator("button.voice-confirmed").click()
         page.wait_for_load_state()
         assert "confirmed" in page.locator(f"#voice-link-{link['id']}").inner_text()
-        assert Case.open(case_dir).one("SELECT status FROM voice_links WHERE id=?", (link["id"],))["status"] == "confirmed"
+        assert Case.open(case_dir).one("SELECT status FROM voice_links WHERE id=:id", {"id": link["id"]})["status"] == "confirmed"
         # the linked call's page shows the same link from the other side
         page.goto(f"http://127.0.0.1:{port}/calls/{link['other_call_id']}")
         assert re.search(rf"also speaks in\s+call {link['call_id']}", page.locator(f"#voice-link-{link['id']}").inner_text())
