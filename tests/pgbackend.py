@@ -46,22 +46,25 @@ def _clone(server, url: str) -> str:
     dst = _original_open(Case, Path(tempfile.mkdtemp(prefix="lpost-clone-")), True, target)
     src_schema = url.rsplit("search_path%3D", 1)[1]
     dst_schema = target.rsplit("search_path%3D", 1)[1]
-    tables = [r[0] for r in dst.query(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE'"
+    pg = dst.db.pg  # PostgreSQL's own SQL on the raw connection
+    tables = [r[0] for r in pg.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'"
         " AND table_name <> 'schema_migrations'", (src_schema,))]
     with dst.transaction():
         for t in tables:
-            dst.db.execute(f'ALTER TABLE "{dst_schema}"."{t}" DISABLE TRIGGER ALL')
+            pg.execute(f'ALTER TABLE "{dst_schema}"."{t}" DISABLE TRIGGER ALL')
         for t in tables:
-            cols = ", ".join(f'"{r[0]}"' for r in dst.query(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?"
+            cols = ", ".join(f'"{r[0]}"' for r in pg.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2"
                 " AND is_generated = 'NEVER' ORDER BY ordinal_position", (src_schema, t)))
-            dst.db.execute(f'INSERT INTO "{dst_schema}"."{t}" ({cols}) SELECT {cols} FROM "{src_schema}"."{t}"')
+            pg.execute(f'INSERT INTO "{dst_schema}"."{t}" ({cols}) SELECT {cols} FROM "{src_schema}"."{t}"')
         for t in tables:
-            dst.db.execute(f'ALTER TABLE "{dst_schema}"."{t}" ENABLE TRIGGER ALL')
-            if dst.db._has_identity(t):
-                dst.db.execute(f"SELECT setval(pg_get_serial_sequence('\"{dst_schema}\".\"{t}\"', 'id'),"
-                               f' COALESCE((SELECT MAX(id) FROM "{dst_schema}"."{t}"), 0) + 1, false)')
+            pg.execute(f'ALTER TABLE "{dst_schema}"."{t}" ENABLE TRIGGER ALL')
+        # every identity (id keys, and the hidden rowid of tables without one) continues after the copied values
+        for t, col in pg.execute("SELECT table_name, column_name FROM information_schema.columns"
+                                 " WHERE table_schema = $1 AND is_identity = 'YES'", (dst_schema,)).fetchall():
+            pg.execute(f"SELECT setval(pg_get_serial_sequence('\"{dst_schema}\".\"{t}\"', '{col}'),"
+                       f' COALESCE((SELECT MAX("{col}") FROM "{dst_schema}"."{t}"), 0) + 1, false)')
     dst.close()
     return target
 

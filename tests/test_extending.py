@@ -130,7 +130,7 @@ def test_toy_transcript_translation_executor_stage_and_export(toys, tmp_path, mo
         formats = {r["original_name"]: r["format"] for r in c.query("SELECT original_name, format FROM sources")}
         call_id = c.one("SELECT c.id FROM calls c JOIN sources s ON s.id=c.source_id WHERE s.format='stamped-text'")[0]
         turns = [(r["speaker"], r["start_s"], r["text"]) for r in
-                 c.query("SELECT speaker, start_s, text FROM turns WHERE call_id=? ORDER BY idx", (call_id,))]
+                 c.query("SELECT speaker, start_s, text FROM turns WHERE call_id=:call_id ORDER BY idx", {"call_id": call_id})]
     finally:
         c.close()
     assert formats == {"stamped.txt": "stamped-text", "dashed.txt": "text"}
@@ -149,8 +149,7 @@ def test_toy_transcript_translation_executor_stage_and_export(toys, tmp_path, mo
     assert result.exit_code == 0, output_of(result)
     c = Case.open(case)
     try:
-        english = [r[0] for r in c.query("SELECT x.text FROM translations x JOIN turns t ON t.id=x.turn_id"
-                                         " WHERE t.call_id=? AND x.engine='toy-translate' ORDER BY t.idx", (call_id,))]
+        english = [r[0] for r in c.query("SELECT x.text FROM translations x JOIN turns t ON t.id=x.turn_id WHERE t.call_id=:call_id AND x.engine='toy-translate' ORDER BY t.idx", {"call_id": call_id})]
         words = c.setting(f"wordcount:{call_id}")
     finally:
         c.close()

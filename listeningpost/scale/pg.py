@@ -1,17 +1,18 @@
-"""PostgreSQL backend for a case: a connection object shaped like ``sqlite3.Connection``.
+"""PostgreSQL backend for a case: a connection with the surface of the SQLite one.
 
-The store (and every stage) is written against sqlite3: ``db.execute(sql, params)`` with ``?``
-parameters, rows indexable by name and position, ``cursor.lastrowid``, ``BEGIN IMMEDIATE``,
-``sqlite3.IntegrityError``. Rather than fork that code, ``PgConnection`` keeps the same surface over
-psycopg 3 and translates each statement once (``listeningpost.scale.dialect``, cached):
+Queries are Core statements (``store.tables``), compiled here by SQLAlchemy's PostgreSQL dialect
+(``store.sql``); SQL text is PostgreSQL as written (the full-text backend, migrations, catalog
+queries), with ``:name`` parameters (bound through SQLAlchemy) or ``$1, $2``. Nothing is rewritten.
+What the callers rely on from the SQLite connection, ``PgConnection`` keeps:
 
 * ``BEGIN IMMEDIATE`` takes a transaction-level advisory lock, so writers serialise exactly as on
   SQLite (readers never wait) and read-then-write code stays race-free with many analysts at once;
 * each write inside a transaction runs under a savepoint, so a failed statement (say a unique
   violation the caller catches) leaves the transaction usable, as SQLite does;
 * psycopg errors are re-raised as the matching ``sqlite3`` exception class;
-* ``str``/``int``/``bool`` parameters are sent untyped so the server types them from context, as
-  SQLite's column affinity does; ``numeric`` results come back as int or float, not Decimal.
+* rows index by position and by name; ``cursor.lastrowid`` after a Core INSERT into a table with an
+  ``id`` key (``RETURNING id``); ``str``/``int``/``bool`` parameters are sent untyped so the server
+  types them from context; ``numeric`` results come back as int or float, not Decimal.
 
 The case folder still holds the archive (media is never put in the database); the database holds
 everything ``case.sqlite`` would. One case per database or per schema (``?options=-csearch_path=x``).
@@ -21,12 +22,13 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
-from listeningpost.scale.dialect import DialectError, Translated, translate
+from sqlalchemy import text
+
 from listeningpost.scale.pgmigrations import migrate
 from listeningpost.store.backends import Backend, register_backend
-from listeningpost.store.sql import Compiled, compile_many, compile_statement, is_statement
+from listeningpost.store.sql import Compiled, compile_many, compile_statement, is_statement, text_kind
 
 if TYPE_CHECKING:
     from listeningpost.store.case import Case
@@ -35,7 +37,6 @@ SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 
 # serialises write transactions of one case (= one database + schema), like SQLite's write lock
 _LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext(current_database() || '.' || current_schema()))"
-_CACHE_MAX = 4096
 
 
 def is_db_url(value: Any) -> bool:
@@ -180,7 +181,7 @@ def _sqlite_error(exc: Exception) -> sqlite3.Error:
     cls: type[sqlite3.Error]
     if isinstance(exc, psycopg.errors.IntegrityError):
         cls = sqlite3.IntegrityError
-    elif isinstance(exc, (psycopg.OperationalError, psycopg.ProgrammingError, DialectError)):
+    elif isinstance(exc, (psycopg.OperationalError, psycopg.ProgrammingError)):
         cls = sqlite3.OperationalError
     elif isinstance(exc, psycopg.DataError):
         cls = sqlite3.DataError
@@ -203,64 +204,8 @@ class PgConnection:
         self._pg = psycopg.connect(_psycopg_url(url), autocommit=True, cursor_factory=psycopg.RawCursor,
                                    row_factory=_row_factory)
         _adapt(self._pg)
-        self._cache: dict[tuple[str, bool], Translated] = {}
-        self._pk: dict[str, list[str]] | None = None
-        self._identity: set[str] | None = None
         self.row_factory = sqlite3.Row  # accepted and ignored: rows always behave like sqlite3.Row
         self.total_changes = 0  # rows inserted, updated or deleted through this connection
-
-    # -- catalog (for INSERT OR REPLACE and lastrowid) -------------------------------------------
-    def _load_catalog(self) -> None:
-        pk: dict[str, list[str]] = {}
-        for table, column in self._pg.execute(
-            "SELECT c.relname, a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
-            " JOIN pg_namespace n ON n.oid = c.relnamespace"
-            " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY(i.indkey)"
-            " WHERE i.indisprimary AND n.nspname = current_schema() ORDER BY c.relname, a.attnum"
-        ).fetchall():
-            pk.setdefault(table, []).append(column)
-        self._identity = {
-            r[0] for r in self._pg.execute(
-                "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema()"
-                " AND column_name = 'id' AND is_identity = 'YES'"
-            ).fetchall()
-        }
-        self._pk = pk
-
-    def _pk_of(self, table: str) -> list[str]:
-        if self._pk is None:
-            self._load_catalog()
-        return self._pk.get(table.lower(), [])  # type: ignore[union-attr]
-
-    def _has_identity(self, table: str) -> bool:
-        if self._identity is None:
-            self._load_catalog()
-        return table.lower() in self._identity  # type: ignore[operator]
-
-    def _rowid_of(self, table: str) -> str:
-        if self._has_identity(table):
-            return "id"
-        return self._pk_of(table)[0] if len(self._pk_of(table)) == 1 and self._integer_pk(table) else "rowid"
-
-    def _integer_pk(self, table: str) -> bool:
-        row = self._pg.execute(
-            "SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema()"
-            " AND table_name = $1 AND column_name = $2", (table.lower(), self._pk_of(table)[0])).fetchone()
-        return bool(row) and row[0] in ("bigint", "integer", "smallint")
-
-    def _translate(self, sql: str, many: bool = False) -> Translated:
-        key = (sql, many)
-        tr = self._cache.get(key)
-        if tr is None:
-            tr = translate(sql, self._pk_of, None if many else self._has_identity, self._rowid_of)
-            if len(self._cache) >= _CACHE_MAX:
-                self._cache.clear()
-            self._cache[key] = tr
-        return tr
-
-    def forget_catalog(self) -> None:
-        self._pk = self._identity = None
-        self._cache.clear()
 
     # -- sqlite3.Connection surface --------------------------------------------------------------
     @property
@@ -275,38 +220,28 @@ class PgConnection:
         return self._pg
 
     def execute(self, sql: Any, params: Any = ()) -> PgCursor:
+        """A Core statement (compiled by SQLAlchemy's PostgreSQL dialect), or SQL text in PostgreSQL as
+        written: parameters ``:name`` with a dict (bound by SQLAlchemy), or ``$1, $2`` with a sequence."""
         if is_statement(sql):
             return self._execute_statement(compile_statement(sql, "postgresql", params or None))
-        tr = self._translated(sql)
-        if tr.kind in ("begin", "commit", "rollback"):
-            return self._transaction_control(tr)
-        if tr.kind == "pragma":
-            return self._pragma(sql)
-        writes = tr.kind in ("insert", "update", "delete")
-        with self._statement(writes and self.in_transaction):
-            cur = self._pg.cursor()
-            cur.execute(tr.sql, _bind(params, tr.names))
-        if tr.kind == "ddl":
-            self.forget_catalog()
-        elif writes and cur.rowcount > 0:
-            self.total_changes += cur.rowcount
-        if tr.returning_id:
-            row = cur.fetchone()
-            return PgCursor(lastrowid=row[0] if row else None, rowcount=cur.rowcount, rows=[])
-        return PgCursor(cur, rowcount=cur.rowcount)
+        if isinstance(params, Mapping):
+            return self._execute_statement(compile_statement(text(sql), "postgresql", params))
+        control = _transaction_word(sql)
+        if control:
+            return self._transaction_control(control, sql)
+        return self._execute_statement(Compiled(sql, tuple(params or ()), text_kind(sql)))
 
     def executemany(self, sql: Any, seq_of_params: Iterable[Any]) -> PgCursor:
-        if is_statement(sql):
-            params = list(seq_of_params)
-            text, rows = compile_many(sql, "postgresql", params) if params else ("", [])
-        else:
-            tr = self._translated(sql, many=True)
-            text, rows = tr.sql, [_bind(p, tr.names) for p in seq_of_params]
-        if not rows:
+        params = list(seq_of_params)
+        if not params:
             return PgCursor(rowcount=0, rows=[])
+        if is_statement(sql) or isinstance(params[0], Mapping):
+            text_sql, rows = compile_many(sql if is_statement(sql) else text(sql), "postgresql", params)
+        else:
+            text_sql, rows = sql, [tuple(p) for p in params]
         with self._statement(self.in_transaction):
             cur = self._pg.cursor()
-            cur.executemany(text, rows)
+            cur.executemany(text_sql, rows)
         if cur.rowcount > 0:
             self.total_changes += cur.rowcount
         return PgCursor(rowcount=cur.rowcount, rows=[])
@@ -323,12 +258,6 @@ class PgConnection:
             row = cur.fetchone()
             return PgCursor(lastrowid=row[0] if row else None, rowcount=cur.rowcount, rows=[])
         return PgCursor(cur, rowcount=cur.rowcount)
-
-    def _translated(self, sql: str, many: bool = False) -> Translated:
-        try:
-            return self._translate(sql, many)
-        except DialectError as exc:
-            raise _sqlite_error(exc) from exc
 
     @contextmanager
     def _statement(self, guarded: bool) -> Iterator[None]:
@@ -383,61 +312,36 @@ class PgConnection:
         except Exception:  # the connection itself is gone; the caller's error says why
             pass
 
-    def _transaction_control(self, tr: Translated) -> PgCursor:
+    def _transaction_control(self, word: str, sql: str) -> PgCursor:
+        """BEGIN [IMMEDIATE] (IMMEDIATE/EXCLUSIVE also takes the case's write lock), COMMIT, ROLLBACK."""
         from psycopg.pq import TransactionStatus
 
-        words = tr.sql.upper().split()
+        words = sql.upper().split()
         try:
-            if tr.kind == "begin":
+            if word == "BEGIN":
                 self._pg.execute("BEGIN")
                 if len(words) > 1 and words[1] in ("IMMEDIATE", "EXCLUSIVE"):
                     self._pg.execute(_LOCK_SQL)
-            elif tr.kind == "commit":
+            elif word in ("COMMIT", "END"):
                 if self._pg.info.transaction_status == TransactionStatus.INERROR:
                     self._pg.execute("ROLLBACK")
                     raise sqlite3.OperationalError("transaction aborted by an earlier error; rolled back")
                 self._pg.execute("COMMIT")
             else:
-                self._pg.execute(tr.sql)
+                self._pg.execute(sql.strip().rstrip(";"))
         except sqlite3.Error:
             raise
         except Exception as exc:
             raise _sqlite_error(exc) from exc
         return PgCursor(rowcount=-1, rows=[])
 
-    def _pragma(self, sql: str) -> PgCursor:
-        """``PRAGMA table_info(t)`` and ``data_version`` are answered from the catalog; other pragmas
-        are SQLite tuning and do nothing."""
-        body = sql.strip().rstrip(";")[len("PRAGMA"):].strip()
-        if body.lower().replace(" ", "") == "data_version":
-            # changes whenever any transaction may have written (xids are handed out on first write)
-            cur = self._pg.cursor()
-            cur.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS data_version")
-            return PgCursor(cur)
-        if body.lower().startswith("table_info"):
-            table = body[body.index("(") + 1:body.rindex(")")].strip().strip("'\"")
-            cur = self._pg.cursor()
-            cur.execute(
-                "SELECT c.ordinal_position - 1 AS cid, c.column_name AS name, upper(c.data_type) AS type,"
-                " (c.is_nullable = 'NO')::int AS notnull, c.column_default AS dflt_value,"
-                " COALESCE(array_position(pk.cols, c.column_name::text), 0) AS pk"
-                " FROM information_schema.columns c LEFT JOIN ("
-                "  SELECT array_agg(a.attname::text ORDER BY array_position(i.indkey, a.attnum)) AS cols"
-                "  FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
-                "  WHERE i.indisprimary AND i.indrelid = to_regclass($1)) pk ON true"
-                " WHERE c.table_schema = current_schema() AND c.table_name = $1 ORDER BY c.ordinal_position",
-                (table.lower(),),
-            )
-            return PgCursor(cur)
-        return PgCursor(rowcount=-1, rows=[])
 
-
-def _bind(params: Any, names: list[str] | None) -> Sequence[Any]:
-    if names is not None:
-        return [params[n] for n in names]
-    if params is None:
-        return ()
-    return params if isinstance(params, (list, tuple)) else tuple(params)
+def _transaction_word(sql: str) -> str | None:
+    """BEGIN, COMMIT, END or ROLLBACK when ``sql`` is transaction control (not ROLLBACK TO a savepoint)."""
+    words = sql.upper().replace(";", " ").split()
+    if not words or words[0] not in ("BEGIN", "COMMIT", "END", "ROLLBACK"):
+        return None
+    return None if words[0] == "ROLLBACK" and words[1:2] == ["TO"] else words[0]
 
 
 def connect(url: str) -> PgConnection:

@@ -12,18 +12,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from listeningpost.store.case import Case
 
-_SQLITE_MASTER = """
-CREATE OR REPLACE VIEW sqlite_master AS
-SELECT 'table'::text AS type, table_name::text AS name, table_name::text AS tbl_name, NULL::text AS sql
-  FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
-UNION ALL
-SELECT 'index', indexname::text, tablename::text, indexdef FROM pg_indexes WHERE schemaname = current_schema()
-UNION ALL
-SELECT 'view', table_name::text, table_name::text, NULL FROM information_schema.views
- WHERE table_schema = current_schema() AND table_name <> 'sqlite_master'
-"""
-
-
 def pg_migration_twins() -> dict[str, str]:
     """The PostgreSQL version of each migration, by file name."""
     folder = resources.files("listeningpost.scale") / "pg_migrations"
@@ -57,7 +45,6 @@ def migrate(case: "Case") -> list[str]:
     db, twins = case.db, pg_migration_twins()
     with case.transaction():  # under the case lock: two processes opening a new case don't race
         db.pg.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-        db.pg.execute(_SQLITE_MASTER)
     done = {r[0] for r in db.pg.execute("SELECT name FROM schema_migrations")}
     applied = []
     for name, _ in migration_files():
@@ -71,6 +58,5 @@ def migrate(case: "Case") -> list[str]:
             for statement in split_pg_sql(twins[name]):
                 db.pg.execute(statement)
             db.pg.execute("INSERT INTO schema_migrations(name, applied_at) VALUES ($1, $2)", (name, now()))
-            db.forget_catalog()
         applied.append(name)
     return applied

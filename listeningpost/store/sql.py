@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.ddl import ExecutableDDLElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.dml import Delete, Insert, Update
@@ -54,7 +55,16 @@ def _kind(stmt: ClauseElement) -> str:
     for cls, kind in ((Select, "select"), (Insert, "insert"), (Update, "update"), (Delete, "delete")):
         if isinstance(stmt, cls):
             return kind
+    if isinstance(stmt, TextClause):
+        return text_kind(stmt.text)
     return "other"
+
+
+def text_kind(sql: str) -> str:
+    """select, insert, update, delete or other: what a statement in SQL text does, by its first word."""
+    words = sql.lstrip().split(None, 1)
+    word = words[0].lower() if words else ""
+    return word if word in ("insert", "update", "delete", "select") else "other"
 
 
 def _with_returning_id(stmt: ClauseElement) -> tuple[ClauseElement, bool]:
@@ -85,8 +95,7 @@ def compile_statement(stmt: ClauseElement, dialect_name: str, params: Mapping[st
 
 def compile_many(stmt: ClauseElement, dialect_name: str, rows: list[Mapping[str, Any]]) -> tuple[str, list[tuple]]:
     """One statement for many rows (``executemany``): compiled once for the keys of the first row."""
-    keys = list(rows[0].keys())
-    compiled = stmt.compile(dialect=dialect(dialect_name), column_keys=keys)
+    compiled = stmt.compile(dialect=dialect(dialect_name), column_keys=list(rows[0].keys()))
     names = compiled.positiontup or []
     if names and all(n in rows[0] for n in names):  # every parameter is a column of the rows: read them directly
         return compiled.string, [tuple(row[n] for n in names) for row in rows]
@@ -241,7 +250,7 @@ def _glob_pg(element: glob, compiler: Any, **kw: Any) -> str:
 def row_id(table: Any) -> Any:
     """The column SQLite's ``rowid`` stands for: the table's integer ``id`` key where it has one, else
     the implicit ``rowid`` (SQLite) / the hidden ``rowid`` identity the PostgreSQL schema gives such
-    tables (``scale/dialect.py`` DDL). Edits name rows by it (``store.corrections``)."""
+    tables (``scale/pg_migrations``). Edits name rows by it (``store.corrections``)."""
     key = table.c.get("id")
     if key is not None and key.primary_key and isinstance(key.type, Integer):
         return key

@@ -12,8 +12,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from sqlalchemy import insert
+
 from listeningpost.ingest.ingest import ingest_paths
 from listeningpost.records import Turn, Word
+from listeningpost.store import tables
 from listeningpost.store.case import Case, now
 from listeningpost.store.layers import insert_turn, renumber_turns
 
@@ -64,7 +67,7 @@ def build(root: Path) -> Case:
 
 
 def call_id(case: Case, external: str) -> int:
-    return case.one("SELECT id FROM calls WHERE external_id=?", (f"ra-{external}",))["id"]
+    return case.one("SELECT id FROM calls WHERE external_id=:external_id", {"external_id": f"ra-{external}"})["id"]
 
 
 def _add_synthetic(case: Case) -> None:
@@ -74,20 +77,17 @@ def _add_synthetic(case: Case) -> None:
                 data={"synthetic": True})
     tid = insert_turn(case, first, turn, None, "analyst", idx=10_000)
     renumber_turns(case, first)
-    db.execute("UPDATE sources SET notes=?, authenticity_notes=? WHERE id=(SELECT source_id FROM calls WHERE id=?)",
-               ("SYNTHETIC note: informant Лебедева Ольга", "SYNTHETIC: voice not compared with known samples", first))
-    db.execute("INSERT INTO entities(call_id, turn_id, type, text, norm, status) VALUES (?,?,?,?,?,?)",
-               (first, tid, "PERSON", "Василия Пупкина", "Василий Пупкин", "machine"))
-    db.execute("INSERT INTO entities(call_id, turn_id, type, text, norm, lat, lon, geo_confidence, status)"
-               " VALUES (?,?,?,?,?,?,?,?,?)", (first, tid, "PLACE", "Бахмуте", "Бахмут", 48.595, 37.999, 0.9, "confirmed"))
-    db.execute("INSERT INTO claims(call_id, turn_id, type, count, quote, start_s, speaker, period, confidence, status)"
-               " VALUES (?,?,?,?,?,?,?,?,?,?)", (first, tid, "killed", 200, SYNTH_QUOTE, 30.0, "B", "за неделю", 0.7, "machine"))
-    db.execute("INSERT INTO claims(call_id, turn_id, type, count, quote, start_s, speaker, confidence, status)"
-               " VALUES (?,?,?,?,?,?,?,?,?)", (first, tid, "wounded", 3, "SYNTHETIC: трое трёхсотых", 31.0, "B", 0.8, "confirmed"))
-    db.execute("INSERT INTO redaction_marks(call_id, kind, text, author, at) VALUES (?,?,?,?,?)",
-               (None, "REDACTED", "Кузнечик", "test", now()))
-    db.execute("INSERT INTO redaction_marks(call_id, kind, text, author, at) VALUES (?,?,?,?,?)",
-               (None, "REDACTED", "Kuznechik", "test", now()))
+    db.execute("UPDATE sources SET notes=:notes, authenticity_notes=:authenticity_notes WHERE id=(SELECT source_id FROM calls WHERE id=:id)",
+               {"notes": "SYNTHETIC note: informant Лебедева Ольга", "authenticity_notes": "SYNTHETIC: voice not compared with known samples", "id": first})
+    db.execute("INSERT INTO entities(call_id, turn_id, type, text, norm, status) VALUES (:call_id,:turn_id,:type,:text,:norm,:status)",
+               {"call_id": first, "turn_id": tid, "type": "PERSON", "text": "Василия Пупкина", "norm": "Василий Пупкин", "status": "machine"})
+    db.execute("INSERT INTO entities(call_id, turn_id, type, text, norm, lat, lon, geo_confidence, status) VALUES (:call_id,:turn_id,:type,:text,:norm,:lat,:lon,:geo_confidence,:status)", {"call_id": first, "turn_id": tid, "type": "PLACE", "text": "Бахмуте", "norm": "Бахмут", "lat": 48.595, "lon": 37.999, "geo_confidence": 0.9, "status": "confirmed"})
+    db.execute("INSERT INTO claims(call_id, turn_id, type, count, quote, start_s, speaker, period, confidence, status) VALUES (:call_id,:turn_id,:type,:count,:quote,:start_s,:speaker,:period,:confidence,:status)", {"call_id": first, "turn_id": tid, "type": "killed", "count": 200, "quote": SYNTH_QUOTE, "start_s": 30.0, "speaker": "B", "period": "за неделю", "confidence": 0.7, "status": "machine"})
+    db.execute("INSERT INTO claims(call_id, turn_id, type, count, quote, start_s, speaker, confidence, status) VALUES (:call_id,:turn_id,:type,:count,:quote,:start_s,:speaker,:confidence,:status)", {"call_id": first, "turn_id": tid, "type": "wounded", "count": 3, "quote": "SYNTHETIC: трое трёхсотых", "start_s": 31.0, "speaker": "B", "confidence": 0.8, "status": "confirmed"})
+    db.execute("INSERT INTO redaction_marks(call_id, kind, text, author, at) VALUES (:call_id,:kind,:text,:author,:at)",
+               {"call_id": None, "kind": "REDACTED", "text": "Кузнечик", "author": "test", "at": now()})
+    db.execute("INSERT INTO redaction_marks(call_id, kind, text, author, at) VALUES (:call_id,:kind,:text,:author,:at)",
+               {"call_id": None, "kind": "REDACTED", "text": "Kuznechik", "author": "test", "at": now()})
     _synthetic_word_times(case, call_id(case, REAL_CALLS[1]))
     clip = case.one("SELECT c.id, c.duration_s FROM calls c JOIN sources s ON s.id=c.source_id WHERE s.kind='audio'")
     if clip is not None:
@@ -97,15 +97,16 @@ def _add_synthetic(case: Case) -> None:
 def _synthetic_word_times(case: Case, cid: int) -> None:
     """SYNTHETIC timing: 0.32 s per word, 0.6 s between turns (a real call's real words)."""
     pos = 0.0
-    for t in case.query("SELECT id, text FROM turns WHERE call_id=? ORDER BY idx", (cid,)):
+    for t in case.query("SELECT id, text FROM turns WHERE call_id=:call_id ORDER BY idx", {"call_id": cid}):
         words = t["text"].split()
         start = pos
         rows = []
         for i, w in enumerate(words):
-            rows.append((t["id"], i, pos, pos + 0.3, (" " if i else "") + w, 0.9))
+            rows.append({"turn_id": t["id"], "idx": i, "start_s": pos, "end_s": pos + 0.3,
+                         "text": (" " if i else "") + w, "probability": 0.9})
             pos += 0.32
-        case.db.executemany("INSERT INTO words(turn_id, idx, start_s, end_s, text, probability) VALUES (?,?,?,?,?,?)", rows)
-        case.db.execute("UPDATE turns SET start_s=?, end_s=? WHERE id=?", (start, pos, t["id"]))
+        case.db.executemany(insert(tables.words), rows)
+        case.db.execute("UPDATE turns SET start_s=:start_s, end_s=:end_s WHERE id=:id", {"start_s": start, "end_s": pos, "id": t["id"]})
         pos += 0.6
 
 

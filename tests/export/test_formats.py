@@ -153,7 +153,7 @@ def test_totals_count_a_duplicated_recording_once(tmp_path):
     ids = [r[0] for r in case.query("SELECT id FROM calls ORDER BY id")]
     with case.transaction():
         for cid in ids:
-            case.db.execute("INSERT INTO claims(call_id, type, count, quote) VALUES (?, 'killed', 5, 'SYNTHETIC')", (cid,))
+            case.db.execute("INSERT INTO claims(call_id, type, count, quote) VALUES (:call_id, 'killed', 5, 'SYNTHETIC')", {"call_id": cid})
     report = case_report(case, [call_document(case, i) for i in ids])
     assert [(t.key, t.claims, t.count) for t in report.by_type] == [("killed", 1, 5)]
     assert list(report.duplicates) == [ids[1]] and len(report.claims) == 2

@@ -186,7 +186,7 @@ def test_audio_export_bleeps_the_redacted_words(export_case, tmp_path):
     result = export(export_case, ExportOptions(format="audio", output=out, call_ids=[cid], redact=True, user="test"))
     assert result.redaction["placeholders"]["PHONE"] == 1
     original, rate = decode(str(export_case.archive_file(export_case.one(
-        "SELECT * FROM sources WHERE id=?", (doc["source_id"],)))))
+        "SELECT * FROM sources WHERE id=:id", {"id": doc["source_id"]}))))
     bleeped, rate2 = decode(str(out))
     assert rate2 == rate and bleeped.shape == original.shape
     a, b = int(span[0] * rate) + 1, int(span[1] * rate) - 1

@@ -36,7 +36,7 @@ def word_counts(case) -> dict[int, float]:
 
 def expected_counts(case) -> dict[int, int]:
     return {
-        c[0]: len(" ".join(r[0] for r in case.query("SELECT text FROM turns WHERE call_id=? ORDER BY idx", (c[0],))).split())
+        c[0]: len(" ".join(r[0] for r in case.query("SELECT text FROM turns WHERE call_id=:call_id ORDER BY idx", {"call_id": c[0]})).split())
         for c in case.query("SELECT id FROM calls")
     }
 
@@ -47,7 +47,7 @@ def test_runs_every_call_once_and_is_idempotent(real_case):
     assert word_counts(real_case) == expected_counts(real_case)
     again = run_stage(real_case, WordCountStage(), InlineExecutor())
     assert again.done == 0 and again.run_id is None
-    run = real_case.one("SELECT * FROM runs WHERE id=?", (report.run_id,))
+    run = real_case.one("SELECT * FROM runs WHERE id=:id", {"id": report.run_id})
     assert run["stage"] == "wordcount" and run["status"] == "done" and json.loads(run["settings_json"])["version"] == "1"
 
 

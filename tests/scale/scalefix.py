@@ -61,11 +61,8 @@ def snapshot(case) -> dict[str, list[tuple]]:
                   " c.equipment, c.hedged, c.negated, c.status FROM claims c",
         "themes": f"SELECT {ext.format('h')}, {turn_pos.format('h')}, h.theme, h.score, h.status FROM themes h",
     }
-    tables = {r[0] for r in case.query("SELECT name FROM sqlite_master WHERE type='table'")}
-    if "search_docs" in tables:
-        queries["search_docs"] = f"SELECT {turn_pos.format('d')}, d.text, d.lemmas, d.translation FROM search_docs d"
-    if "search_vectors" in tables:
-        queries["search_vectors"] = f"SELECT {turn_pos.format('v')}, v.chunk, v.model, v.sig FROM search_vectors v"
+    queries["search_docs"] = f"SELECT {turn_pos.format('d')}, d.text, d.lemmas, d.translation FROM search_docs d"
+    queries["search_vectors"] = f"SELECT {turn_pos.format('v')}, v.chunk, v.model, v.sig FROM search_vectors v"
     return {name: sorted((tuple(r) for r in case.query(sql)), key=repr) for name, sql in queries.items()}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import insert
 
 from conftest import TRANSCRIPTS, need_shared
 
@@ -14,6 +15,7 @@ from listeningpost.search.api import SearchError, search
 from listeningpost.search.fts5 import match_string
 from listeningpost.search.query import QueryError, compile_query, parse
 from listeningpost.store.case import Case
+from listeningpost.store.tables import search_vectors
 
 
 def _ingest(root, folders):
@@ -117,16 +119,16 @@ def test_filters_and_facets(real):
     db = real.db
     c12 = real.resolve_call("ra-radio_and_calls-mp3-012")
     c24 = real.resolve_call("ra-radio_and_calls-mp3-024")
-    t24 = real.one("SELECT id FROM turns WHERE call_id=? AND idx=7", (c24,))[0]
+    t24 = real.one("SELECT id FROM turns WHERE call_id=:call_id AND idx=7", {"call_id": c24})[0]
     with real.transaction():
-        db.execute("UPDATE sources SET publisher='TEST-PUB-A' WHERE id=(SELECT source_id FROM calls WHERE id=?)", (c24,))
-        db.execute("UPDATE sources SET publisher='TEST-PUB-B' WHERE id=(SELECT source_id FROM calls WHERE id=?)", (c12,))
-        db.execute("INSERT INTO entities(call_id, turn_id, type, text, norm, status) VALUES (?,?,?,?,?,?)",
-                   (c24, t24, "PLACE", "Синтетград", "Synthgrad", "confirmed"))
-        db.execute("INSERT INTO entities(call_id, turn_id, type, text, norm, status) VALUES (?,?,?,?,?,?)",
-                   (c12, None, "PLACE", "Отклонград", "Rejectgrad", "rejected"))
-        db.execute("INSERT INTO claims(call_id, type, quote, status) VALUES (?,?,?,?)", (c12, "destroyed", "танки взорваны", "machine"))
-        db.execute("INSERT INTO themes(call_id, theme, status) VALUES (?,?,?)", (c24, "supply_shortage", "machine"))
+        db.execute("UPDATE sources SET publisher='TEST-PUB-A' WHERE id=(SELECT source_id FROM calls WHERE id=:id)", {"id": c24})
+        db.execute("UPDATE sources SET publisher='TEST-PUB-B' WHERE id=(SELECT source_id FROM calls WHERE id=:id)", {"id": c12})
+        db.execute("INSERT INTO entities(call_id, turn_id, type, text, norm, status) VALUES (:call_id,:turn_id,:type,:text,:norm,:status)",
+                   {"call_id": c24, "turn_id": t24, "type": "PLACE", "text": "Синтетград", "norm": "Synthgrad", "status": "confirmed"})
+        db.execute("INSERT INTO entities(call_id, turn_id, type, text, norm, status) VALUES (:call_id,:turn_id,:type,:text,:norm,:status)",
+                   {"call_id": c12, "turn_id": None, "type": "PLACE", "text": "Отклонград", "norm": "Rejectgrad", "status": "rejected"})
+        db.execute("INSERT INTO claims(call_id, type, quote, status) VALUES (:call_id,:type,:quote,:status)", {"call_id": c12, "type": "destroyed", "quote": "танки взорваны", "status": "machine"})
+        db.execute("INSERT INTO themes(call_id, theme, status) VALUES (:call_id,:theme,:status)", {"call_id": c24, "theme": "supply_shortage", "status": "machine"})
     try:
         res = search(real, "танк", mode="lexical", limit=50)
         pubs = {f["value"]: f["count"] for f in res.facets["publisher"]}
@@ -151,7 +153,7 @@ def test_filters_and_facets(real):
         assert search(real, "танк lang:uk", mode="lexical").total == 0
         # filters alone list the turns; semantic search honours filters too
         only = search(real, "entity:Synthgrad", mode="lexical", limit=100)
-        assert only.total == real.one("SELECT COUNT(*) FROM turns WHERE call_id=?", (c24,))[0]
+        assert only.total == real.one("SELECT COUNT(*) FROM turns WHERE call_id=:call_id", {"call_id": c24})[0]
         sem = search(real, "no weapons", {"call": "ra-radio_and_calls-mp3-024"}, mode="semantic", limit=3)
         assert sem.hits and {c for c, _ in keys(sem)} == {"024"}
     finally:
@@ -198,18 +200,18 @@ def test_incremental_updates(tmp_path):
     assert search(case, "танк", mode="lexical").total == 2
     # an analyst edit: the trigger marks the call dirty, the next search re-indexes it
     with case.transaction():
-        case.db.execute("UPDATE turns SET text='Вот два миномёта.', edited=1 WHERE call_id=? AND idx=7", (call,))
+        case.db.execute("UPDATE turns SET text='Вот два миномёта.', edited=1 WHERE call_id=:call_id AND idx=7", {"call_id": call})
     assert search(case, "танк", mode="lexical").total == 1
     assert keys(search(case, "миномёт", mode="lexical")) == [("024", 7)]
     # a new English translation becomes searchable
-    tid = case.one("SELECT id FROM turns WHERE call_id=? AND idx=1", (call,))[0]
+    tid = case.one("SELECT id FROM turns WHERE call_id=:call_id AND idx=1", {"call_id": call})[0]
     with case.transaction():
-        case.db.execute("INSERT INTO translations(turn_id, lang, engine, text, created_at) VALUES (?,?,?,?,?)",
-                        (tid, "en", "human", "No heavy artillery, no vehicles at all.", "2026-01-01"))
+        case.db.execute("INSERT INTO translations(turn_id, lang, engine, text, created_at) VALUES (:turn_id,:lang,:engine,:text,:created_at)",
+                        {"turn_id": tid, "lang": "en", "engine": "human", "text": "No heavy artillery, no vehicles at all.", "created_at": "2026-01-01"})
     assert keys(search(case, "artillery", mode="lexical")) == [("024", 1)]
     # a deleted turn leaves the index at once (trigger)
     with case.transaction():
-        case.db.execute("DELETE FROM turns WHERE id=?", (tid,))
+        case.db.execute("DELETE FROM turns WHERE id=:id", {"id": tid})
     assert search(case, "artillery", mode="lexical").total == 0
     assert case.one("SELECT COUNT(*) FROM search_docs")[0] == case.one("SELECT COUNT(*) FROM turns")[0]
     case.close()
@@ -258,8 +260,9 @@ def test_ann_path_matches_exact(tmp_path, monkeypatch):
     vecs = rng.normal(size=(len(turns), 16)).astype(np.float32)
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
     with case.transaction():
-        case.db.executemany("INSERT INTO search_vectors(turn_id, chunk, model, sig, vec) VALUES (?, 0, 'synthetic-16d', 's', ?)",
-                            [(t, vectors.encode_vec(v)) for t, v in zip(turns, vecs)])
+        case.db.executemany(insert(search_vectors),
+                            [{"turn_id": t, "chunk": 0, "model": "synthetic-16d", "sig": "s", "vec": vectors.encode_vec(v)}
+                             for t, v in zip(turns, vecs)])
     monkeypatch.setattr(vectors, "EXACT_LIMIT", 5)
     vi = vectors.VectorIndex(case, "synthetic-16d", 16)
     for i in (0, 7, len(turns) - 1):
@@ -267,9 +270,9 @@ def test_ann_path_matches_exact(tmp_path, monkeypatch):
     assert list((case.root / "search").glob("ann-*.usearch"))
     # a deleted turn disappears (its key is dead in the file), a new vector is added on the next search
     with case.transaction():
-        case.db.execute("DELETE FROM turns WHERE id=?", (turns[7],))
-        case.db.execute("INSERT INTO search_vectors(turn_id, chunk, model, sig, vec) VALUES (?, 1, 'synthetic-16d', 's', ?)",
-                        (turns[0], vectors.encode_vec(vecs[7])))
+        case.db.execute("DELETE FROM turns WHERE id=:id", {"id": turns[7]})
+        case.db.execute("INSERT INTO search_vectors(turn_id, chunk, model, sig, vec) VALUES (:turn_id, 1, 'synthetic-16d', 's', :vec)",
+                        {"turn_id": turns[0], "vec": vectors.encode_vec(vecs[7])})
     top = vi.search(vecs[7], 3)
     assert turns[7] not in [t for t, _ in top] and top[0][0] == turns[0]
     # a fresh process (new VectorIndex) reloads the saved file instead of rebuilding

@@ -42,7 +42,7 @@ def test_stage_saves_turns_and_keeps_analyst_edits(case, tmp_path):
 
     # an analyst fixes the first turn; a forced re-run keeps it and does not duplicate it
     first = doc["turns"][0]
-    case.db.execute("UPDATE turns SET text='нейронные сети — это хорошо', edited=1 WHERE id=?", (first["id"],))
+    case.db.execute("UPDATE turns SET text='нейронные сети — это хорошо', edited=1 WHERE id=:id", {"id": first["id"]})
     stage = make_stage("speech", language="ru")
     executor = make_executor("local", workers=1)
     try:

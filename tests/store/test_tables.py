@@ -13,7 +13,15 @@ from listeningpost.store.sql import insert_ignore, json_text, upsert
 
 
 def _columns(case, name):
-    return {r["name"]: (bool(r["notnull"]), bool(r["pk"])) for r in case.query(f"PRAGMA table_info({name})")}
+    """{column: (NOT NULL, in the primary key)} as the database itself reports them."""
+    if case.db.dialect == "sqlite":
+        return {r["name"]: (bool(r["notnull"]), bool(r["pk"])) for r in case.query(f"PRAGMA table_info({name})")}
+    key = {r[0] for r in case.query(
+        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
+        " WHERE i.indisprimary AND i.indrelid = to_regclass(:t)", {"t": name})}
+    return {r[0]: (r[1] == "NO", r[0] in key) for r in case.query(
+        "SELECT column_name, is_nullable FROM information_schema.columns"
+        " WHERE table_schema = current_schema() AND table_name = :t", {"t": name})}
 
 
 # the tsvector search backend's own columns (scale/pg_migrations/0400_search.sql), not part of the Core table
@@ -23,7 +31,7 @@ TSVECTOR_COLUMNS = {"search_docs": {"text_tsv", "translation_tsv", "lemmas_tsv",
 def test_tables_match_the_migrated_schema(case):
     for table in tables.metadata.sorted_tables:
         declared = {c.name: (not c.nullable and not c.primary_key, c.primary_key) for c in table.columns}
-        # and the hidden ``rowid`` identity the SQL rewriting (scale/dialect.py) adds on PostgreSQL
+        # and the hidden ``rowid`` identity of tables without an integer key on PostgreSQL (scale/pg_migrations)
         own = TSVECTOR_COLUMNS.get(table.name, set()) | {"rowid"} if case.db.dialect == "postgresql" else set()
         migrated = {k: (nn and not pk, pk) for k, (nn, pk) in _columns(case, table.name).items() if k not in own}
         assert declared == migrated, table.name

@@ -85,8 +85,7 @@ def test_analyst_edit_is_never_overwritten_and_human_shown_first(case, add_call)
     assert [t["engine"] for t in doc["turns"][0]["translations"]] == ["human", "scripted-test"]
     assert doc["turns"][0]["translations"][0]["machine"] is False
     with case.transaction():
-        case.db.execute("UPDATE translations SET text='analyst fix', edited=1 WHERE engine='scripted-test'"
-                        " AND turn_id=?", (doc["turns"][1]["id"],))
+        case.db.execute("UPDATE translations SET text='analyst fix', edited=1 WHERE engine='scripted-test' AND turn_id=:turn_id", {"turn_id": doc["turns"][1]["id"]})
     run_stage_once(case, call, skip_human=False)
     doc = call_document(case, call)
     assert machine(doc, 1)[0]["text"] == "analyst fix"
@@ -154,7 +153,7 @@ def test_thousand_turns_stream_in_bounded_batches(case, add_call):
     assert max(advanced) == 50 and max(len(b) for b in ScriptedEngine.calls) <= ScriptedEngine.batch_size
     # committed batch by batch, not at the end
     assert seen_rows[:3] == [50, 100, 150]
-    run = case.one("SELECT * FROM runs WHERE id=?", (report["run_id"],))
+    run = case.one("SELECT * FROM runs WHERE id=:id", {"id": report["run_id"]})
     assert run["stage"] == "translate" and run["status"] == "done"
     again = translate_case(case, engine="scripted-test", call_ids=[call])
     assert again["translated"] == 0          # resumable: nothing left to do

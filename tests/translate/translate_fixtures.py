@@ -7,8 +7,10 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert
 
 from listeningpost.records import Turn
+from listeningpost.store import tables
 from listeningpost.store.case import Case, now
 from listeningpost.store.layers import replace_turns
 from listeningpost.translate.engines import Segment, TranslationEngine, register_engine
@@ -23,15 +25,11 @@ def _add_call(case: Case, turns: list[Turn], name: str = "call.json", media: Pat
         (case.root / rel).parent.mkdir(parents=True, exist_ok=True)
         (case.root / rel).write_bytes(data)
     with case.transaction() as db:
-        src = db.execute(
-            "INSERT INTO sources(sha256, original_name, archive_path, size, kind, format, added_at)"
-            " VALUES (?,?,?,?,?,?,?)",
-            (sha, name, rel, len(data), "audio" if media else "transcript", media.suffix[1:] if media else "json", now()),
-        ).lastrowid
-        call_id = db.execute(
-            "INSERT INTO calls(source_id, idx, language, has_media, created_at) VALUES (?,?,?,?,?)",
-            (src, 0, language, int(media is not None), now()),
-        ).lastrowid
+        src = db.execute(insert(tables.sources).values(
+            sha256=sha, original_name=name, archive_path=rel, size=len(data), kind="audio" if media else "transcript",
+            format=media.suffix[1:] if media else "json", added_at=now())).lastrowid
+        call_id = db.execute(insert(tables.calls).values(source_id=src, idx=0, language=language,
+                                                         has_media=int(media is not None), created_at=now())).lastrowid
         replace_turns(case, call_id, turns, None, "asr" if media else "import")
     return call_id
 

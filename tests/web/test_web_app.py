@@ -133,11 +133,11 @@ def test_edit_turn_history_undo_and_rerun_keeps_edit(app, demo):
     # a re-run of a stage replaces machine turns but keeps the analyst's
     with case.transaction():
         replace_turns(case, call, [Turn(text="machine re-run")], None, "import")
-    assert case.one("SELECT text FROM turns WHERE id=?", (turn["id"],))["text"].endswith("[уточнено]")
+    assert case.one("SELECT text FROM turns WHERE id=:id", {"id": turn["id"]})["text"].endswith("[уточнено]")
     # undo restores the text and marks the edit undone
     assert c.post(f"/api/edits/{entry['id']}/undo", headers=h).status_code == 200
-    assert case.one("SELECT text FROM turns WHERE id=?", (turn["id"],))["text"] == turn["text"]
-    assert case.one("SELECT undone_by FROM edits WHERE id=?", (entry["id"],))[0] is not None
+    assert case.one("SELECT text FROM turns WHERE id=:id", {"id": turn["id"]})["text"] == turn["text"]
+    assert case.one("SELECT undone_by FROM edits WHERE id=:id", {"id": entry["id"]})[0] is not None
     assert c.post(f"/api/edits/{entry['id']}/undo", headers=h).status_code == 409
 
 
@@ -200,7 +200,7 @@ def test_decisions_split_merge_and_speaker(app, demo):
     assert c.post(f"/api/calls/{call}/speakers/{label}", json={"name": "Командир"}, headers=h).status_code == 200
     assert c.get(f"/api/calls/{call}").json()["speakers"][label] == "Командир"
     assert c.post(f"/api/calls/{call}/turns/{t1['id']}/speaker", json={"label": "C"}, headers=h).status_code == 200
-    assert case.one("SELECT speaker, edited FROM turns WHERE id=?", (t1["id"],))[:] == ("C", 1)
+    assert case.one("SELECT speaker, edited FROM turns WHERE id=:id", {"id": t1["id"]})[:] == ("C", 1)
 
 
 def test_hostile_transcript_is_escaped(app, demo):
@@ -347,9 +347,9 @@ def test_call_page_shows_the_gloss_under_machine_english_only(app, demo):
     turn = case.one("SELECT t.id, t.text FROM turns t JOIN calls c ON c.id=t.call_id"
                     " WHERE c.external_id='ra-radio_and_calls-mp3-008' AND t.text LIKE '%200-ых%'")
     with case.transaction():
-        case.db.execute("INSERT INTO translations(turn_id, lang, engine, model, text, created_at) VALUES (?,?,?,?,?,?)",
-                        (turn["id"], "en", "gloss-test", "m1", "Send your men to the Tiger area.", now()))
-    call = case.one("SELECT call_id FROM turns WHERE id=?", (turn["id"],))[0]
+        case.db.execute("INSERT INTO translations(turn_id, lang, engine, model, text, created_at) VALUES (:turn_id,:lang,:engine,:model,:text,:created_at)",
+                        {"turn_id": turn["id"], "lang": "en", "engine": "gloss-test", "model": "m1", "text": "Send your men to the Tiger area.", "created_at": now()})
+    call = case.one("SELECT call_id FROM turns WHERE id=:id", {"id": turn["id"]})[0]
     page = client_for(app, "vic").get(f"/calls/{call}").text
     glosses = re.findall(r'<div class="gloss muted"[^>]*>gloss: ([^<]*)</div>', page)
     assert len(glosses) == 1  # the human lines carry none
