@@ -201,7 +201,7 @@ def _check_destination(dst: Case, tables: list[_Table]) -> None:
         have.setdefault(table, set()).add(column)
     for t in tables:
         if t.name not in have:
-            raise MigrateError(f"table {t.name} has no PostgreSQL counterpart (a migration without a twin?)")
+            raise MigrateError(f"table {t.name} has no PostgreSQL counterpart (not declared in store/tables.py?)")
         missing = [c for c in t.columns if c not in have[t.name]]
         if missing:
             raise MigrateError(f"{t.name}: columns {missing} missing in the destination")

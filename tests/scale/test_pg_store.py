@@ -4,6 +4,7 @@ a case without loss and notices a difference."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -51,7 +52,7 @@ def process(case: Case) -> None:
 
 
 def test_schema_matches_sqlite(pg_url, tmp_path):
-    """Every SQLite table and column exists on PostgreSQL (catches a twin migration left behind)."""
+    """Every SQLite table and column exists on PostgreSQL (catches a table left out of store/tables.py)."""
     lite = sqlite_case(tmp_path / "lite")
     pg = Case.open(tmp_path / "pg", db=pg_url)
     lite_tables = {r[0] for r in lite.query("SELECT name FROM sqlite_master WHERE type='table' AND sql NOT LIKE 'CREATE VIRTUAL%'")
@@ -215,3 +216,33 @@ def test_one_runner_per_case_across_machines(pg_url, tmp_path):
         pass
     here.close()
     there.close()
+
+
+# The catalog a new PostgreSQL case gets: what scale/pgmigrations makes from store/tables.py must be,
+# column for column, constraint for constraint, what the hand-written PostgreSQL twins of the
+# migrations built before (tests/data/pg_schema_release.json, read from a case made with them;
+# the schema's name is SCHEMA there).
+CATALOG = {
+    "columns": "SELECT table_name, column_name, ordinal_position, data_type, is_nullable, column_default, is_identity,"
+               " identity_generation, is_generated, generation_expression FROM information_schema.columns"
+               " WHERE table_schema = current_schema() ORDER BY 1, 3",
+    "constraints": "SELECT conrelid::regclass::text AS t, contype, pg_get_constraintdef(oid) AS def FROM pg_constraint"
+                   " WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2, 3",
+    "indexes": "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1, 2",
+    "functions": "SELECT proname FROM pg_proc WHERE pronamespace = current_schema()::regnamespace ORDER BY 1",
+    "triggers": "SELECT event_object_table, trigger_name, action_timing, event_manipulation FROM information_schema.triggers"
+                " WHERE trigger_schema = current_schema() ORDER BY 1, 2, 4",
+    "views": "SELECT table_name FROM information_schema.views WHERE table_schema = current_schema() ORDER BY 1",
+}
+
+
+def test_new_case_schema_is_the_released_one(pg_url, tmp_path):
+    expected = json.loads((Path(__file__).parents[1] / "data" / "pg_schema_release.json").read_text(encoding="utf-8"))
+    case = Case.open(tmp_path / "pg", db=pg_url)
+    schema = case.db.pg.execute("SELECT current_schema()").fetchone()[0]
+    got = {k: [[str(v).replace(f" ON {schema}.", " ON SCHEMA.") if v is not None else None for v in r]
+               for r in case.db.pg.execute(q).fetchall()] for k, q in CATALOG.items()}
+    case.close()
+    for kind, rows in expected.items():
+        want = [[str(v) if v is not None else None for v in r] for r in rows]
+        assert got[kind] == want, kind

@@ -1,5 +1,6 @@
--- PostgreSQL twin of store/migrations/0400_search.sql (same tables and columns; keep in step:
--- tests/scale/test_pg_store.py compares the two schemas).
+-- PostgreSQL version of store/migrations/0400_search.sql: the one migration written by hand, since
+-- the full-text index has no declaration in store/tables.py (scale/pgmigrations.py builds the others;
+-- tests/scale/test_pg_store.py compares the schemas).
 --
 -- Full text: instead of the FTS5 table, search_docs carries generated tsvector columns with GIN
 -- indexes. text and lemmas use the 'simple' configuration (they are already folded word forms and
