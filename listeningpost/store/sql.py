@@ -166,14 +166,17 @@ class json_text(FunctionElement):
         super().__init__(column)
 
 
-@compiles(json_text, "sqlite")
-def _json_text_sqlite(element: json_text, compiler: Any, **kw: Any) -> str:
-    return f"json_extract({compiler.process(element.clauses, **kw)}, '$.{'.'.join(element.path)}')"
+def _per_dialect(construct: type, **render: Any) -> None:
+    """Register ``construct``'s SQL for each dialect: ``render[dialect](element, column SQL)``."""
+    for name, fn in render.items():
+        def sql(element: Any, compiler: Any, _fn: Any = fn, **kw: Any) -> str:
+            return _fn(element, compiler.process(element.clauses, **kw))
+        compiles(construct, name)(sql)
 
 
-@compiles(json_text, "postgresql")
-def _json_text_pg(element: json_text, compiler: Any, **kw: Any) -> str:
-    return f"(({compiler.process(element.clauses, **kw)})::jsonb #>> '{{{','.join(element.path)}}}')"
+_per_dialect(json_text,
+             sqlite=lambda e, col: f"json_extract({col}, '$.{'.'.join(e.path)}')",
+             postgresql=lambda e, col: f"(({col})::jsonb #>> '{{{','.join(e.path)}}}')")
 
 
 class like_nocase(FunctionElement):
@@ -237,20 +240,15 @@ def glob_regex(pattern: str) -> str:
     return "".join(out) + "$"
 
 
-@compiles(glob, "sqlite")
-def _glob_sqlite(element: glob, compiler: Any, **kw: Any) -> str:
-    return f"({compiler.process(element.clauses, **kw)} GLOB {_quoted(element.pattern)})"
-
-
-@compiles(glob, "postgresql")
-def _glob_pg(element: glob, compiler: Any, **kw: Any) -> str:
-    return f"({compiler.process(element.clauses, **kw)} ~ {_quoted(glob_regex(element.pattern))})"
+_per_dialect(glob,
+             sqlite=lambda e, col: f"({col} GLOB {_quoted(e.pattern)})",
+             postgresql=lambda e, col: f"({col} ~ {_quoted(glob_regex(e.pattern))})")
 
 
 def row_id(table: Any) -> Any:
     """The column SQLite's ``rowid`` stands for: the table's integer ``id`` key where it has one, else
     the implicit ``rowid`` (SQLite) / the hidden ``rowid`` identity the PostgreSQL schema gives such
-    tables (``scale/pg_migrations``). Edits name rows by it (``store.corrections``)."""
+    tables (``scale/pgmigrations``). Edits name rows by it (``store.corrections``)."""
     key = table.c.get("id")
     if key is not None and key.primary_key and isinstance(key.type, Integer):
         return key
