@@ -3,13 +3,14 @@
 Queries are Core statements (``store.tables``), compiled here by SQLAlchemy's PostgreSQL dialect
 (``store.sql``); SQL text is PostgreSQL as written (the full-text backend, migrations, catalog
 queries), with ``:name`` parameters (bound through SQLAlchemy) or ``$1, $2``. Nothing is rewritten.
-What the callers rely on from the SQLite connection, ``PgConnection`` keeps:
+It implements the case connection's small protocol (``store.backends``), as the SQLite one does:
 
-* ``BEGIN IMMEDIATE`` takes a transaction-level advisory lock, so writers serialise exactly as on
-  SQLite (readers never wait) and read-then-write code stays race-free with many analysts at once;
+* ``begin_write()`` takes a transaction-level advisory lock, so writers serialise exactly as on
+  SQLite's ``BEGIN IMMEDIATE`` (readers never wait) and read-then-write code stays race-free with
+  many analysts at once; ``commit()``, ``rollback()``;
 * each write inside a transaction runs under a savepoint, so a failed statement (say a unique
   violation the caller catches) leaves the transaction usable, as SQLite does;
-* psycopg errors are re-raised as the matching ``sqlite3`` exception class;
+* errors are psycopg's own (``psycopg.errors.UniqueViolation`` is a ``psycopg.IntegrityError``);
 * rows index by position and by name; ``cursor.lastrowid`` after a Core INSERT into a table with an
   ``id`` key (``RETURNING id``); ``str``/``int``/``bool`` parameters are sent untyped so the server
   types them from context; ``numeric`` results come back as int or float, not Decimal.
@@ -20,7 +21,6 @@ everything ``case.sqlite`` would. One case per database or per schema (``?option
 
 from __future__ import annotations
 
-import sqlite3
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
@@ -175,25 +175,8 @@ def _adapt(conn: Any) -> None:
     conn.adapters.register_loader("numeric", Number)
 
 
-def _sqlite_error(exc: Exception) -> sqlite3.Error:
-    import psycopg
-
-    cls: type[sqlite3.Error]
-    if isinstance(exc, psycopg.errors.IntegrityError):
-        cls = sqlite3.IntegrityError
-    elif isinstance(exc, (psycopg.OperationalError, psycopg.ProgrammingError)):
-        cls = sqlite3.OperationalError
-    elif isinstance(exc, psycopg.DataError):
-        cls = sqlite3.DataError
-    elif isinstance(exc, psycopg.InterfaceError):
-        cls = sqlite3.InterfaceError
-    else:
-        cls = sqlite3.DatabaseError
-    return cls(str(exc).strip())
-
-
 class PgConnection:
-    """A ``sqlite3.Connection`` look-alike over one psycopg connection (autocommit; explicit BEGIN)."""
+    """The case connection on one psycopg connection (autocommit between explicit transactions)."""
 
     dialect = "postgresql"
 
@@ -204,10 +187,9 @@ class PgConnection:
         self._pg = psycopg.connect(_psycopg_url(url), autocommit=True, cursor_factory=psycopg.RawCursor,
                                    row_factory=_row_factory)
         _adapt(self._pg)
-        self.row_factory = sqlite3.Row  # accepted and ignored: rows always behave like sqlite3.Row
         self.total_changes = 0  # rows inserted, updated or deleted through this connection
 
-    # -- sqlite3.Connection surface --------------------------------------------------------------
+    # -- the case connection protocol (store.backends) --------------------------------------------
     @property
     def in_transaction(self) -> bool:
         from psycopg.pq import TransactionStatus
@@ -226,9 +208,6 @@ class PgConnection:
             return self._execute_statement(compile_statement(sql, "postgresql", params or None))
         if isinstance(params, Mapping):
             return self._execute_statement(compile_statement(text(sql), "postgresql", params))
-        control = _transaction_word(sql)
-        if control:
-            return self._transaction_control(control, sql)
         return self._execute_statement(Compiled(sql, tuple(params or ()), text_kind(sql)))
 
     def executemany(self, sql: Any, seq_of_params: Iterable[Any]) -> PgCursor:
@@ -262,31 +241,32 @@ class PgConnection:
     @contextmanager
     def _statement(self, guarded: bool) -> Iterator[None]:
         """One statement; inside a transaction a write runs under a savepoint, so a failed one (a
-        unique violation the caller catches) leaves the transaction usable, as on SQLite. Errors
-        come out as the matching sqlite3 exception."""
-        try:
-            if guarded:
-                self._pg.execute("SAVEPOINT lpost_stmt")
+        unique violation the caller catches) leaves the transaction usable, as on SQLite."""
+        if not guarded:
             yield
-            if guarded:
-                self._pg.execute("RELEASE SAVEPOINT lpost_stmt")
-        except Exception as exc:
-            if guarded:
-                self._undo_statement()
-            if isinstance(exc, sqlite3.Error):
-                raise
-            raise _sqlite_error(exc) from exc
+            return
+        self._pg.execute("SAVEPOINT lpost_stmt")
+        try:
+            yield
+        except BaseException:
+            self._undo_statement()
+            raise
+        self._pg.execute("RELEASE SAVEPOINT lpost_stmt")
 
-    def executescript(self, sql: str) -> PgCursor:
-        from listeningpost.store.schema import split_sql
-
-        for statement in split_sql(sql):
-            self.execute(statement)
-        return PgCursor(rowcount=-1, rows=[])
+    def begin_write(self) -> None:
+        """BEGIN, holding the case's write lock until COMMIT or ROLLBACK (SQLite's BEGIN IMMEDIATE)."""
+        self._pg.execute("BEGIN")
+        self._pg.execute(_LOCK_SQL)
 
     def commit(self) -> None:
+        import psycopg
+        from psycopg.pq import TransactionStatus
+
+        if self._pg.info.transaction_status == TransactionStatus.INERROR:
+            self._pg.execute("ROLLBACK")
+            raise psycopg.errors.InFailedSqlTransaction("transaction aborted by an earlier error; rolled back")
         if self.in_transaction:
-            self.execute("COMMIT")
+            self._pg.execute("COMMIT")
 
     def rollback(self) -> None:
         if self.in_transaction:
@@ -295,15 +275,6 @@ class PgConnection:
     def close(self) -> None:
         self._pg.close()
 
-    def __enter__(self) -> "PgConnection":
-        return self
-
-    def __exit__(self, exc_type: Any, *_: Any) -> None:
-        if exc_type is None:
-            self.commit()
-        else:
-            self.rollback()
-
     # -- internals --------------------------------------------------------------------------------
     def _undo_statement(self) -> None:
         try:
@@ -311,37 +282,6 @@ class PgConnection:
             self._pg.execute("RELEASE SAVEPOINT lpost_stmt")
         except Exception:  # the connection itself is gone; the caller's error says why
             pass
-
-    def _transaction_control(self, word: str, sql: str) -> PgCursor:
-        """BEGIN [IMMEDIATE] (IMMEDIATE/EXCLUSIVE also takes the case's write lock), COMMIT, ROLLBACK."""
-        from psycopg.pq import TransactionStatus
-
-        words = sql.upper().split()
-        try:
-            if word == "BEGIN":
-                self._pg.execute("BEGIN")
-                if len(words) > 1 and words[1] in ("IMMEDIATE", "EXCLUSIVE"):
-                    self._pg.execute(_LOCK_SQL)
-            elif word in ("COMMIT", "END"):
-                if self._pg.info.transaction_status == TransactionStatus.INERROR:
-                    self._pg.execute("ROLLBACK")
-                    raise sqlite3.OperationalError("transaction aborted by an earlier error; rolled back")
-                self._pg.execute("COMMIT")
-            else:
-                self._pg.execute(sql.strip().rstrip(";"))
-        except sqlite3.Error:
-            raise
-        except Exception as exc:
-            raise _sqlite_error(exc) from exc
-        return PgCursor(rowcount=-1, rows=[])
-
-
-def _transaction_word(sql: str) -> str | None:
-    """BEGIN, COMMIT, END or ROLLBACK when ``sql`` is transaction control (not ROLLBACK TO a savepoint)."""
-    words = sql.upper().replace(";", " ").split()
-    if not words or words[0] not in ("BEGIN", "COMMIT", "END", "ROLLBACK"):
-        return None
-    return None if words[0] == "ROLLBACK" and words[1:2] == ["TO"] else words[0]
 
 
 def connect(url: str) -> PgConnection:

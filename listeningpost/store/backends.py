@@ -21,11 +21,15 @@ class Backend:
     name: str
     #: URL prefixes this backend serves (``postgresql://``, ...)
     schemes: tuple[str, ...]
-    #: url -> a connection shaped like ``sqlite3.Connection`` (``execute``, ``in_transaction``, rows by name)
+    #: url -> a case connection: ``execute(statement or SQL text, params)`` and ``executemany`` giving a
+    #: cursor (``fetchone``/``fetchall``, rows by position and by name, ``lastrowid``, ``rowcount``),
+    #: ``begin_write()`` (the case's write lock until the end of the transaction), ``commit()``,
+    #: ``rollback()``, ``in_transaction``, ``total_changes``, ``dialect``, ``close()``; the SQLite one is
+    #: ``store.sql.SqliteConnection``. Errors are the database driver's own.
     connect: Callable[[str], Any]
     #: url -> whether that database already holds a case
     has_case: Callable[[str], bool]
-    #: case -> names of the migrations applied (``store.schema`` files, translated as needed)
+    #: case -> names of the migrations applied (the ``store.schema`` files, built for this database)
     migrate: Callable[["Case"], list[str]]
     #: (case, exception class) -> a context manager holding the case's job-runner lock across
     #: machines; raises that exception when another runner holds it

@@ -109,18 +109,18 @@ class Case:
     # -- transactions ----------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT; nested use joins the outer transaction."""
+        """A write transaction (the case's write lock held until it ends); nested use joins the outer one."""
         db = self.db
         if db.in_transaction:
             yield db
             return
-        db.execute("BEGIN IMMEDIATE")
+        db.begin_write()
         try:
             yield db
         except BaseException:
-            db.execute("ROLLBACK")
+            db.rollback()
             raise
-        db.execute("COMMIT")
+        db.commit()
 
     # -- small helpers -------------------------------------------------------------------------
     def query(self, sql: Any, params: Any = ()) -> list[sqlite3.Row]:

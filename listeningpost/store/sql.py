@@ -107,9 +107,13 @@ def compile_many(stmt: ClauseElement, dialect_name: str, rows: list[Mapping[str,
 
 
 class SqliteConnection(sqlite3.Connection):
-    """``sqlite3.Connection`` that also runs Core statements (compiled by SQLAlchemy's SQLite dialect)."""
+    """``sqlite3.Connection`` that also runs Core statements (compiled by SQLAlchemy's SQLite dialect)
+    and takes the write lock with ``begin_write()`` (the case connection protocol: store.backends)."""
 
     dialect = "sqlite"
+
+    def begin_write(self) -> None:
+        super().execute("BEGIN IMMEDIATE")
 
     def execute(self, sql: Any, params: Any = ()) -> sqlite3.Cursor:  # type: ignore[override]
         if is_statement(sql):

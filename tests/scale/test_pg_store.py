@@ -91,12 +91,14 @@ def test_same_documents_and_stage_results_as_sqlite(pg_url, tmp_path):
 
 
 def test_sqlite_semantics_kept(pg_url, tmp_path):
+    import psycopg
+
     case = Case.open(tmp_path / "pg", db=pg_url)
     ingest_paths(case, real_files()[:1])
     call_id = case.one("SELECT id FROM calls")["id"]
     with case.transaction():
         # a failed statement inside a transaction can be caught and the transaction goes on
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(psycopg.IntegrityError):
             case.db.execute("INSERT INTO calls(id, source_id, created_at) VALUES (:id, :source_id, :created_at)", {"id": call_id, "source_id": 1, "created_at": "x"})
         edit = record_edit(case, author="analyst", target_table="calls", target_id=call_id, action="set",
                            field="title", before=None, after="Title", call_id=call_id)
