@@ -22,13 +22,12 @@ system-deps:
 demo: system-deps install
 	bash scripts/demo.sh $(DEMO_CASE)
 
-# Second pass: the store, ingest, jobs, search and web tests again against PostgreSQL (each test
-# gets a throwaway cluster schema; see tests/pgbackend.py).
-PG_TESTS := tests/store tests/test_ingest.py tests/jobs tests/search tests/web/test_web_app.py tests/scale tests/voices tests/context
+# Second pass: every test again with the cases in PostgreSQL (each case gets a throwaway schema of a
+# temporary cluster; see tests/pgbackend.py), except the headless-browser ones.
 
 test: system-deps install
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
-	LPOST_TEST_DB=postgresql $(PY) -m pytest -q -p no:cacheprovider -m "not browser" $(PG_TESTS) $(PYTEST_ARGS)
+	LPOST_TEST_DB=postgresql $(PY) -m pytest -q -p no:cacheprovider -m "not browser" $(PYTEST_ARGS)
 
 clean-demo:
 	rm -rf $(DEMO_CASE)

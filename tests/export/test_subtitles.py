@@ -97,7 +97,8 @@ def asr_call(tmp_path_factory):
         proc = subprocess.run([sys.executable, "-m", "listeningpost.cli", *args, "--case", str(root)],
                               capture_output=True, text=True, timeout=600)
         assert proc.returncode == 0, proc.stderr
-    case = Case.open(root, create=False)
+    # the subprocesses ran before any per-test database was set up: the case is the folder's SQLite one
+    case = Case(root)
     return call_document(case, case.one("SELECT id FROM calls")[0])
 
 

@@ -1,5 +1,5 @@
 """store.tables declares the schema the migrations build, and Core statements run on every backend
-(this file is in the PostgreSQL pass too: Makefile PG_TESTS)."""
+(like every test, this file runs in the PostgreSQL pass of `make test` too)."""
 
 from __future__ import annotations
 
