@@ -3,9 +3,9 @@
 ``case.db.execute(statement)`` takes a Core statement (``select(calls).where(...)``, built from
 ``store.tables``) as well as SQL text: the SQLite connection (``SqliteConnection`` here) and the
 PostgreSQL one (``listeningpost.scale.pg``) compile it with the matching SQLAlchemy dialect, so the
-library writes each database's SQL (placeholders, RETURNING, ``IN`` lists, upserts) and the
-hand-written SQLite-to-PostgreSQL rewriting is never involved. Rows come back as before: by
-position and by name.
+library writes each database's SQL (placeholders, RETURNING, ``IN`` lists, upserts). What differs
+between the two beyond that is spelt out below as small constructs (upsert, json_text, glob, ...).
+Rows come back by position and by name.
 """
 
 from __future__ import annotations
@@ -273,14 +273,9 @@ class id_list(FunctionElement):
         super().__init__(literal(json.dumps([int(i) for i in ids]), Text))
 
 
-@compiles(id_list, "sqlite")
-def _id_list_sqlite(element: id_list, compiler: Any, **kw: Any) -> str:
-    return f"(SELECT value FROM json_each({compiler.process(element.clauses, **kw)}))"
-
-
-@compiles(id_list, "postgresql")
-def _id_list_pg(element: id_list, compiler: Any, **kw: Any) -> str:
-    return f"(SELECT jsonb_array_elements_text(CAST({compiler.process(element.clauses, **kw)} AS jsonb))::bigint)"
+_per_dialect(id_list,
+             sqlite=lambda e, ids: f"(SELECT value FROM json_each({ids}))",
+             postgresql=lambda e, ids: f"(SELECT jsonb_array_elements_text(CAST({ids} AS jsonb))::bigint)")
 
 
 def in_ids(column: Any, ids: Iterable[int]) -> Any:
