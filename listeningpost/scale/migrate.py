@@ -1,9 +1,10 @@
 """``lpost migrate --from case/ --to postgresql://...``: copy a SQLite case into PostgreSQL, verified.
 
-The destination schema is made by the same migrations (translated), so every table and column of
-the source has a home; the copy keeps row ids (edits, jobs and the web audit log refer to them),
-runs in one transaction, and is checked table by table at the end: row counts and an
-order-independent checksum of every value (per-column type, so 3 in a REAL column equals 3.0).
+The destination schema is made by the same numbered migrations (built for PostgreSQL from
+``store/tables.py``), so every table and column of the source has a home; the copy keeps row ids
+(edits, jobs and the web audit log refer to them), runs in one transaction, and is checked table by
+table at the end: row counts and an order-independent checksum of every value (per-column type, so 3
+in a REAL column equals 3.0).
 The archive stays where it is: the case folder serves both (``--case case/ --db URL``).
 """
 
