@@ -21,7 +21,7 @@ from listeningpost.analyze.themes import ThemeOptions, extract_themes
 from listeningpost.pipeline import Stage, register
 from listeningpost.store import tables
 from listeningpost.store.case import Case
-from listeningpost.store.layers import call_turns
+from listeningpost.store.layers import call_turns, turn_ids
 from listeningpost.threads import one_blas_thread
 
 #: bump when rules or lexicons change, so the runner re-queues calls analysed by older rules
@@ -116,7 +116,7 @@ class AnalyzeStage(Stage):
 
 def save_analysis(case: Case, call_id: int, result: dict[str, Any], run_id: int | None) -> None:
     """Replace machine rows of the call; keep analyst decisions and do not re-create what they cover."""
-    valid_turns = {r[0] for r in case.query(select(tables.turns.c.id).where(tables.turns.c.call_id == call_id))}
+    valid_turns = turn_ids(case, call_id)
 
     def turn_of(d: dict[str, Any]) -> int | None:
         return d.get("turn_id") if d.get("turn_id") in valid_turns else None

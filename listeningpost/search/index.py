@@ -17,6 +17,7 @@ from sqlalchemy.sql import ColumnElement
 
 from listeningpost.search.backends import backend_for
 from listeningpost.store.case import Case
+from listeningpost.store.layers import turn_ids
 from listeningpost.store.sql import insert_for
 from listeningpost.store.tables import calls, search_dirty, search_docs, translations, turns
 from listeningpost.text import fts
@@ -94,7 +95,7 @@ def write_docs(case: Case, call_id: int, rows: list[DocRow]) -> int:
     db = case.db
     current = {r[0]: r[1] for r in db.execute(
         select(search_docs.c.turn_id, search_docs.c.sig).where(search_docs.c.call_id == call_id))}
-    live = {r[0] for r in db.execute(select(turns.c.id).where(turns.c.call_id == call_id))}
+    live = turn_ids(case, call_id)
     wanted = {r.turn_id: r for r in rows if r.turn_id in live}
     stale = [tid for tid, sig in current.items() if tid not in wanted or wanted[tid].sig != sig]
     db.executemany(delete(search_docs).where(search_docs.c.turn_id == bindparam("stale")), [{"stale": t} for t in stale])
