@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol, Union
+from typing import Any, Callable, Protocol, Union
 
 from listeningpost.export import data, docx, html, output, pdf, subtitles
 from listeningpost.export.redact import DEFAULT_SETTING, redact_documents
@@ -90,8 +90,6 @@ class Exporter(Protocol):
 FORMATS = Registry("export format", plugins="EXPORT_MODULES", instantiate=True, error=ExportError)
 #: class decorator: ``@register_format("name")`` registers an instance of the class as format ``name``
 register_format = FORMATS.register
-#: the registered formats, built-in ones first (in their documented order)
-available_formats = FORMATS.names
 
 
 def get_format(name: str) -> Exporter:
@@ -99,83 +97,45 @@ def get_format(name: str) -> Exporter:
 
 
 # -- the built-in formats (registration order is the order `lpost export` lists them in) --------
-class _Subtitles:
-    single_call = True
-    volatile: list[str] = []
+@dataclass
+class BuiltinFormat:
+    """A built-in :class:`Exporter`: its render function and flags (``name`` is set on registration)."""
 
-    def render(self, ctx: ExportContext) -> Rendered:
+    render: Callable[[ExportContext], Rendered]
+    single_call: bool = False
+    volatile: list[str] = field(default_factory=list)
+
+
+def _builtin(name: str, render: Callable[[ExportContext], Rendered], single_call: bool = False,
+             volatile: tuple[str, ...] = ()) -> None:
+    register_format(name)(lambda: BuiltinFormat(render, single_call, list(volatile)))
+
+
+def _subtitles(to_text: Callable[[dict[str, Any], subtitles.SubtitleOptions], str]):
+    def render(ctx: ExportContext) -> Rendered:
         doc = ctx.docs[0]
-        sub = subtitles.SubtitleOptions(lang=ctx.options.lang, speakers=ctx.options.speakers)
-        text = subtitles.to_srt(doc, sub) if self.name == "srt" else subtitles.to_vtt(doc, sub)
+        text = to_text(doc, subtitles.SubtitleOptions(lang=ctx.options.lang, speakers=ctx.options.speakers))
         if not text.strip() or text.strip() == "WEBVTT":
             raise ExportError(f"call {doc['id']} has no timed turns to subtitle")
         return text.encode("utf-8")
+    return render
 
 
-@register_format("srt")
-class SrtExporter(_Subtitles):
-    pass
+def _audio(ctx: ExportContext) -> Rendered:
+    from listeningpost.export import media
+
+    return media.export_audio(ctx.case, ctx.docs[0], ctx.options.output.suffix.lstrip(".") or "wav")
 
 
-@register_format("vtt")
-class VttExporter(_Subtitles):
-    pass
-
-
-@register_format("json")
-class JsonExporter:
-    single_call = False
-    volatile: list[str] = []
-
-    def render(self, ctx: ExportContext) -> Rendered:
-        return data.to_json(ctx.docs, ctx.case_id, ctx.options.query, ctx.redaction).encode("utf-8")
-
-
-@register_format("csv")
-class CsvExporter:
-    single_call = False
-    volatile: list[str] = []
-
-    def render(self, ctx: ExportContext) -> Rendered:
-        return data.to_csv(ctx.docs, ctx.case_id)
-
-
-@register_format("html")
-class HtmlExporter:
-    single_call = False
-    volatile: list[str] = []
-
-    def render(self, ctx: ExportContext) -> Rendered:
-        return html.render(ctx.report).encode("utf-8")
-
-
-@register_format("pdf")
-class PdfExporter:
-    single_call = False
-    volatile = ["/CreationDate", "/ModDate"]
-
-    def render(self, ctx: ExportContext) -> Rendered:
-        return pdf.html_to_pdf(html.render(ctx.report))
-
-
-@register_format("docx")
-class DocxExporter:
-    single_call = False
-    volatile: list[str] = []
-
-    def render(self, ctx: ExportContext) -> Rendered:
-        return docx.render(ctx.report)
-
-
-@register_format("audio")
-class AudioExporter:
-    single_call = True
-    volatile: list[str] = []
-
-    def render(self, ctx: ExportContext) -> Rendered:
-        from listeningpost.export import media
-
-        return media.export_audio(ctx.case, ctx.docs[0], ctx.options.output.suffix.lstrip(".") or "wav")
+_builtin("srt", _subtitles(subtitles.to_srt), single_call=True)
+_builtin("vtt", _subtitles(subtitles.to_vtt), single_call=True)
+_builtin("json", lambda ctx: data.to_json(ctx.docs, ctx.case_id, ctx.options.query,
+                                          ctx.redaction).encode("utf-8"))
+_builtin("csv", lambda ctx: data.to_csv(ctx.docs, ctx.case_id))
+_builtin("html", lambda ctx: html.render(ctx.report).encode("utf-8"))
+_builtin("pdf", lambda ctx: pdf.html_to_pdf(html.render(ctx.report)), volatile=("/CreationDate", "/ModDate"))
+_builtin("docx", lambda ctx: docx.render(ctx.report))
+_builtin("audio", _audio, single_call=True)
 
 
 def export(case: Case, opts: ExportOptions) -> ExportResult:

@@ -53,6 +53,19 @@ users = typer.Typer(help="Web accounts: admin (users, settings), analyst (ingest
                     no_args_is_help=True)
 
 
+def _change_account(c, fn, action: str, username: str, message: str, detail: Optional[dict] = None) -> None:
+    """Run an account change (``fn()``); fail on a ``web.auth.AuthError``, else audit it and say so."""
+    from listeningpost.store import audit
+    from listeningpost.web.auth import AuthError
+
+    try:
+        fn()
+    except AuthError as exc:
+        fail(str(exc))
+    audit.log(c, None, action, f"user:{username}", detail)
+    out.print(message, markup=False)
+
+
 @users.command("add")
 def users_add(
     username: str,
@@ -61,31 +74,20 @@ def users_add(
     case: Optional[Path] = CaseOpt,
 ) -> None:
     """Add a user."""
-    from listeningpost.store import audit
-    from listeningpost.web.auth import AuthError, add_user
+    from listeningpost.web.auth import add_user
 
     c = open_case(case)
-    try:
-        add_user(c, username, _password(password), role)
-    except AuthError as exc:
-        fail(str(exc))
-    audit.log(c, None, "user.add", f"user:{username}", {"role": role})
-    out.print(f"added {username} ({role})", markup=False)
+    _change_account(c, lambda: add_user(c, username, _password(password), role), "user.add", username,
+                    f"added {username} ({role})", {"role": role})
 
 
 @users.command("remove")
 def users_remove(username: str, case: Optional[Path] = CaseOpt) -> None:
     """Remove a user (their sessions end at once)."""
-    from listeningpost.store import audit
-    from listeningpost.web.auth import AuthError, remove_user
+    from listeningpost.web.auth import remove_user
 
     c = open_case(case)
-    try:
-        remove_user(c, username)
-    except AuthError as exc:
-        fail(str(exc))
-    audit.log(c, None, "user.remove", f"user:{username}")
-    out.print(f"removed {username}", markup=False)
+    _change_account(c, lambda: remove_user(c, username), "user.remove", username, f"removed {username}")
 
 
 @users.command("passwd")
@@ -95,31 +97,21 @@ def users_passwd(
     case: Optional[Path] = CaseOpt,
 ) -> None:
     """Set a user's password (logs them out everywhere)."""
-    from listeningpost.store import audit
-    from listeningpost.web.auth import AuthError, set_password
+    from listeningpost.web.auth import set_password
 
     c = open_case(case)
-    try:
-        set_password(c, username, _password(password))
-    except AuthError as exc:
-        fail(str(exc))
-    audit.log(c, None, "user.passwd", f"user:{username}")
-    out.print(f"password changed for {username}", markup=False)
+    _change_account(c, lambda: set_password(c, username, _password(password)), "user.passwd", username,
+                    f"password changed for {username}")
 
 
 @users.command("role")
 def users_role(username: str, role: str, case: Optional[Path] = CaseOpt) -> None:
     """Change a user's role."""
-    from listeningpost.store import audit
-    from listeningpost.web.auth import AuthError, set_role
+    from listeningpost.web.auth import set_role
 
     c = open_case(case)
-    try:
-        set_role(c, username, role)
-    except AuthError as exc:
-        fail(str(exc))
-    audit.log(c, None, "user.role", f"user:{username}", {"role": role})
-    out.print(f"{username} is now {role}", markup=False)
+    _change_account(c, lambda: set_role(c, username, role), "user.role", username,
+                    f"{username} is now {role}", {"role": role})
 
 
 @users.command("list")

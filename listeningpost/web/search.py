@@ -1,4 +1,4 @@
-"""Search box adapter: the search package's engine when installed, else a plain substring match.
+"""Search box adapter: the search package's index once it is built, else a plain substring match.
 
 The calls list needs matching call ids in rank order plus one snippet per call; this module turns
 either backend's answer into that shape, so the list page does not depend on the engine.
@@ -7,7 +7,6 @@ either backend's answer into that shape, so the list page does not depend on the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import func, literal, or_, select, union_all
 
@@ -26,22 +25,6 @@ class Matches:
     error: str | None = None
 
 
-def _engine():
-    try:
-        from listeningpost.search.api import search  # the search issue's query language
-    except ImportError:
-        return None
-    return search
-
-
-def _get(hit: Any, *names: str) -> Any:
-    for name in names:
-        value = hit.get(name) if isinstance(hit, dict) else getattr(hit, name, None)
-        if value is not None:
-            return value
-    return None
-
-
 def indexed(case: Case) -> bool:
     try:
         return case.one(select(literal(1)).select_from(search_docs).limit(1)) is not None
@@ -52,20 +35,20 @@ def indexed(case: Case) -> bool:
 def find(case: Case, query: str, mode: str = "lexical") -> Matches:
     """Call ids matching the search box (rank order). Uses the search index once the index stage
     has run, else a substring scan so a fresh case is still searchable."""
-    engine = _engine()
-    if engine is None or not indexed(case):
+    if not indexed(case):
         return substring(case, query)
-    try:
-        result = engine(case, query, {}, mode, MAX_HITS, 0, facets=False)
-    except Exception as exc:  # a query syntax error is shown, not a 500
-        return Matches([], engine=f"search ({mode})", error=str(exc))
+    from listeningpost.search.api import search  # the search issue's query language
+
     out = Matches([], engine=f"search ({mode})")
-    for hit in _get(result, "hits") or []:
-        cid = _get(hit, "call_id")
-        if cid is None or int(cid) in out.snippets:
-            continue
-        out.call_ids.append(int(cid))
-        out.snippets[int(cid)] = _snip(str(_get(hit, "text") or ""), "")
+    try:
+        result = search(case, query, {}, mode, MAX_HITS, 0, facets=False)
+    except Exception as exc:  # a query syntax error is shown, not a 500
+        out.error = str(exc)
+        return out
+    for hit in result.hits:
+        if hit.call_id not in out.snippets:
+            out.call_ids.append(hit.call_id)
+            out.snippets[hit.call_id] = _snip(hit.text or "", "")
     return out
 
 

@@ -2,13 +2,12 @@
 merge, decisions on analysis rows, undo, and retrying a failed job. Every edit is kept in the call's
 history (``store.corrections``) and the audit log; forms are redirected back, `fetch` gets JSON."""
 
-from __future__ import annotations
-
+# no `from __future__ import annotations`: field_edit builds its route's annotations at run time
 import subprocess
 import sys
-from typing import Any, Callable
+from typing import Annotated, Any, Callable
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -43,46 +42,37 @@ def typed(column: str, value: Any) -> Any:
     return str(value)
 
 
-# -- text ---------------------------------------------------------------------------------------
-@router.post("/api/calls/{call_id}/turns/{turn_id}")
-async def edit_turn(request: Request, call_id: int, turn_id: int, user: User = Depends(analyst),
-                    case: Case = Depends(get_case)):
-    p = await payload(request)
-    return edit(request, case, user, call_id, lambda: corrections.edit_turn_text(
-        case, call_id, turn_id, str(p.get("text", "")), user.username), "turn.text")
+# -- one posted field: text, speaker names and labels, voice links -------------------------------
+#: (path after /api/calls/{call_id}/, type of its last parameter, route name, posted key, audit "what",
+#: the corrections function that takes (case, call_id, target, value, author))
+FIELD_EDITS = (
+    ("turns/{turn_id}", int, "edit_turn", "text", "turn.text", corrections.edit_turn_text),
+    ("words/{word_id}", int, "edit_word", "text", "word.text", corrections.edit_word),
+    ("translations/{tr_id}", int, "edit_translation", "text", "translation.text",
+     corrections.edit_translation),
+    ("speakers/{label}", str, "rename_speaker", "name", "speaker.name", corrections.rename_speaker),
+    ("voice-links/{link_id}", int, "voice_link_decision", "status", "voice_link.status",
+     corrections.decide_voice_link),
+    ("turns/{turn_id}/speaker", int, "reassign", "label", "turn.speaker", corrections.reassign_speaker),
+)
 
 
-@router.post("/api/calls/{call_id}/words/{word_id}")
-async def edit_word(request: Request, call_id: int, word_id: int, user: User = Depends(analyst),
-                    case: Case = Depends(get_case)):
-    p = await payload(request)
-    return edit(request, case, user, call_id, lambda: corrections.edit_word(
-        case, call_id, word_id, str(p.get("text", "")), user.username), "word.text")
+def field_edit(path: str, kind: type, name: str, key: str, what: str, fn: Callable[..., int]) -> None:
+    """Register the route that passes the posted ``key`` to ``fn``; the path's last parameter reaches
+    it under its own name (an alias), so a bad id is reported as before."""
+    param = path.rsplit("{", 1)[1].split("}")[0]
+
+    async def route(request: Request, call_id: int, target: Annotated[kind, Path(alias=param)],
+                    user: User = Depends(analyst), case: Case = Depends(get_case)):
+        p = await payload(request)
+        return edit(request, case, user, call_id,
+                    lambda: fn(case, call_id, target, str(p.get(key, "")), user.username), what)
+
+    router.post("/api/calls/{call_id}/" + path, name=name)(route)
 
 
-@router.post("/api/calls/{call_id}/translations/{tr_id}")
-async def edit_translation(request: Request, call_id: int, tr_id: int, user: User = Depends(analyst),
-                           case: Case = Depends(get_case)):
-    p = await payload(request)
-    return edit(request, case, user, call_id, lambda: corrections.edit_translation(
-        case, call_id, tr_id, str(p.get("text", "")), user.username), "translation.text")
-
-
-# -- speakers and voices ------------------------------------------------------------------------
-@router.post("/api/calls/{call_id}/speakers/{label}")
-async def rename_speaker(request: Request, call_id: int, label: str, user: User = Depends(analyst),
-                         case: Case = Depends(get_case)):
-    p = await payload(request)
-    return edit(request, case, user, call_id, lambda: corrections.rename_speaker(
-        case, call_id, label, str(p.get("name", "")), user.username), "speaker.name")
-
-
-@router.post("/api/calls/{call_id}/voice-links/{link_id}")
-async def voice_link_decision(request: Request, call_id: int, link_id: int, user: User = Depends(analyst),
-                              case: Case = Depends(get_case)):
-    p = await payload(request)
-    return edit(request, case, user, call_id, lambda: corrections.decide_voice_link(
-        case, call_id, link_id, str(p.get("status", "")), user.username), "voice_link.status")
+for spec in FIELD_EDITS:
+    field_edit(*spec)
 
 
 @router.post("/api/calls/{call_id}/speakers/{label}/carry")
@@ -97,14 +87,6 @@ def carry_name(request: Request, call_id: int, label: str, user: User = Depends(
 
 
 # -- turns --------------------------------------------------------------------------------------
-@router.post("/api/calls/{call_id}/turns/{turn_id}/speaker")
-async def reassign(request: Request, call_id: int, turn_id: int, user: User = Depends(analyst),
-                   case: Case = Depends(get_case)):
-    p = await payload(request)
-    return edit(request, case, user, call_id, lambda: corrections.reassign_speaker(
-        case, call_id, turn_id, str(p.get("label", "")), user.username), "turn.speaker")
-
-
 @router.post("/api/calls/{call_id}/turns/{turn_id}/split")
 async def split(request: Request, call_id: int, turn_id: int, user: User = Depends(analyst),
                 case: Case = Depends(get_case)):
