@@ -150,10 +150,7 @@ def _share(text: str, start: int, end: int) -> bool:
 
 
 def _word_at(words: list[_Word], pos: int) -> int | None:
-    for i, w in enumerate(words):
-        if w.tok.start <= pos < w.tok.end:
-            return i
-    return None
+    return next((i for i, w in enumerate(words) if w.tok.start <= pos < w.tok.end), None)
 
 
 def _usable_count(words: list[_Word], num: NumberSpan, fire: bool) -> bool:
@@ -193,7 +190,6 @@ def _details(doc: AnalysisDoc, turn: DocTurn, sent: Sentence, words: list[_Word]
     roles = names("PERSON_ROLE") or names("UNIT")
     subject = roles or (", ".join(dict.fromkeys(people)) or None)
     return {"subject": subject, "place": names("PLACE"), "period": period, "equipment": equipment}
-
 
 
 def _negated_at(words: list[_Word], i: int) -> bool:

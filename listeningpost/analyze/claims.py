@@ -23,27 +23,23 @@ The quote is the shortest clause span of the ORIGINAL turn text holding the trig
 
 This module is the driver (one sentence, then the call); the word classes and triggers are in
 ``claim_words.py``, the claim record and the sentence view in ``claim_text.py``, the phrase rules in
-``phenomena.py`` and the folding of repeats in ``claim_merge.py``. Their public names are importable
-from here as well.
+``phenomena.py`` and the folding of repeats in ``claim_merge.py``.
 """
 
 from __future__ import annotations
 
-# the names of claim_words, claim_text and phenomena are re-exported: code that imports them from here
-# keeps working
+# CLAIM_TYPES, FIRE, PHRASES and TRIGGERS are imported from here by other modules
 from listeningpost.analyze import claim_mood, structure
 from listeningpost.analyze.claim_merge import _merge
 from listeningpost.analyze.claim_text import (Claim, _clause_span, _details, _has, _is_question_or_wish, _joined,
                                               _negated_at, _numbers, _usable_count, _wish_clauses,
                                               _Word, _word_at, _words)
-from listeningpost.analyze.claim_words import (CALIBRES, CIVIL, CIVIL_HARM, CLAIM_TYPES, CLAUSE_BREAK, COUNTED,
-                                               EQUIP, FIRE, FIRE_AT_US, FUNCTION, HEDGES, NEGATION, NOT_CASUALTY,
-                                               PARENTHETICAL, PEOPLE, PER_UNIT, PHRASES, PLURAL_PEOPLE, RETREAT, SHOOT,
-                                               SINGULAR_PERSON, SUPPLY, SUPPLY_LACK, TIME_UNIT, TRIGGERS, UNITS,
-                                               WANT, WISH, Trigger)
+from listeningpost.analyze.claim_words import (CIVIL, CIVIL_HARM, CLAIM_TYPES, COUNTED, FIRE, FIRE_AT_US, FUNCTION,
+                                               HEDGES, NOT_CASUALTY, PEOPLE, PER_UNIT, PHRASES, PLURAL_PEOPLE,
+                                               RETREAT, SHOOT, SINGULAR_PERSON, SUPPLY, TRIGGERS)
 from listeningpost.analyze.document import AnalysisDoc, DocTurn, Sentence
 from listeningpost.analyze.numbers import CODE_MEANING, NumberSpan, find_numbers
-from listeningpost.analyze.phenomena import PHENOMENA, Phenomenon, _phenomena
+from listeningpost.analyze.phenomena import _phenomena
 from listeningpost.text.normalise import fold
 
 
@@ -220,9 +216,7 @@ def _frame_hits(sent: Sentence, words: list[_Word], numbers: list[NumberSpan]):
 def _execution_threat(words: list[_Word]) -> list[int]:
     """Word indexes of a shoot-your-own threat: a shooting word and a retreat/refusal cue in one sentence."""
     shoot = [i for i, w in enumerate(words) if not w.aside and SHOOT.match(w.key)]
-    if shoot and any(RETREAT.match(w.key) for w in words):
-        return shoot
-    return []
+    return shoot if any(RETREAT.match(w.key) for w in words) else []
 
 
 def _lack_of_supply(words: list[_Word], i: int, context: list[_Word]) -> bool:
@@ -231,9 +225,7 @@ def _lack_of_supply(words: list[_Word], i: int, context: list[_Word]) -> bool:
     if i == 0 and key in ("нет", "ні") and len(words) > 1 and words[1].clause != words[0].clause:
         return False  # "Нет, вон один танк стоит": the answer "no", not a lack
     negated = i > 0 and words[i - 1].key in ("не", "ни", "нє")
-    if key.startswith(("нет", "нету", "немає", "нема", "закончил", "кончил", "кончают", "бракує")):
-        return bool(_has(words, SUPPLY))
-    if key.startswith("меньше"):
+    if key.startswith(("нет", "нету", "немає", "нема", "закончил", "кончил", "кончают", "бракує", "меньше")):
         return bool(_has(words, SUPPLY))
     if key.startswith(("хватает", "хватит")):
         return negated and bool(_has(words, SUPPLY))
@@ -261,10 +253,8 @@ def _resolve(found: list[tuple[str, list[int], float, bool]], words: list[_Word]
             by_type["civilian_harm"] = ("civilian_harm", harm, 0.6, False)
     if len(by_type) > 1:
         by_type.pop("other", None)
-    if "equipment_lost" in by_type and "killed" in by_type and not by_type["killed"][3]:
-        # "технику разъебали" also matches people-less killing verbs: equipment wins
-        if not _has(words, PEOPLE):
-            by_type.pop("killed")
+    if "equipment_lost" in by_type and "killed" in by_type and not by_type["killed"][3] and not _has(words, PEOPLE):
+        by_type.pop("killed")  # "технику разъебали" also matches people-less killing verbs: equipment wins
     return list(by_type.values())
 
 
@@ -291,10 +281,9 @@ def _count_for(words: list[_Word], numbers: list[NumberSpan], hits: list[int], k
             best, best_dist = num, dist
     if best is not None:
         return best.count, _word_at(words, best.start)
-    if kind in ("killed", "wounded", "captured", "missing"):
-        singular = _has(words, SINGULAR_PERSON)
-        if singular and not _has(words, PLURAL_PEOPLE):
-            return 1, None
+    if kind in ("killed", "wounded", "captured", "missing") and _has(words, SINGULAR_PERSON) \
+            and not _has(words, PLURAL_PEOPLE):
+        return 1, None
     if kind == "other" and fire:  # "выпустили четвёртую ракету": the fourth shot means four
         for num in numbers:
             i = _word_at(words, num.start)

@@ -96,15 +96,10 @@ class AnalysisDoc:
             for sent in turn.sentences:
                 yield turn, sent
 
-    def original(self, turn_index: int, start: int, end: int) -> str:
-        return self.turns[turn_index].text[start:end]
-
     @property
     def language(self) -> str:
-        langs = {t.language for t in self.turns if t.language not in ("und",)}
-        if not langs:
-            return "und"
-        return langs.pop() if len(langs) == 1 else "mixed"
+        langs = {t.language for t in self.turns} - {"und"}
+        return "und" if not langs else langs.pop() if len(langs) == 1 else "mixed"
 
 
 def _past_over_send(word: str, lang: str, m: Morph) -> Morph:

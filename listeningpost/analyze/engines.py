@@ -54,7 +54,6 @@ class ClaimEngine(Protocol):
 ENGINES = Registry("analysis engine", plugins="ANALYSIS_MODULES")
 #: class decorator: ``@register_analysis_engine("name")`` makes ``factory()`` the engine ``name``
 register_analysis_engine = ENGINES.register
-load_engine_plugins = ENGINES.load_plugins
 #: the registered names, built-in ones first
 available_engines = ENGINES.names
 check_engine = ENGINES.check

@@ -7,8 +7,7 @@ so inflected forms across calls group together (Лампасу / Лампас-28
 
 This module runs natasha and the driver; the layers are in ``entity_military.py`` (lexicon, units,
 equipment, casualty codes), ``entity_people.py`` (names, call signs, posts), ``entity_dates.py`` and
-``entity_places.py`` (with the geocoding), what they share in ``entity_base.py``. Their public names are
-importable from here as well.
+``entity_places.py`` (with the geocoding), what they share in ``entity_base.py``.
 """
 
 from __future__ import annotations
@@ -16,15 +15,15 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Iterable
 
-# the layers' public names are re-exported: code that imports them from here keeps working
 from listeningpost.analyze.document import AnalysisDoc, Entity, Token
-from listeningpost.analyze.entity_base import (DATA, PRIORITY, Cand, LexEntry, TurnView, _is_geo, _is_name, classes,
-                                               lemma_of_name, lemma_of_person, lexicon, not_a_name, translit)
+# translit is imported from here by other modules
+from listeningpost.analyze.entity_base import (PRIORITY, Cand, TurnView, _is_geo, _is_name, lemma_of_person,
+                                               not_a_name, translit)
 from listeningpost.analyze.entity_dates import date_layer
 from listeningpost.analyze.entity_military import (casualty_layer, lexicon_layer, military_unit_numbers,
                                                    weapon_name_layer)
 from listeningpost.analyze.entity_people import (callsign_layer, name_layer, post_layer, role_callsign_layer,
-                                                 short_name, vocative_layer)
+                                                 vocative_layer)
 from listeningpost.analyze.entity_places import _geocode_places, place_layer
 from listeningpost.analyze.geocode import gazetteer
 
@@ -82,8 +81,7 @@ def _natasha_for(doc: AnalysisDoc) -> list[list[tuple[str, int, int]]]:
     pieces: list[tuple[int, int, str]] = []
     for turn in doc.turns:
         for sent in turn.sentences:
-            words = [t for t in sent.tokens if t.is_word]
-            if words and any(_worth_ner(t) for t in words):
+            if any(_worth_ner(t) for t in sent.tokens):
                 a, b = sent.tokens[0].nstart, sent.tokens[-1].nend
                 pieces.append((turn.index, a, turn.norm.text[a:b]))
     out: list[list[tuple[str, int, int]]] = [[] for _ in doc.turns]
@@ -104,12 +102,9 @@ def _resolve(cands: list[Cand]) -> list[Cand]:
 
 
 def turn_candidates(v: TurnView, ner: list[tuple[str, int, int]]) -> list[Cand]:
-    cands: list[Cand] = []
-    for layer in (lexicon_layer, casualty_layer, callsign_layer, date_layer, place_layer, military_unit_numbers,
-                  name_layer, vocative_layer, post_layer, weapon_name_layer, role_callsign_layer):
-        cands.extend(layer(v))
-    cands.extend(natasha_layer(v, ner))
-    return _resolve(cands)
+    layers = (lexicon_layer, casualty_layer, callsign_layer, date_layer, place_layer, military_unit_numbers,
+              name_layer, vocative_layer, post_layer, weapon_name_layer, role_callsign_layer)
+    return _resolve([c for layer in layers for c in layer(v)] + list(natasha_layer(v, ner)))
 
 
 def extract_entities(doc: AnalysisDoc, use_natasha: bool = True) -> None:

@@ -111,11 +111,8 @@ class TurnView:
             if idx:
                 self.quoted.update(idx)
                 self.quote_spans.append((idx[0], idx[-1] + 1))
-        self.sent_start = set()
-        for s in turn.sentences:
-            first = next((t for t in s.tokens if t.is_word), None)
-            if first is not None:
-                self.sent_start.add(first.nstart)
+        firsts = (next((t for t in s.tokens if t.is_word), None) for s in turn.sentences)
+        self.sent_start = {t.nstart for t in firsts if t is not None}
 
     def capital(self, i: int) -> bool:
         return self.toks[i].text[:1].isupper()
@@ -145,27 +142,19 @@ def lemma_of_name(word: str) -> str:
 
 
 def _female_name(t: Token) -> bool:
-    p = all_parses(t.text)[0] if t.text[:1].isupper() else None
-    return p is not None and "Name" in p.tag and "femn" in p.tag
+    return t.text[:1].isupper() and {"Name", "femn"} <= all_parses(t.text)[0].tag.grammemes
 
 
 def _name_first(t: Token) -> bool:
-    parses = all_parses(t.text)
-    return bool(parses) and bool(_NAME_TAGS & set(str(parses[0].tag).replace(" ", ",").split(",")))
+    return any(_NAME_TAGS & p.tag.grammemes for p in all_parses(t.text)[:1])
 
 
 def _is_name(t: Token) -> bool:
-    if not t.text[:1].isupper():
-        return False
-    parses = all_parses(t.text)
-    return any(_NAME_TAGS & set(str(p.tag).replace(" ", ",").split(",")) for p in parses[:3])
+    return t.text[:1].isupper() and any(_NAME_TAGS & p.tag.grammemes for p in all_parses(t.text)[:3])
 
 
 def lemma_of_person(t: Token) -> str:
-    for p in all_parses(t.text):
-        if _NAME_TAGS & set(str(p.tag).replace(" ", ",").split(",")):
-            return fold(p.normal_form)
-    return t.lemma
+    return next((fold(p.normal_form) for p in all_parses(t.text) if _NAME_TAGS & p.tag.grammemes), t.lemma)
 
 
 def _is_geo(t: Token) -> bool:

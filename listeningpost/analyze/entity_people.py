@@ -71,7 +71,7 @@ def _callsign_word(v: TurnView, i: int) -> bool:
     if not t.text[:1].isupper() or i in v.quoted or t.text.isupper() or "-" in t.text or not_a_name(t):
         return False
     top = all_parses(t.text)[0]
-    if {"Name", "Surn", "Patr", "Geox", "Orgn", "Abbr"} & set(str(top.tag).replace(" ", ",").split(",")):
+    if {"Name", "Surn", "Patr", "Geox", "Orgn", "Abbr"} & top.tag.grammemes:
         return False
     if t.lemma in _KIN or t.lemma in lexicon() or t.lemma in classes()["POSTS"] or t.lemma in _PRONOUNS | _PROCEDURE:
         return False
@@ -92,9 +92,8 @@ def _personal_name(t: Token) -> bool:
 def _name_like(v: TurnView, i: int) -> bool:
     t = v.toks[i]
     return (t.text[:1].isupper() or bool(_ORDINAL_DIGITS.match(t.text))) and t.lemma not in _PRONOUNS | _PROCEDURE \
-        and not not_a_name(t) \
-        and fold(t.text) not in _PROCEDURE and t.pos not in (
-        "VERB", "INFN", "PRCL", "CONJ", "PREP", "INTJ", "ADVB", "NPRO")
+        and not not_a_name(t) and fold(t.text) not in _PROCEDURE \
+        and t.pos not in ("VERB", "INFN", "PRCL", "CONJ", "PREP", "INTJ", "ADVB", "NPRO")
 
 
 def _with_number(v: TurnView, i: int) -> int:
@@ -115,10 +114,8 @@ def _callsign_norm(toks: list[Token]) -> str:
             out.append(_ordinal_en(int(m.group(1))))
             continue
         head, _, tail = t.text.partition("-")
-        base = lemma_of_name(head)
-        out.append(translit(base).capitalize() + (f"-{tail}" if tail else ""))
+        out.append(translit(lemma_of_name(head)).capitalize() + (f"-{tail}" if tail else ""))
     return " ".join(out)
-
 
 
 def name_layer(v: TurnView) -> Iterable[Cand]:
@@ -167,7 +164,6 @@ def vocative_layer(v: TurnView) -> Iterable[Cand]:
         name = short_name(t)
         if name:
             yield Cand("PERSON", i, i + 1, translit(name).capitalize(), PRIORITY["CALLSIGN"] + 1, "vocative")
-
 
 
 def post_layer(v: TurnView) -> Iterable[Cand]:

@@ -88,9 +88,7 @@ def query_keys(words: list[str]) -> set[str]:
 @lru_cache(maxsize=50_000)
 def _query_keys(words: tuple[str, ...]) -> frozenset[str]:
     """Keys a spoken form may match: every parse's lemma in ru and uk, plus the folded words."""
-    options = []
-    for w in words:
-        options.append(sorted(_lemmas(w, "ru", True) | _lemmas(w, "uk", True)) if w != "-" else ["-"])
+    options = [sorted(_lemmas(w, "ru", True) | _lemmas(w, "uk", True)) if w != "-" else ["-"] for w in words]
     keys = set()
     for combo in product(*options[:4]):
         keys.add(" ".join(combo).replace(" - ", "-"))
@@ -110,12 +108,7 @@ class Gazetteer:
                 self.index[key].append(place)
 
     def lookup(self, words: list[str]) -> list[Place]:
-        found: list[Place] = []
-        for key in query_keys(words):
-            for p in self.index.get(key, ()):
-                if p not in found:
-                    found.append(p)
-        return found
+        return list(dict.fromkeys(p for key in query_keys(words) for p in self.index.get(key, ())))
 
     def resolve(self, words: list[str], context_oblasts: Iterable[str] = (),
                 context_points: Iterable[tuple[float, float]] = ()) -> GeoResult:
@@ -125,10 +118,7 @@ class Gazetteer:
         cands = self.lookup(words) if words else []
         if not cands:
             return GeoResult(None, 0.0, [])
-        hand = [c for c in cands if c.source == "hand"]
-        if hand:
-            cands = hand
-        cands = _distinct(cands)
+        cands = _distinct([c for c in cands if c.source == "hand"] or cands)
         cands.sort(key=lambda c: -RANK.get(c.kind, 0.3))
         best = RANK.get(cands[0].kind, 0.3)
         if len(cands) == 1:
@@ -138,7 +128,7 @@ class Gazetteer:
         if len(local) == 1:
             return GeoResult(local[0], round(RANK.get(local[0].kind, 0.3) * 0.85, 3), cands)
         points = list(context_points)
-        if points and len(cands) > 1:  # the candidate clearly nearest the call's other places
+        if points:  # the candidate clearly nearest the call's other places
             by_dist = sorted(cands, key=lambda c: min(_dist(c, p) for p in points))
             d0, d1 = (min(_dist(c, p) for p in points) for c in by_dist[:2])
             if d0 < 0.5 * d1 and d0 < 1.0:
@@ -188,10 +178,7 @@ def _shipped_entries() -> Iterable[tuple[str, Place]]:
 
 
 def _en_centre(hromada_en: str) -> str:
-    for ending in ("ska", "tska", "a"):
-        if hromada_en.endswith(ending):
-            return hromada_en[: -len(ending)] if ending != "ska" else hromada_en[:-3] + "sk"
-    return hromada_en
+    return hromada_en[:-3] + "sk" if hromada_en.endswith("ska") else hromada_en.removesuffix("a")
 
 
 def _shared_entries(src: Path) -> Iterable[tuple[str, Place]]:
@@ -210,11 +197,9 @@ def _shared_entries(src: Path) -> Iterable[tuple[str, Place]]:
     katotth = sorted(src.glob("katotth_kodifikator_*.csv"))
     if not katotth:
         return
-    centroids = {}
     with open(DATA / "gazetteer_ua.tsv", encoding="utf-8") as f:
-        for r in csv.DictReader(f, delimiter="\t"):
-            if r["kind"] == "hromada":
-                centroids[r["pcode"]] = (float(r["lat"]), float(r["lon"]))
+        centroids = {r["pcode"]: (float(r["lat"]), float(r["lon"]))
+                     for r in csv.DictReader(f, delimiter="\t") if r["kind"] == "hromada"}
     with open(katotth[-1], encoding="utf-8") as f:
         rows = csv.reader(f, delimiter=";")
         next(rows)

@@ -219,8 +219,7 @@ def _pieces(turn: DocTurn) -> list[tuple[int, str]]:
             pieces[-1] = (pieces[-1][0], s.end)
         else:
             pieces.append((pieces[-1][1] if pieces else 0, s.end))
-    if pieces:
-        pieces[-1] = (pieces[-1][0], len(turn.text))
+    pieces[-1] = (pieces[-1][0], len(turn.text))
     return [(a, turn.text[a:b]) for a, b in pieces if turn.text[a:b].strip()]
 
 
@@ -271,12 +270,11 @@ class AnswerCache:
 
 
 def extract_llm_claims(doc: AnalysisDoc, chat: Callable[[list[dict[str, str]], int], str] | None = None,
-                       result: LLMResult | None = None, progress: Callable[[], None] | None = None,
-                       cache: str | Path | None = None) -> list[Claim]:
+                       result: LLMResult | None = None, cache: str | Path | None = None) -> list[Claim]:
     """All LLM claims of a call in order of speech. ``chat(messages, max_tokens)`` defaults to the warm
     Qwen (``load_chat_model().chat_reusing_prefix``: the fixed prompt is read once per process); ``result``
-    collects what was rejected and the number of calls; ``progress()`` is called before each model call;
-    ``cache``: a folder of answers to reuse (``AnswerCache``; the default model only)."""
+    collects what was rejected and the number of calls; ``cache``: a folder of answers to reuse
+    (``AnswerCache``; the default model only)."""
     if chat is None:
         from listeningpost.llm import load_chat_model
 
@@ -286,10 +284,7 @@ def extract_llm_claims(doc: AnalysisDoc, chat: Callable[[list[dict[str, str]], i
 
         chat = AnswerCache(cache, QWEN_NAME).wrap(chat)
     result = LLMResult() if result is None else result
-    turns = {t.index: t for t in doc.turns}
     for w in windows(doc):
-        if progress:
-            progress()
         answer = chat(build_messages(w.previous, w.text), MAX_TOKENS)
         result.calls += 1
         try:
@@ -297,7 +292,7 @@ def extract_llm_claims(doc: AnalysisDoc, chat: Callable[[list[dict[str, str]], i
         except LLMOutputError as exc:
             result.rejected.append(Rejected(str(exc), answer[:200]))
             continue
-        result.claims.extend(validate(items, turns[w.turn_index], w.offset, w.text, result.rejected))
+        result.claims.extend(validate(items, doc.turns[w.turn_index], w.offset, w.text, result.rejected))
     return result.claims
 
 

@@ -101,11 +101,7 @@ def _word_value(word: str) -> tuple[str, float | int] | None:
         if low in table:
             return kind, table[low]
     langs = ("uk",) if any(ch in "іїєґ'" for ch in low) else ("ru", "uk")
-    for lang in langs:
-        got = _morph_value(word, lang)
-        if got:
-            return got
-    return None
+    return next((got for lang in langs if (got := _morph_value(word, lang))), None)
 
 
 def _morph_value(word: str, lang: str) -> tuple[str, float | int] | None:
@@ -183,21 +179,17 @@ def _read_number(text: str, tokens: list[tuple[int, int, str]], i: int) -> tuple
             # "пять-шесть" (a range): the lower bound
             return NumberSpan(start, end, text[start:end], "count", value=firsts[0][1]), i + 1
         return None, i + 1  # 11-34, 82-ой: grid references and call signs, not counts
-    if word.isdigit():
-        first: tuple[str, float | int] | None = ("unit", int(word))
-    else:
-        first = _word_value(word)
+    first = ("unit", int(word)) if word.isdigit() else _word_value(word)
     if first is None:
         return None, i + 1
     kind, value = first
     if kind == "ordinal":
         return NumberSpan(start, end, text[start:end], "ordinal", value=value), i + 1
     if kind == "mult":  # "тысяча" alone = 1000, "сотни" alone is vague
-        if fold(word).startswith(("тысяч", "тыщ", "тисяч")) and not fold(word).endswith(("и", "ам", "ами", "ах", "ч")):
-            return NumberSpan(start, end, text[start:end], "count", value=value), i + 1
-        if fold(word) in _ONE_GROUP:  # "десяток человек", "сотню пленных": one group of 10 / 100
-            return NumberSpan(start, end, text[start:end], "count", value=value), i + 1
-        return None, i + 1
+        low = fold(word)
+        one = low.startswith(("тысяч", "тыщ", "тисяч")) and not low.endswith(("и", "ам", "ами", "ах", "ч")) \
+            or low in _ONE_GROUP  # "десяток человек", "сотню пленных": one group of 10 / 100
+        return (NumberSpan(start, end, text[start:end], "count", value=value) if one else None), i + 1
     total, current, last = 0.0, float(value), float(value)
     digits_only = word.isdigit()
     j = i + 1

@@ -100,7 +100,6 @@ PHENOMENA = [
 ]
 
 
-
 def _phenomena(words: list[_Word], near: list[str], turn_text: list[str]) -> list[tuple[str, list[int]]]:
     """(rule name, word indexes) of the recurring phenomena stated in one sentence."""
     texts = _joined(words)

@@ -10,18 +10,14 @@ import re
 from listeningpost.text.morph import analyzer
 
 _RU_ENDINGS = ("ская", "цкая", "кая", "ая")
-_UK_ENDINGS = ("ська", "цька", "ка", "а")
 _TAILS = ("", "ск", "к", "ь", "ка", "а", "е", "ье", "о", "ое", "и", "ы", "ий")
 
 
 def is_place(name: str, lang: str) -> bool:
     """Whether pymorphy3's dictionary knows ``name`` as a place (ru: Geox) or, for uk, a noun."""
-    for p in analyzer(lang).parse(name):
-        if p.normal_form != name.lower() or not analyzer(lang).word_is_known(name.lower()):
-            continue
-        if (lang == "ru" and "Geox" in str(p.tag)) or (lang == "uk" and p.tag.POS == "NOUN"):
-            return True
-    return False
+    return any(p.normal_form == name.lower() and analyzer(lang).word_is_known(name.lower())
+               and (lang == "ru" and "Geox" in str(p.tag) or lang == "uk" and p.tag.POS == "NOUN")
+               for p in analyzer(lang).parse(name))
 
 
 def centre_name(adjective: str, lang: str) -> str:

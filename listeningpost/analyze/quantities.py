@@ -61,10 +61,7 @@ def _counted_noun(sent: Sentence, at: int, values: dict[int, int]) -> int | None
 
 
 def _noun_class(tok) -> str | None:
-    for name in COUNTED:
-        if tok.lemma in arg_class(name):
-            return name
-    return None
+    return next((name for name in COUNTED if tok.lemma in arg_class(name)), None)
 
 
 def _governor(sent: Sentence, noun: int) -> int | None:
@@ -85,13 +82,9 @@ def _fact(sent: Sentence, noun: int):
         alone = not has_verb or sent.heads[noun] < 0
         return noun, alone and _noun_class(sent.tokens[noun]) in ("people", "prisoners")
     tok = sent.tokens[gov]
-    if tok.lemma in NOT_A_FACT or "impr" in tok.tags:  # a need, a promise, an order ("отправь пять человек")
-        return gov, False
-    if syntax.negated(sent, gov) or syntax.conditional(sent, gov):
-        return gov, False
-    if tok.pos == "INFN" and syntax.irrealis(sent, gov):
-        return gov, False
-    return gov, True
+    # not a need, a promise, an order ("отправь пять человек"), a negation, a condition, an irrealis infinitive
+    return gov, not (tok.lemma in NOT_A_FACT or "impr" in tok.tags or syntax.negated(sent, gov)
+                     or syntax.conditional(sent, gov) or tok.pos == "INFN" and syntax.irrealis(sent, gov))
 
 
 def worth_parsing(sent: Sentence) -> bool:
@@ -123,7 +116,7 @@ def frames(sent: Sentence, values: dict[int, int], taken: set[int]) -> list:
         if noun is None or noun in taken or _noun_class(sent.tokens[noun]) is None:
             continue
         tok = sent.tokens[noun]
-        if casualty_code(tok.text) or _is_predicate(tok):
+        if casualty_code(tok.text) or classes_of(tok):
             continue
         pred, ok = _fact(sent, noun)
         if not ok or pred in taken:
@@ -131,10 +124,6 @@ def frames(sent: Sentence, values: dict[int, int], taken: set[int]) -> list:
         out.append(Frame(QUANTITY, pred, [noun], count=values[at], count_at=at,
                          data={"counted": _noun_class(tok), "what": tok.text}))
     return out
-
-
-def _is_predicate(tok) -> bool:
-    return bool(classes_of(tok))
 
 
 def _after_of(sent: Sentence, at: int) -> bool:

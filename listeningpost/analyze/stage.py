@@ -16,6 +16,7 @@ from sqlalchemy import delete, insert, select
 
 from listeningpost.analyze.document import build_document
 from listeningpost.analyze.engines import DEFAULT_ENGINE, ClaimOptions, check_engine, make_claim_engine
+from listeningpost.analyze.entities import extract_entities
 from listeningpost.text.normalise import fold
 from listeningpost.analyze.themes import ThemeOptions, extract_themes
 from listeningpost.pipeline import Stage, register
@@ -26,17 +27,6 @@ from listeningpost.threads import one_blas_thread
 
 #: bump when rules or lexicons change, so the runner re-queues calls analysed by older rules
 RULES_VERSION = "2026-12-04.4"  # .2: counted facts, new predicate classes; .3: claim mood, deeds; .4: shortages, moves, acts (issue 13)
-
-
-def _entities(doc) -> list:
-    try:
-        from listeningpost.analyze.entities import extract_entities
-    except ModuleNotFoundError as exc:  # the entity layer is a separate module; claims work without it
-        if exc.name != "listeningpost.analyze.entities":
-            raise
-        return []
-    extract_entities(doc)
-    return doc.entities
 
 
 def analyze_turns(turns: list[dict[str, Any]], options: ThemeOptions | None = None, engine: str = DEFAULT_ENGINE,
@@ -52,10 +42,9 @@ def analyze_turns(turns: list[dict[str, Any]], options: ThemeOptions | None = No
     claim_engine = make_claim_engine(engine)
     with one_blas_thread():
         doc = build_document(turns)
-        entities = _entities(doc)
-        claims = claim_engine.claims(doc, ClaimOptions(chat=chat, llm_cache=llm_cache))
-        doc.claims = claims
-        themes = extract_themes(doc, claims, options)
+        extract_entities(doc)
+        doc.claims = claim_engine.claims(doc, ClaimOptions(chat=chat, llm_cache=llm_cache))
+        themes = extract_themes(doc, doc.claims, options)
     ids = [t.get("id") for t in turns]
 
     def with_turn(d: dict[str, Any], index: int | None) -> dict[str, Any]:
@@ -65,8 +54,8 @@ def analyze_turns(turns: list[dict[str, Any]], options: ThemeOptions | None = No
 
     return {
         "language": doc.language,
-        "entities": [with_turn(asdict(e), e.turn_index) for e in entities],
-        "claims": [with_turn(c.to_dict(), c.turn_index) for c in claims],
+        "entities": [with_turn(asdict(e), e.turn_index) for e in doc.entities],
+        "claims": [with_turn(c.to_dict(), c.turn_index) for c in doc.claims],
         "themes": [with_turn(asdict(t), t.turn_index) for t in themes],
     }
 

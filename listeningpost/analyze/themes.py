@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -216,10 +217,7 @@ def _friendly_fire(words: list, keys: list[str]) -> int | None:
 def _phrase_hits(turn: DocTurn, words: list, keys: list[str]) -> list[tuple[str, dict[str, Any]]]:
     lemmas = " ".join(fold(w.lemma) for w in words)
     surface = " ".join(keys)
-    starts, pos = [], 0
-    for k in keys:
-        starts.append(pos)
-        pos += len(k) + 1
+    starts = list(accumulate((len(k) + 1 for k in keys[:-1]), initial=0))  # offset of each key in surface
     out = []
     for theme, name, on_lemmas, on_surface in PHRASE_RULES:
         for text, pattern in ((lemmas, on_lemmas), (surface, on_surface)):
@@ -287,12 +285,8 @@ def _e5():
 @lru_cache(maxsize=4)
 def _theme_matrix() -> np.ndarray:
     """(themes, 384): mean of the embedded descriptions of each theme (embedded once per process)."""
-    rows = []
-    for theme in THEMES:
-        q = np.asarray(_e5().query(DESCRIPTIONS[theme]), dtype=np.float32)
-        v = q.mean(axis=0)
-        rows.append(v / np.linalg.norm(v))
-    return np.stack(rows)
+    means = [np.asarray(_e5().query(DESCRIPTIONS[theme]), dtype=np.float32).mean(axis=0) for theme in THEMES]
+    return np.stack([v / np.linalg.norm(v) for v in means])
 
 
 def _embedding_margins(doc: AnalysisDoc, opts: ThemeOptions) -> dict[int, np.ndarray]:
@@ -357,11 +351,9 @@ def extract_themes(doc: AnalysisDoc, claims: list[Claim] | None = None,
         call.score += label.score
         call.evidence.extend(e for e in label.evidence if e["kind"] != "embedding" or label.score >= 1.0)
     out = sorted((c for c in calls.values() if c.score >= opts.threshold), key=lambda c: -c.score)
-    for c in out:
-        c.score = round(c.score, 3)
     turn_labels = sorted((t for t in per_turn.values() if t.score >= 1.0), key=lambda t: (t.turn_index, -t.score))
-    for t in turn_labels:
-        t.score = round(t.score, 3)
+    for label in out + turn_labels:
+        label.score = round(label.score, 3)
     doc.themes = out + turn_labels
     return doc.themes
 
