@@ -68,34 +68,33 @@ def cache_key(engine: TranslationEngine, segment: Segment) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def prepare(engine: TranslationEngine, glossary: Glossary, turns: Iterable[TurnInput],
-            cached: dict[str, str] | None = None) -> list[Job]:
+def prepare(engine: TranslationEngine, glossary: Glossary, turns: Iterable[TurnInput]) -> list[Job]:
     jobs = []
     for t in turns:
         matches = glossary.find(t.text)
         prot = protect(t.text, matches, engine.glossary_mode)
         seg = Segment(prot.text, t.lang or "ru", t.audio_path, t.start, t.end,
                       hints=[(m.text, m.term.en) for m in matches], context=t.context)
-        key = cache_key(engine, seg)
-        jobs.append(Job(t.turn_id, prot, seg, key, t.low_confidence))
-    if cached is not None:
-        for job in jobs:
-            job.cached = cached.get(job.cache_key)
+        jobs.append(Job(t.turn_id, prot, seg, cache_key(engine, seg), t.low_confidence))
+    return jobs
+
+
+def prepare_cached(case: Case, engine: TranslationEngine, glossary: Glossary,
+                   turns: Iterable[TurnInput]) -> list[Job]:
+    """``prepare``, each job carrying its output from the case's translation cache when there is one."""
+    jobs = prepare(engine, glossary, turns)
+    cached = cached_outputs(case, [j.cache_key for j in jobs])
+    for job in jobs:
+        job.cached = cached.get(job.cache_key)
     return jobs
 
 
 def finish(engine: TranslationEngine, job: Job, raw: str, from_cache: bool = False) -> TurnResult:
     text = restore(raw, job.protected).strip()
     missing = {id(m) for m in missing_terms(job.protected.matches, text)}
-    flags = []
-    if engine.draft:
-        flags.append(FLAG_DRAFT)
-    if missing:
-        flags.append(FLAG_GLOSSARY_MISS)
-    if job.low_confidence:
-        flags.append(FLAG_LOW_ASR)
-    if not text and job.segment.text.strip():
-        flags.append(FLAG_EMPTY)
+    flags = [flag for flag, on in ((FLAG_DRAFT, engine.draft), (FLAG_GLOSSARY_MISS, missing),
+                                   (FLAG_LOW_ASR, job.low_confidence),
+                                   (FLAG_EMPTY, not text and job.segment.text.strip())) if on]
     glossary = [{"term": m.term.id, "source": m.text, "en": m.term.en, "ok": id(m) not in missing}
                 for m in job.protected.matches]
     return TurnResult(job.turn_id, text, flags, glossary, None, job.cache_key, raw, from_cache)
@@ -113,13 +112,11 @@ def run_jobs(engine: TranslationEngine, jobs: list[Job]) -> Iterator[TurnResult]
         batch = todo[i:i + size]
         try:
             outputs = engine.translate([j.segment for j in batch])
-            if len(outputs) != len(batch):
-                raise RuntimeError(f"engine returned {len(outputs)} outputs for {len(batch)} inputs")
+            whole = len(outputs) == len(batch)  # else (an error, or a wrong number of outputs): one by one
         except Exception:
-            outputs = None
-        if outputs is not None:
-            for job, out in zip(batch, outputs):
-                yield finish(engine, job, out)
+            whole = False
+        if whole:
+            yield from (finish(engine, job, out) for job, out in zip(batch, outputs))
             continue
         for job in batch:
             try:
@@ -131,11 +128,9 @@ def run_jobs(engine: TranslationEngine, jobs: list[Job]) -> Iterator[TurnResult]
 # -- case side ---------------------------------------------------------------------------------------
 
 def cached_outputs(case: Case, keys: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
+    cache, out = tables.translation_cache, {}
     for i in range(0, len(keys), 500):
-        chunk = keys[i:i + 500]
-        cache = tables.translation_cache
-        for r in case.query(select(cache.c.key, cache.c.output).where(cache.c.key.in_(chunk))):
+        for r in case.query(select(cache.c.key, cache.c.output).where(cache.c.key.in_(keys[i:i + 500]))):
             out[r["key"]] = r["output"]
     return out
 

@@ -64,6 +64,18 @@ class TranslationEngine(ABC):
         """Release model memory."""
 
 
+class BeamEngine(TranslationEngine):
+    """An engine that decodes with a beam search (NMT, Whisper): the beam width is part of the cache key."""
+
+    def __init__(self, model: str | None = None, beam_size: int = 4, threads: int | None = None):
+        super().__init__(model)
+        self.beam_size = beam_size
+        self.threads = threads
+
+    def variant(self) -> str:
+        return f"beam{self.beam_size}"
+
+
 ENGINES = Registry("translation engine", sort=True, sets_name=False)
 register_engine = ENGINES.register
 

@@ -163,8 +163,7 @@ def _en_value(tok: str) -> float | None:
             return float(raw)
         except ValueError:
             return None
-    m = re.fullmatch(r"(\d+)(?:st|nd|rd|th|s)", tok)
-    if m:
+    if m := re.fullmatch(r"(\d+)(?:st|nd|rd|th|s)", tok):
         return float(m.group(1))
     for table in (_EN_UNITS, _EN_TENS, _EN_MULT, _EN_COUNTS, _EN_ORD):
         if tok in table:
@@ -192,13 +191,8 @@ def en_words(n: float) -> str:
 
 
 def _has_stem(tokens: list[str], text: str, stems: tuple[str, ...]) -> bool:
-    for stem in stems:
-        if " " in stem or "'" in stem:
-            if re.search(r"(?<!\w)" + re.escape(stem), text):
-                return True
-        elif any(t.startswith(stem) for t in tokens):
-            return True
-    return False
+    return any(re.search(r"(?<!\w)" + re.escape(stem), text) if " " in stem or "'" in stem
+               else any(t.startswith(stem) for t in tokens) for stem in stems)
 
 
 def _fuzzy_in(tokens: list[str], wanted: str) -> bool:
@@ -226,13 +220,10 @@ def _source_facts(text: str, lang: str) -> tuple[Fact, ...]:
     num_spans = find_numbers(numtext)
     facts = _numbers(numtext, num_spans, _codes(numtext, num_spans)[1]) + _entities(norm, lang) + codes \
         + _triggers(norm, lang, code_spans)
-    seen, out = set(), []
+    unique: dict[tuple, Fact] = {}
     for f in facts:
-        key = (f.kind, f.value if f.kind == "number" else tuple(f.expected))
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
-    return tuple(out)
+        unique.setdefault((f.kind, f.value if f.kind == "number" else tuple(f.expected)), f)
+    return tuple(unique.values())
 
 
 def _drop_reading(text: str, m: re.Match) -> str:
@@ -273,10 +264,7 @@ def _number_fact(source: str, value: float) -> Fact:
 
 def _codes(norm: str, spans: list[NumberSpan]) -> tuple[list[Fact], list[tuple[int, int]]]:
     """Casualty codes: numbers.py's slang reading plus the glossary's casualty_code terms."""
-    found: list[tuple[int, int, str, int]] = []
-    for span in spans:
-        if span.kind == "code" and span.code:
-            found.append((span.start, span.end, span.text, span.code))
+    found = [(s.start, s.end, s.text, s.code) for s in spans if s.kind == "code" and s.code]
     for m in default_glossary().find(norm):
         if m.term.cat == "casualty_code" and not any(a < m.end and m.start < b for a, b, _, _ in found):
             code = int(re.sub(r"\D", "", m.term.id) or 0)

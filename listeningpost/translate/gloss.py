@@ -23,6 +23,7 @@ from listeningpost.text.morph import all_parses
 from listeningpost.text.normalise import fold, normalise
 from listeningpost.text.tokens import split_tokens
 from listeningpost.store.hooks import register_translation_field
+from listeningpost.translate.glossary import default_glossary
 
 _WORD = re.compile(r"[^\W\d_]", re.UNICODE)
 _CYR = re.compile(r"[а-яёіїєґ]", re.IGNORECASE)
@@ -63,9 +64,7 @@ def lookup(word: str, lang: str | None = "ru") -> tuple[str, tuple[str, ...]]:
     """(lemma, glosses) for one word: the surface form, then every lemma pymorphy3 gives, best parse first."""
     table = dictionary()
     low = fold(word)
-    lemmas: list[str] = []
-    for lg in _langs(lang):
-        lemmas.extend(fold(p.normal_form) for p in all_parses(word.lower(), lg))
+    lemmas = [fold(p.normal_form) for lg in _langs(lang) for p in all_parses(word.lower(), lg)]
     # the best parse's lemma first, then the surface form, then the other readings
     for cand in [*lemmas[:1], low, *lemmas[1:]]:
         if cand in table:
@@ -108,19 +107,16 @@ def gloss(text: str, lang: str | None = "ru") -> list[GlossToken]:
 
 
 def _gloss_part(text: str, lang: str | None) -> list[GlossToken]:
-    from listeningpost.translate.glossary import default_glossary
-
     norm = normalise(text).text
-    matches = default_glossary().find(norm)
+    matches = iter(default_glossary().find(norm))
     out: list[GlossToken] = []
     spans = split_tokens(norm)
     i = 0
-    m_iter = iter(matches)
-    match = next(m_iter, None)
+    match = next(matches, None)
     while i < len(spans):
         tok = spans[i]
         while match is not None and match.end <= tok.start:
-            match = next(m_iter, None)
+            match = next(matches, None)
         if match is not None and match.start <= tok.start < match.end:
             j = i
             while j + 1 < len(spans) and spans[j + 1].start < match.end:
@@ -133,10 +129,8 @@ def _gloss_part(text: str, lang: str | None) -> list[GlossToken]:
             out.append(GlossToken(word, "", re.sub(r"\D", "", word) or word, "punct"))
         else:
             lemma, ens = lookup(word, lang)
-            if ens:
-                out.append(GlossToken(word, lemma, ens[0], "dict", ens[1:]))
-            else:
-                out.append(GlossToken(word, lemma, _translit(word, lang), "translit"))
+            out.append(GlossToken(word, lemma, ens[0], "dict", ens[1:]) if ens
+                       else GlossToken(word, lemma, _translit(word, lang), "translit"))
         i += 1
     return out
 
@@ -144,10 +138,8 @@ def _gloss_part(text: str, lang: str | None) -> list[GlossToken]:
 def format_tokens(tokens: list[GlossToken]) -> str:
     parts = []
     for t in tokens:
-        if t.how == "punct":
-            if _PLACEHOLDER.fullmatch(t.src):
-                parts.append(t.src)
-            elif any(ch.isdigit() for ch in t.src):
+        if t.how == "punct":  # shown: numbers, and redaction placeholders (their "gloss" is themselves)
+            if _PLACEHOLDER.fullmatch(t.src) or any(ch.isdigit() for ch in t.src):
                 parts.append(t.src if t.en == t.src else f"{t.src} → {t.en}")
             continue
         en = f"~{t.en}" if t.how == "translit" else t.en

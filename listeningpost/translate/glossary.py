@@ -123,9 +123,8 @@ class Glossary:
                         seen.add((n, term.id))
                         start, end = tokens[i].start(), tokens[i + n - 1].end()
                         candidates.append(Match(term, start, end, text[start:end]))
-        for pattern, term in self._surface:
-            for m in pattern.finditer(text):
-                candidates.append(Match(term, m.start(), m.end(), m.group(0)))
+        candidates += [Match(term, m.start(), m.end(), m.group(0))
+                       for pattern, term in self._surface for m in pattern.finditer(text)]
         candidates.sort(key=lambda m: (m.start, -(m.end - m.start)))
         chosen: list[Match] = []
         for m in candidates:
@@ -148,11 +147,8 @@ def _term(raw: dict) -> Term:
 
 
 def load_glossary(path: str | Path | None = None) -> Glossary:
-    if path is None:
-        text = (resources.files("listeningpost.translate") / "glossary.yaml").read_text(encoding="utf-8")
-    else:
-        text = Path(path).read_text(encoding="utf-8")
-    return Glossary([_term(t) for t in yaml.safe_load(text)["terms"]])
+    source = resources.files("listeningpost.translate") / "glossary.yaml" if path is None else Path(path)
+    return Glossary([_term(t) for t in yaml.safe_load(source.read_text(encoding="utf-8"))["terms"]])
 
 
 @functools.lru_cache(maxsize=1)
@@ -191,12 +187,11 @@ def protect(text: str, matches: list[Match], mode: str) -> Protected:
 
 
 def restore(output: str, protected: Protected) -> str:
-    if not protected.placeholders:
-        return output
-    return PLACEHOLDER_RE.sub(
-        lambda m: protected.placeholders[int(m.group(1))].en if int(m.group(1)) in protected.placeholders else m.group(0),
-        output,
-    )
+    def term_en(m: re.Match) -> str:
+        term = protected.placeholders.get(int(m.group(1)))
+        return term.en if term else m.group(0)
+
+    return PLACEHOLDER_RE.sub(term_en, output) if protected.placeholders else output
 
 
 def missing_terms(matches: Iterable[Match], output: str) -> list[Match]:

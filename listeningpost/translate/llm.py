@@ -11,10 +11,9 @@ translates by few-shot completion with glossary terms substituted inline; its ou
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 
-from listeningpost.llm import ChatModel
+from listeningpost.llm import ChatModel, model_available, qwen_path
 from listeningpost.translate.engines import Segment, TranslationEngine, register_engine
 
 PACKAGED_MODEL = "gemma-3-270m-q4_k_m"
@@ -51,8 +50,6 @@ def chunk_sentences(text: str, limit: int = MAX_CHUNK_CHARS) -> list[str]:
 
 def split_clauses(text: str) -> list[str]:
     """Clauses at commas, semicolons, colons and dashes (punctuation kept), for the retry."""
-    import re
-
     return [c.strip() for c in re.split(r"(?<=[,;:])\s+|\s+[—–-]\s+", text) if c.strip()]
 
 
@@ -78,8 +75,6 @@ def chat_messages(text: str, lang: str, hints: list[tuple[str, str]],
 
 def clean_chat_output(text: str) -> str:
     """An instruction model sometimes prefixes a label or wraps the line in quotes."""
-    import re
-
     text = re.sub(r"^\s*(English( translation)?|Translation)\s*:\s*", "", text.strip(), flags=re.I)
     if len(text) > 1 and text[0] in "\"«“" and text[-1] in "\"»”":
         text = text[1:-1]
@@ -92,10 +87,8 @@ def fact_hints(missing: list, lang: str) -> list[tuple[str, str]]:
 
     hints = []
     for fact in missing:
-        if fact.kind == "number":
-            hints.append((fact.source, fact.expected[0]))
-            continue
-        words = [t.en for t in gloss(fact.source, lang) if t.how in ("glossary", "dict")]
+        words = [fact.expected[0]] if fact.kind == "number" else [
+            t.en for t in gloss(fact.source, lang) if t.how in ("glossary", "dict")]
         if words:
             hints.append((fact.source, " ".join(words)))
     return hints
@@ -122,8 +115,6 @@ def mark_lost(text: str, terms: list, facts: list, lang: str) -> str:
 
 def resolve_model(model: str | None) -> str:
     """``qwen``, ``small`` or a GGUF path. No ``--model``: Qwen when its parts are installed."""
-    from listeningpost.llm import model_available
-
     if model is None or model in QWEN_ALIASES:
         if model is None and not model_available():
             return "small"
@@ -173,16 +164,12 @@ class LLMEngine(TranslationEngine):
 
     def _rt(self) -> ChatModel:
         if self._runtime is None:
-            if self.kind == "qwen":
-                from listeningpost.llm import qwen_path
-
-                path = qwen_path()
-            elif self.kind == "small":
-                from listeningpost.translate.models import gemma_path
+            if self.kind == "small":
+                from listeningpost.translate.models import gemma_path  # registers the translation models
 
                 path = gemma_path()
             else:
-                path = self.kind
+                path = qwen_path() if self.kind == "qwen" else self.kind
             self._runtime = ChatModel(path, self.n_ctx)
         return self._runtime
 

@@ -92,8 +92,7 @@ def nmt_dir(name: str) -> Path:
     as_path = Path(name).expanduser()
     if as_path.is_dir():
         return as_path.resolve()
-    found = modelstore.installed_path(name)
-    if found is None:
+    if (found := modelstore.installed_path(name)) is None:
         raise modelstore.ModelError(f"translation model {name} is not installed: run `lpost models pull {name}`"
                                     " (internet), or `lpost models unpack DIR` from a packed copy")
     return found

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from listeningpost.threads import thread_count
-from listeningpost.translate.engines import Segment, TranslationEngine, register_engine
+from listeningpost.translate.engines import BeamEngine, Segment, register_engine
 
 NLLB_CODES = {"ru": "rus_Cyrl", "uk": "ukr_Cyrl", "en": "eng_Latn"}
 
@@ -41,23 +41,18 @@ def load_ct2(folder: Path, threads: int | None = None) -> _Loaded:
 
 
 @register_engine("nmt")
-class NMTEngine(TranslationEngine):
+class NMTEngine(BeamEngine):
     name = "nmt"
     glossary_mode = "placeholder"
     batch_size = 16
 
     def __init__(self, model: str | None = None, beam_size: int = 4, threads: int | None = None, **_: object):
-        super().__init__(model)
-        self.beam_size = beam_size
-        self.threads = threads
+        super().__init__(model, beam_size, threads)
         self._loaded: dict[str, _Loaded] = {}
 
     @property
     def model_name(self) -> str:
         return Path(self.model).name if self.model else "opus-mt"
-
-    def variant(self) -> str:
-        return f"beam{self.beam_size}"
 
     def _model_for(self, lang: str) -> str:
         from listeningpost.translate.models import DEFAULT_NMT
@@ -72,17 +67,16 @@ class NMTEngine(TranslationEngine):
         return self._loaded[name]
 
     def translate(self, segments: list[Segment]) -> list[str]:
-        out: list[str | None] = [None] * len(segments)
+        out = [""] * len(segments)
         by_model: dict[str, list[int]] = {}
         for i, seg in enumerate(segments):
             by_model.setdefault(self._model_for(seg.lang), []).append(i)
         for name, idxs in by_model.items():
-            loaded = self._load(name)
-            texts = translate_batch(loaded, [segments[i].text for i in idxs], [segments[i].lang for i in idxs],
-                                    self.beam_size)
+            texts = translate_batch(self._load(name), [segments[i].text for i in idxs],
+                                    [segments[i].lang for i in idxs], self.beam_size)
             for i, text in zip(idxs, texts):
                 out[i] = text
-        return [t or "" for t in out]
+        return out
 
 
 def translate_batch(loaded: _Loaded, texts: list[str], langs: list[str], beam_size: int = 4) -> list[str]:
@@ -100,8 +94,5 @@ def translate_batch(loaded: _Loaded, texts: list[str], langs: list[str], beam_si
         tokens, target_prefix=prefix, beam_size=beam_size, max_decoding_length=min(400, 2 * longest + 16),
         repetition_penalty=1.1,
     )
-    outputs = []
-    for res in results:
-        hyp = [t for t in res.hypotheses[0] if t not in ("</s>", "<pad>", NLLB_CODES["en"])]
-        outputs.append(loaded.target_sp.decode(hyp))
-    return outputs
+    special = ("</s>", "<pad>", NLLB_CODES["en"])
+    return [loaded.target_sp.decode([t for t in res.hypotheses[0] if t not in special]) for res in results]

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from listeningpost.pipeline import Stage, register
 from listeningpost.store import tables
 from listeningpost.store.case import Case
-from listeningpost.translate.core import Job, TurnInput, TurnResult, cached_outputs, prepare, run_jobs, save_results
+from listeningpost.translate.core import Job, TurnInput, TurnResult, prepare_cached, run_jobs, save_results
 from listeningpost.translate.engines import TranslationEngine, make_engine
 from listeningpost.translate.glossary import default_glossary
 
@@ -111,12 +111,8 @@ class TranslateStage(Stage):
                         .limit(1)) is not None
 
     def load(self, case: Case, call_id: int) -> TranslateItem:
-        jobs = prepare(self.engine, self.glossary,
-                       turn_inputs(case, call_id, self.engine.name, self.lang, self.skip_human))
-        cached = cached_outputs(case, [j.cache_key for j in jobs])
-        for job in jobs:
-            job.cached = cached.get(job.cache_key)
-        return TranslateItem(self.settings(), jobs)
+        inputs = turn_inputs(case, call_id, self.engine.name, self.lang, self.skip_human)
+        return TranslateItem(self.settings(), prepare_cached(case, self.engine, self.glossary, inputs))
 
     def compute(self, item: TranslateItem) -> list[TurnResult]:
         return list(run_jobs(engine_for(item.settings), item.jobs))

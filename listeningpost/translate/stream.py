@@ -11,7 +11,7 @@ from sqlalchemy import select
 from listeningpost.store import tables
 from listeningpost.store.case import Case
 from listeningpost.store.layers import finish_run, start_run
-from listeningpost.translate.core import FLAG_GLOSSARY_MISS, cached_outputs, prepare, run_jobs, save_results
+from listeningpost.translate.core import FLAG_GLOSSARY_MISS, prepare_cached, run_jobs, save_results
 from listeningpost.translate.engines import make_engine
 from listeningpost.translate.glossary import default_glossary
 from listeningpost.translate.stage import turn_inputs
@@ -52,11 +52,7 @@ def translate_case(
                 continue
             inputs = turn_inputs(case, call_id, eng.name, lang, skip_human, only_missing)
             for i in range(0, len(inputs), max(1, batch)):
-                jobs = prepare(eng, glossary, inputs[i:i + batch])
-                cached = cached_outputs(case, [j.cache_key for j in jobs])
-                for job in jobs:
-                    job.cached = cached.get(job.cache_key)
-                results = list(run_jobs(eng, jobs))
+                results = list(run_jobs(eng, prepare_cached(case, eng, glossary, inputs[i:i + batch])))
                 with case.transaction():
                     ok, failed = save_results(case, eng, results, run_id, lang)
                 report["translated"] += ok

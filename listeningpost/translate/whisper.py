@@ -10,26 +10,21 @@ from pathlib import Path
 
 from listeningpost.audio import SAMPLE_RATE
 from listeningpost.threads import thread_count
-from listeningpost.translate.engines import Segment, TranslationEngine, register_engine
+from listeningpost.translate.engines import BeamEngine, Segment, register_engine
 
 
 @register_engine("whisper")
-class WhisperTranslateEngine(TranslationEngine):
+class WhisperTranslateEngine(BeamEngine):
     name = "whisper"
     glossary_mode = "none"
     batch_size = 8
 
     def __init__(self, model: str | None = None, beam_size: int = 5, threads: int | None = None, **_: object):
-        super().__init__(model or "whisper-base")
-        self.beam_size = beam_size
-        self.threads = thread_count(threads, env="LPOST_THREADS", cap=4)
+        super().__init__(model or "whisper-base", beam_size, thread_count(threads, "LPOST_THREADS", cap=4))
         self._model = None
         self._audio: tuple[str, object] | None = None
         # Whisper base translates to nonsense (MODELS.md §1.1): anything that small is draft grade
         self.draft = Path(self.model).name in ("whisper-base", "base", "whisper-tiny", "tiny")
-
-    def variant(self) -> str:
-        return f"beam{self.beam_size}"
 
     def cache_text(self, segment: Segment) -> str:
         return f"audio:{segment.audio_path}:{segment.start}:{segment.end}"
