@@ -13,7 +13,7 @@ from the same encoder output that decoding uses, restricted to the allowed langu
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from math import ceil
 from typing import Any, Protocol
 
@@ -54,9 +54,6 @@ class AsrOptions:
     #: decode timestamp tokens too: keeps Whisper going to the end of long multi-speaker clips
     without_timestamps: bool = False
     allow_download: bool = True          # hub models may be pulled on first use
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass
@@ -100,8 +97,6 @@ class AsrEngine(Protocol):
 ENGINES = Registry("ASR engine", plugins="ASR_MODULES", sort=True, sets_name=False)
 #: class decorator: ``@register_engine("name")`` makes ``factory(options)`` the engine ``name``
 register_engine = ENGINES.register
-load_engine_plugins = ENGINES.load_plugins
-available_engines = ENGINES.names
 check_engine = ENGINES.check
 
 
@@ -185,8 +180,7 @@ def _pipeline_class():
                     )
 
             _map_parallel(align, range(len(outputs)), self.workers)
-            words = [w for clip in outputs for seg in clip for w in seg.get("words") or []]
-            if words:
+            if words := [w for clip in outputs for seg in clip for w in seg.get("words") or []]:
                 self.last_speech_timestamp = words[-1]["end"]
             return outputs
 
@@ -197,35 +191,32 @@ def _pipeline_class():
             prompt = self.model.get_prompt(tokenizer, previous_tokens=[], without_timestamps=options.without_timestamps,
                                            hotwords=options.hotwords)
             index = prompt.index(tokenizer.language) if options.multilingual else None
-            if not self._on_cpu():
-                groups = [list(range(len(features)))]
-            else:
-                groups = _balanced([m["duration"] for m in self._meta], self.workers)
-            parts = _map_parallel(lambda group: self._decode(features[group], prompt, index, tokenizer, options),
-                                  groups, len(groups))
+            groups = (_balanced([m["duration"] for m in self._meta], self.workers) if self._on_cpu()
+                      else [list(range(len(features)))])
+            parts = _map_parallel(
+                lambda group: _decode_group(self, features[group], prompt, index, tokenizer, options),
+                groups, len(groups))
             self._encoded = [None] * len(features)
             output: list[dict] = [{}] * len(features)
             for group, (encoded, decisions, results) in zip(groups, parts):
                 for j, i in enumerate(group):
                     output[i] = results[j]
                     if decisions:
-                        self.decisions[_seek(self._meta[i]["offset"], self.model.frames_per_second)] = decisions[j]
+                        seek = int(self._meta[i]["offset"] * self.model.frames_per_second)
+                        self.decisions[seek] = decisions[j]
                     if len(encoded) == len(group):  # per clip (CPU), for the alignment in ``forward``
                         self._encoded[i] = encoded[j]
             # on GPU the batch's encoder output serves the batched alignment of ``forward``
             return (None if self._on_cpu() else parts[0][0][0]), output
 
-        def _decode(self, features, prompt, index, tokenizer, options):
-            """Encode, pick each clip's language, decode: one group of clips on one replica."""
-            return _decode_group(self, features, prompt, index, tokenizer, options)
-
     return RestrictedLanguagePipeline
 
 
 def _decode_group(pipe, features, prompt, index, tokenizer, options):
-    """``RestrictedLanguagePipeline._decode``: encode the group's clips (one at a time on CPU), pick
-    each clip's language among the allowed ones (when ``index`` marks the prompt's language token),
-    decode them as one batch. Returns (encoder outputs, language decisions, results per clip)."""
+    """One group of clips on one replica of ``RestrictedLanguagePipeline``: encode them (one at a time
+    on CPU), pick each clip's language among the allowed ones (when ``index`` marks the prompt's
+    language token), decode them as one batch. Returns (encoder outputs, language decisions, results
+    per clip)."""
     import ctranslate2
 
     if pipe._on_cpu() and len(features) > 1:
@@ -284,10 +275,6 @@ def _map_parallel(fn, items, workers: int) -> list:
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lpost-asr") as pool:
         return list(pool.map(fn, items))
-
-
-def _seek(offset_s: float, fps: int) -> int:
-    return int(offset_s * fps)
 
 
 @register_engine(DEFAULT_ENGINE)

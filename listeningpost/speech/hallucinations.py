@@ -30,8 +30,7 @@ def normalise(text: str) -> str:
 
 def is_known_hallucination(text: str) -> bool:
     """True when the whole segment is phantom text (empty, symbols only, credits, known phrases)."""
-    norm = normalise(text)
-    if not norm:
+    if not (norm := normalise(text)):
         return True  # only "♪", "...", punctuation
     if norm in KNOWN_HALLUCINATIONS:
         return True

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from listeningpost.pipeline import Stage, coerce_option, register
-from listeningpost.records import Turn
 from listeningpost.speech.asr import AsrOptions, check_engine
 from listeningpost.speech.diarize import DiarizeConfig
 from listeningpost.speech.core import SpeechOptions, SpeechResult, run
@@ -46,8 +45,8 @@ def build_options(model: str | None = None, language: str | None = None, speaker
     targets = [("vad_", options.vad), ("diarize_", options.diarize), ("", options.asr), ("", options)]
     for key, value in extra.items():
         for prefix, target in targets:
-            name = key[len(prefix):] if prefix and key.startswith(prefix) else key
-            if (not prefix or key.startswith(prefix)) and hasattr(target, name) and name not in ("asr", "vad", "diarize"):
+            name = key.removeprefix(prefix)
+            if key.startswith(prefix) and hasattr(target, name) and name not in ("asr", "vad", "diarize"):
                 setattr(target, name, coerce_option(value, getattr(target, name)))
                 break
         else:
@@ -86,8 +85,7 @@ class SpeechStage(Stage):
         return run(item.path, SpeechOptions.from_dict(item.options), item.start_s, item.end_s)
 
     def save(self, case: Case, call_id: int, result: SpeechResult, run_id: int) -> None:
-        turns: list[Turn] = result.turns
-        replace_turns(case, call_id, turns, run_id, origin="asr")
+        replace_turns(case, call_id, result.turns, run_id, origin="asr")
         calls = tables.calls
         case.db.execute(update(calls).where(calls.c.id == call_id).values(
             language=func.coalesce(result.language, calls.c.language), duration_s=result.duration_s))

@@ -7,7 +7,7 @@ zeroed, so non-speech (music, noise) never reaches the recogniser while times st
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 from faster_whisper import vad as fw_vad
@@ -27,9 +27,6 @@ class VadConfig:
     min_silence_ms: int = 500
     speech_pad_ms: int = 200
     max_clip_s: float = 30.0
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 Span = tuple[int, int]  # sample indices, end exclusive
@@ -117,8 +114,7 @@ def last_pause(spans: list[Span], n_samples: int, min_keep: int) -> int:
     last_start, last_end = spans[-1]
     if last_end < n_samples - SAMPLE_RATE // 2:
         return n_samples  # window ends in silence
-    cut = last_start
-    return cut if cut >= min_keep else n_samples
+    return last_start if last_start >= min_keep else n_samples
 
 
 @dataclass
