@@ -62,6 +62,4 @@ def store_file(case_root: Path, src: Path, sha256: str, original_name: str) -> s
 
 def display_name(path: Path) -> str:
     """The file name as text for display: control characters escaped, length capped."""
-    name = path.name
-    name = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in name)
-    return name[:300]
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in path.name)[:300]

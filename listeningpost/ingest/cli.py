@@ -145,8 +145,7 @@ def meta(
 
     c, call_id = open_call(case, call)
     source_id = c.one(select(tables.calls.c.source_id).where(tables.calls.c.id == call_id))[0]
-    changes = _parse_changes(set_)
-    if changes:
+    if changes := _parse_changes(set_):
         try:
             set_provenance(c, source_id, changes, author or env_author())
         except ProvenanceError as exc:
@@ -179,14 +178,12 @@ def _provenance_history(c, source_id: int) -> list[dict[str, Any]]:
     import json
 
     edits = tables.edits
-    hist = [dict(r) | {"before": json.loads(r["before_json"]), "after": json.loads(r["after_json"])}
-            for r in c.query(select(edits.c.id, edits.c.field, edits.c.before_json, edits.c.after_json, edits.c.author,
-                                    edits.c.at)
-                             .where(edits.c.target_table == "sources", edits.c.target_id == source_id)
-                             .order_by(edits.c.id))]
-    for h in hist:
-        h.pop("before_json"), h.pop("after_json")
-    return hist
+    rows = c.query(select(edits.c.id, edits.c.field, edits.c.before_json, edits.c.after_json, edits.c.author,
+                          edits.c.at)
+                   .where(edits.c.target_table == "sources", edits.c.target_id == source_id)
+                   .order_by(edits.c.id))
+    return [{"id": r["id"], "field": r["field"], "author": r["author"], "at": r["at"],
+             "before": json.loads(r["before_json"]), "after": json.loads(r["after_json"])} for r in rows]
 
 
 def register(app: typer.Typer) -> None:

@@ -24,9 +24,6 @@ from listeningpost.store.sql import insert_ignore
 from listeningpost.store.tables import calls, fingerprint_hashes, ingest_failures, sources
 from listeningpost.store.layers import replace_turns
 
-MEDIA_KINDS_VIDEO = {"mp4", "webm", "mkv", "mov", "avi", "3gp"}
-
-
 @dataclass
 class IngestItem:
     path: str
@@ -77,22 +74,19 @@ def expand_paths(paths: Iterable[Path], recursive: bool) -> list[tuple[Path, boo
     for path in paths:
         if path.is_dir():
             walker = sorted(path.rglob("*")) if recursive else sorted(path.iterdir())
-            for child in walker:
-                if child.is_file() and not child.is_symlink() and _wanted_in_folder(child, path):
-                    out.append((child, False))
+            out += [(child, False) for child in walker
+                    if child.is_file() and not child.is_symlink() and _wanted_in_folder(child, path)]
         else:
             out.append((path, True))
     return out
 
 
 def _wanted_in_folder(path: Path, root: Path) -> bool:
-    rel_parts = path.relative_to(root).parts
-    if any(p.startswith(".") for p in rel_parts):
+    if any(p.startswith(".") for p in path.relative_to(root).parts):
         return False
     if provenance.is_sidecar(path) or transcripts.is_parallel_translation(path):
         return False
-    suffix = path.suffix.lower()
-    return suffix in media.MEDIA_EXTENSIONS or suffix in transcripts.transcript_extensions()
+    return path.suffix.lower() in media.MEDIA_EXTENSIONS | transcripts.transcript_extensions()
 
 
 def ingest_paths(
@@ -104,8 +98,7 @@ def ingest_paths(
 ) -> IngestReport:
     given = provenance.normalise(given or {})
     report = IngestReport()
-    files = expand_paths([Path(p) for p in paths], recursive)
-    for path, explicit in files:
+    for path, explicit in expand_paths([Path(p) for p in paths], recursive):
         item = ingest_file(case, path, given, explicit)
         report.items.append(item)
         if item.status == "failed":
@@ -137,21 +130,17 @@ def _ingest(case: Case, path: Path, given: dict[str, Any], item: IngestItem) -> 
     if provenance.is_sidecar(path):
         item.status = "skipped"
         return
-    size = path.stat().st_size
-    if size == 0:
+    if path.stat().st_size == 0:
         raise IngestError("empty file (0 bytes)")
     sha, size = archive.sha256_file(path)
-    existing = case.one(select(sources.c.id).where(sources.c.sha256 == sha))
-    if existing:
+    if existing := case.one(select(sources.c.id).where(sources.c.sha256 == sha)):
         item.status, item.source_id = "duplicate", existing["id"]
         item.calls = [r[0] for r in case.query(select(calls.c.id).where(calls.c.source_id == existing["id"]))]
         item.error = f"same bytes as source {existing['id']}"
         return
 
-    values = dict(given)
     sidecar = provenance.find_sidecar(path)
-    if sidecar:
-        values = provenance.read_sidecar(sidecar) | {k: v for k, v in given.items()}
+    values = provenance.read_sidecar(sidecar) | given if sidecar else dict(given)
     suffix = path.suffix.lower()
     if suffix in transcripts.transcript_extensions():
         fmt, imported = transcripts.parse_transcript(path)
@@ -159,10 +148,9 @@ def _ingest(case: Case, path: Path, given: dict[str, Any], item: IngestItem) -> 
         return
     info = media.probe(path)
     fp = media.fingerprint(path)
-    kind = "video" if info.has_video or suffix.lstrip(".") in MEDIA_KINDS_VIDEO and info.has_video else "audio"
     fmt = suffix.lstrip(".") or (info.container or "media")
-    call = ImportedCall(turns=[])
-    _store(case, path, sha, size, kind, fmt, info, fp, values, [call], item)
+    kind = "video" if info.has_video else "audio"
+    _store(case, path, sha, size, kind, fmt, info, fp, values, [ImportedCall(turns=[])], item)
 
 
 #: candidates compared in full; and the share of hashes a candidate must have in common
@@ -188,8 +176,7 @@ def _backfill_fingerprint_index(case: Case) -> None:
 
 def _near_duplicate(case: Case, fp: np.ndarray) -> tuple[int | None, float | None]:
     _backfill_fingerprint_index(case)
-    hashes = media.index_hashes(fp)
-    if not hashes:
+    if not (hashes := media.index_hashes(fp)):
         return None, None
     shared: dict[int, int] = {}
     for start in range(0, len(hashes), 900):  # stay under every backend's parameter limit

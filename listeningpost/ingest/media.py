@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Iterator
 
@@ -34,8 +35,7 @@ def probe(path: Path) -> MediaInfo:
     except (av.error.FFmpegError, UnicodeDecodeError) as exc:
         raise MediaError(f"not a readable audio or video file ({exc.__class__.__name__}: {exc})") from exc
     try:
-        audio = next((s for s in container.streams if s.type == "audio"), None)
-        if audio is None:
+        if (audio := next((s for s in container.streams if s.type == "audio"), None)) is None:
             raise MediaError("no audio stream in the file")
         has_video = any(s.type == "video" and not _is_cover_art(s) for s in container.streams)
         duration = None
@@ -43,15 +43,11 @@ def probe(path: Path) -> MediaInfo:
             duration = float(audio.duration * audio.time_base)
         elif container.duration:
             duration = container.duration / 1_000_000
-        info = MediaInfo(
-            duration=duration,
-            channels=audio.codec_context.channels if audio.codec_context else None,
-            sample_rate=audio.codec_context.sample_rate if audio.codec_context else None,
-            codec=audio.codec_context.name if audio.codec_context else None,
-            container=container.format.name if container.format else None,
-            has_video=has_video,
-            bit_rate=container.bit_rate or None,
-        )
+        ctx = audio.codec_context
+        info = MediaInfo(duration=duration, channels=ctx.channels if ctx else None,
+                         sample_rate=ctx.sample_rate if ctx else None, codec=ctx.name if ctx else None,
+                         container=container.format.name if container.format else None, has_video=has_video,
+                         bit_rate=container.bit_rate or None)
         _check_decodable(container, audio)
     finally:
         container.close()
@@ -136,11 +132,8 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     positions: dict[int, list[int]] = {}
     for j, value in enumerate(b.tolist()):
         positions.setdefault(value, []).append(j)
-    votes: dict[int, int] = {}
-    for i, value in enumerate(a.tolist()):
-        for j in positions.get(value, ()):
-            votes[i - j] = votes.get(i - j, 0) + 1
-    offsets = {0} | {o for o, _ in sorted(votes.items(), key=lambda kv: -kv[1])[:5]}
+    votes = Counter(i - j for i, value in enumerate(a.tolist()) for j in positions.get(value, ()))
+    offsets = {0} | {o for o, _ in votes.most_common(5)}
     return max(_bit_similarity(a, b, off) for off in offsets)
 
 

@@ -111,8 +111,7 @@ def split_fields(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
 def set_provenance(case: Case, source_id: int, changes: dict[str, Any], author: str) -> dict[str, tuple]:
     """Change provenance fields of a source, keeping every change in the edits history."""
     changes = normalise(changes)
-    row = case.one(select(sources).where(sources.c.id == source_id))
-    if row is None:
+    if (row := case.one(select(sources).where(sources.c.id == source_id))) is None:
         raise ProvenanceError(f"no source {source_id}")
     extra = json.loads(row["extra_json"]) if row["extra_json"] else {}
     changed: dict[str, tuple] = {}

@@ -75,10 +75,7 @@ DASH_LINE = re.compile(r"^\s*(-{1,6}|[\u2013\u2014])\s*(.*)$")
 
 
 def _seconds(stamp: str) -> float:
-    total = 0.0
-    for part in stamp.split(":"):
-        total = total * 60 + float(part)
-    return total
+    return float(sum(int(part) * 60 ** i for i, part in enumerate(reversed(stamp.split(":")))))
 
 
 def parse_dash_text(text: str) -> list[Turn]:
@@ -94,8 +91,7 @@ def parse_dash_text(text: str) -> list[Turn]:
         line = raw.strip()
         if not line:
             continue
-        header = CHUNK_HEADER.match(line)
-        if header:
+        if header := CHUNK_HEADER.match(line):
             chunk_start = _seconds(header.group(1))
             continue
         if OTHER_HEADER.match(line) or set(line) <= set("x#*=_"):
@@ -113,8 +109,7 @@ def parse_dash_text(text: str) -> list[Turn]:
             turns[-1].text = _clean(turns[-1].text + " " + line)
         else:
             turns.append(Turn(text=_clean(line), speaker="A" if not dash else None, start=chunk_start))
-    turns = [t for t in turns if t.text]
-    if not turns:
+    if not (turns := [t for t in turns if t.text]):
         raise TranscriptError("no transcript text found")
     return turns
 
@@ -129,24 +124,18 @@ def _cue_turns(body: str, start: float, end: float, last_speaker: list[str | Non
     convention); ``<v Name>`` (VTT) and ``NAME: text`` give named speakers."""
     lines = [line.strip() for line in body.splitlines() if line.strip()]
     if len(lines) > 1 and all(line.startswith(("-", "\u2013", "\u2014")) for line in lines):
-        out = []
-        for i, line in enumerate(lines):
-            text = _clean(re.sub(r"^[-\u2013\u2014]+\s*", "", line))
-            out.append(Turn(text=_strip_tags(text), speaker=SPEAKER_LETTERS[i % 2], start=start, end=end))
-        return out
+        return [Turn(text=_strip_tags(_clean(re.sub(r"^[-\u2013\u2014]+\s*", "", line))),
+                     speaker=SPEAKER_LETTERS[i % 2], start=start, end=end) for i, line in enumerate(lines)]
     text = _clean(" ".join(lines))
     speaker = None
-    voice = VOICE_TAG.match(text)
-    if voice:
+    if voice := VOICE_TAG.match(text):
         speaker = voice.group(1).strip()
     else:
         label = LABEL_PREFIX.match(text)
         if label and len(label.group(1).split()) <= 3:
             speaker, text = label.group(1).strip(), label.group(2)
     text = _strip_tags(text)
-    if speaker is None:
-        speaker = last_speaker[0]
-    last_speaker[0] = speaker
+    speaker = last_speaker[0] = speaker if speaker is not None else last_speaker[0]
     return [Turn(text=text, speaker=speaker, start=start, end=end)] if text else []
 
 
@@ -209,12 +198,10 @@ def _iso_date(value: Any) -> str | None:
     if not value:
         return None
     text = str(value).strip()
-    m = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
-    if m:
+    if m := re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text):
         d, mo, y = map(int, m.groups())
         return date(y, mo, d).isoformat()
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2}).*", text)
-    if m:
+    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2}).*", text):
         return date(*map(int, m.groups())).isoformat()
     return text
 
@@ -227,12 +214,8 @@ def _turns_from_json(items: list[dict], translations: dict[str, list | None]) ->
         text = item.get("text")
         if text is None:
             continue  # speech whose words are unknown (DER-only gold)
-        turn = Turn(
-            text=_clean(str(text)),
-            speaker=item.get("speaker"),
-            start=item.get("start", item.get("start_s")),
-            end=item.get("end", item.get("end_s")),
-        )
+        turn = Turn(text=_clean(str(text)), speaker=item.get("speaker"),
+                    start=item.get("start", item.get("start_s")), end=item.get("end", item.get("end_s")))
         for lang, parallel in translations.items():
             if parallel and i < len(parallel) and parallel[i]:
                 value = parallel[i]
@@ -250,8 +233,7 @@ def call_from_json(obj: dict) -> ImportedCall:
     for key, lang in (("turns_english", "en"), ("turns_german", "de")):
         if isinstance(obj.get(key), list) and len(obj[key]) == len(obj["turns"]):
             translations.setdefault(lang, obj[key])
-    turns = _turns_from_json(obj["turns"], translations)
-    if not turns:
+    if not (turns := _turns_from_json(obj["turns"], translations)):
         raise TranscriptError("the transcript has no turns with text")
     meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
     provenance = {
@@ -263,15 +245,9 @@ def call_from_json(obj: dict) -> ImportedCall:
     extra = {k: obj[k] for k in ("source", "duplicate_of", "possible_duplicate_of", "duplicate_note") if obj.get(k)}
     if meta:
         extra["meta"] = meta
-    return ImportedCall(
-        turns=turns,
-        external_id=obj.get("id"),
-        title=provenance["title"],
-        category=obj.get("category") or meta.get("category"),
-        language=obj.get("lang"),
-        provenance={k: v for k, v in provenance.items() if v},
-        extra=extra,
-    )
+    return ImportedCall(turns=turns, external_id=obj.get("id"), title=provenance["title"],
+                        category=obj.get("category") or meta.get("category"), language=obj.get("lang"),
+                        provenance={k: v for k, v in provenance.items() if v}, extra=extra)
 
 
 def parse_json(text: str, jsonl: bool) -> list[ImportedCall]:
@@ -336,40 +312,36 @@ def transcript_extensions() -> set[str]:
     return set(TRANSCRIPT_EXTENSIONS)
 
 
-@register_format("text")
-class DashTextFormat:
-    extensions = (".txt",)
+class _ByExtension:
+    """A built-in format reads every file of its extensions (a plugin format may claim some by content)."""
 
     def detect(self, path: Path, text: str) -> bool:
         return True
+
+
+@register_format("text")
+class DashTextFormat(_ByExtension):
+    extensions = (".txt",)
 
     def parse(self, path: Path, text: str) -> tuple[str, list[ImportedCall]]:
         return "text", [ImportedCall(turns=parse_dash_text(text))]
 
 
 @register_format("subtitles")
-class SubtitleFormat:
+class SubtitleFormat(_ByExtension):
     extensions = (".srt", ".vtt")
-
-    def detect(self, path: Path, text: str) -> bool:
-        return True
 
     def parse(self, path: Path, text: str) -> tuple[str, list[ImportedCall]]:
         kind = path.suffix.lower()[1:]
         turns = parse_subtitles(text, kind)
-        parallel = parallel_translation_file(path)
-        if parallel:
-            other = parse_subtitles(read_text(parallel[0]), kind)
-            attach_parallel_translation(turns, other, parallel[1])
+        if parallel := parallel_translation_file(path):
+            attach_parallel_translation(turns, parse_subtitles(read_text(parallel[0]), kind), parallel[1])
         return kind, [ImportedCall(turns=turns)]
 
 
 @register_format("json")
-class JsonFormat:
+class JsonFormat(_ByExtension):
     extensions = (".json", ".jsonl")
-
-    def detect(self, path: Path, text: str) -> bool:
-        return True
 
     def parse(self, path: Path, text: str) -> tuple[str, list[ImportedCall]]:
         calls = parse_json(text, jsonl=path.suffix.lower() == ".jsonl")
