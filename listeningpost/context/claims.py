@@ -53,7 +53,6 @@ CATEGORY_PATTERNS: tuple[tuple[str, str], ...] = (
     ("naval ship", r"\bships?\b|\bboats?\b|vessel|корабл|катер|\bсудн"),
     ("cruise missiles", r"cruise missile|kalibr|калибр"),
 )
-from listeningpost.store import tables
 ALL_EQUIPMENT = "all equipment"
 CATEGORY_LABEL = {"personnel": "personnel losses", ALL_EQUIPMENT: "all equipment categories"}
 
@@ -71,10 +70,6 @@ def shared_dir() -> Path:
     # Not bundled: read from the shared folder beside the checkout (PetroIvaniuk MIT and Oryx CC BY 4.0
     # could be bundled later; Bessudnov states no licence and stays outside the repository)
     return Path(os.environ.get("LPOST_SHARED", Path(__file__).resolve().parents[2].parent / "shared"))
-
-
-def default_personnel_path() -> Path:
-    return shared_dir() / PERSONNEL_REL
 
 
 @dataclass
@@ -164,8 +159,8 @@ def claim_context(claim: dict[str, Any], day: date | None, places: list[str], re
     ctype = claim["type"]
     if not any(ctype.startswith(t) for t in LOSS_TYPES):
         return None
-    personnel = ctype in PERSONNEL_TYPES
-    cats = ["personnel"] if personnel else categories_of(claim.get("equipment")) or categories_of(claim.get("quote"))
+    cats = (["personnel"] if ctype in PERSONNEL_TYPES
+            else categories_of(claim.get("equipment")) or categories_of(claim.get("quote")))
     figures, note = [], ""
     if day is None:
         note = "no reference figure: the call has no published date"
@@ -192,10 +187,7 @@ def claim_context(claim: dict[str, Any], day: date | None, places: list[str], re
         if refs.area is None:
             area_note = "no area figure (the fatality records are not available)"
         elif day is not None:
-            for place in places:
-                area = area_figure(refs.area, place, day)
-                if area is not None:
-                    break
+            area = next((a for place in places if (a := area_figure(refs.area, place, day)) is not None), None)
             if area is None and not (refs.area.first <= day <= refs.area.last):
                 area_note = (f"no area figure: {day} is outside the fatality records "
                              f"({refs.area.first} … {refs.area.last})")
@@ -219,13 +211,8 @@ def _places(doc: dict[str, Any], claim: dict[str, Any]) -> list[str]:
 def context_for_document(doc: dict[str, Any], refs: References) -> dict[str, Any]:
     """Context of every claim of a call document (``store.views.call_document``, possibly redacted)."""
     day = parse_day(doc["source"]["provenance"].get("published_date"))
-    out = []
-    for c in doc["claims"]:
-        if c.get("status") == "rejected":
-            continue
-        item = claim_context(c, day, _places(doc, c), refs)
-        if item is not None:
-            out.append(item)
+    out = [item for c in doc["claims"] if c.get("status") != "rejected"
+           and (item := claim_context(c, day, _places(doc, c), refs)) is not None]
     return {"call_id": doc["id"], "date": day.isoformat() if day else None, "claims": out,
             "sources": sorted({f["source"] for c in out for f in c["references"]}
                               | ({BESSUDNOV_SOURCE} if any(c["area"] for c in out) else set()))}

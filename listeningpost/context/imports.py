@@ -66,8 +66,7 @@ def parse_series(path: Path, kind: str, data: bytes | None = None) -> dict[str, 
     if kind not in KINDS:
         raise ReferenceImportError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
     path = Path(path)
-    rows = _rows_of(path, data if data is not None else path.read_bytes())
-    if not rows:
+    if not (rows := _rows_of(path, data if data is not None else path.read_bytes())):
         raise ReferenceImportError(f"{path.name}: no rows")
     wanted = ("personnel",) if kind == "personnel" else EQUIPMENT_CATEGORIES + ("military auto", "fuel tank")
     clean, seen = [], set()

@@ -157,10 +157,9 @@ def area_figure(records: AreaRecords, place: str, day: date) -> dict | None:
 
 @lru_cache(maxsize=16)
 def _cached(loader: str, path: str, mtime: float, extra: str | None = None):
-    fn = {"personnel": load_personnel, "equipment": load_equipment, "oryx": load_oryx}.get(loader)
     if loader == "bessudnov":
         return load_bessudnov(Path(path), Path(extra) if extra else None)
-    return fn(Path(path))
+    return {"personnel": load_personnel, "equipment": load_equipment, "oryx": load_oryx}[loader](Path(path))
 
 
 def cached(loader: str, path: Path, extra: Path | None = None):

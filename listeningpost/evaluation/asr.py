@@ -97,8 +97,7 @@ def score(pairs: list[tuple[dict, dict]]) -> dict[str, Any]:
     """``pairs``: (gold item, call document). Returns ``{"asr": ..., "diarization": ...}`` for the
     sections the gold supports (only items with ``audio`` are speech-scored)."""
     out: dict[str, Any] = {}
-    asr_items = [(g, d) for g, d in pairs if g.get("audio") and _reference_text(g) is not None]
-    if asr_items:
+    if asr_items := [(g, d) for g, d in pairs if g.get("audio") and _reference_text(g) is not None]:
         refs = [_reference_text(g) or "" for g, _ in asr_items]
         hyps = [_hypothesis_text(d) for _, d in asr_items]
         wer, cer = error_rates(refs, hyps)
@@ -107,8 +106,7 @@ def score(pairs: list[tuple[dict, dict]]) -> dict[str, Any]:
             w, c = error_rates([ref], [hyp])
             per_call[gold["id"]] = {"wer": round(w, 4), "cer": round(c, 4)}
         out["asr"] = {"wer": round(wer, 4), "cer": round(cer, 4), "per_call": per_call}
-    der_items = [(g, d) for g, d in pairs if g.get("audio") and _reference_spans(g) is not None]
-    if der_items:
+    if der_items := [(g, d) for g, d in pairs if g.get("audio") and _reference_spans(g) is not None]:
         errors = total = 0.0
         per_call = {}
         for gold, doc in der_items:

@@ -30,29 +30,19 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 def predicted_entities(doc: dict[str, Any]) -> list[dict[str, Any]]:
     """The call's entities an analyst has not rejected, one per (type, surface form): the gold lists a
     surface form once however often it is spoken, so repeated mentions are not extra predictions."""
-    seen: set[tuple[str, str]] = set()
-    out = []
+    unique: dict[tuple[str, str], dict[str, Any]] = {}
     for ent in doc.get("entities") or []:
-        if ent.get("status") == "rejected":
-            continue
-        key = (ent["type"], fold(ent["text"]).strip())
-        if key not in seen:
-            seen.add(key)
-            out.append(ent)
-    return out
+        if ent.get("status") != "rejected":
+            unique.setdefault((ent["type"], fold(ent["text"]).strip()), ent)
+    return list(unique.values())
 
 
 def match_entities(gold: list[dict[str, Any]], pred: list[dict[str, Any]]) -> list[tuple[int, int]]:
     """Pairs (gold index, pred index): same type, Jaccard >= 0.5, best overlaps first, each used once."""
     g_sets = [lemma_set(g["text"]) for g in gold]
     p_sets = [lemma_set(p["text"]) for p in pred]
-    candidates = []
-    for gi, g in enumerate(gold):
-        for pi, p in enumerate(pred):
-            if g["type"] == p["type"]:
-                j = jaccard(g_sets[gi], p_sets[pi])
-                if j >= ENTITY_JACCARD:
-                    candidates.append((-j, gi, pi))
+    candidates = [(-j, gi, pi) for gi, g in enumerate(gold) for pi, p in enumerate(pred)
+                  if g["type"] == p["type"] and (j := jaccard(g_sets[gi], p_sets[pi])) >= ENTITY_JACCARD]
     used_g: set[int] = set()
     used_p: set[int] = set()
     pairs = []
@@ -150,9 +140,5 @@ def score_themes(pairs: Iterable[tuple[dict, dict]]) -> dict[str, Any]:
 
 def score(pairs: list[tuple[dict, dict]]) -> dict[str, Any]:
     """Sections for `lpost eval`: entities (and claims/themes where their scorers exist)."""
-    out = {}
-    for name, scorer in (("entities", score_entities), ("claims", score_claims), ("themes", score_themes)):
-        section = scorer(pairs)
-        if section:
-            out[name] = section
-    return out
+    sections = (("entities", score_entities), ("claims", score_claims), ("themes", score_themes))
+    return {name: section for name, scorer in sections if (section := scorer(pairs))}

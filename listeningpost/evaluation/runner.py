@@ -21,12 +21,7 @@ from listeningpost.store.case import Case
 from listeningpost.store.views import call_document
 
 #: gold field -> stage that produces what it scores
-STAGE_FOR_FIELD = {
-    "translation_en": "translate",
-    "entities": "analyze",
-    "claims": "analyze",
-    "themes": "analyze",
-}
+STAGE_FOR_FIELD = {"translation_en": "translate", "entities": "analyze", "claims": "analyze", "themes": "analyze"}
 
 
 class EvalError(Exception):
@@ -64,8 +59,7 @@ def needed_stages(items: list[dict[str, Any]]) -> list[str]:
     for item in items:
         wanted |= {stage for key, stage in STAGE_FOR_FIELD.items() if item.get(key)}
     order = available_stages()
-    missing = wanted - set(order)
-    if missing:
+    if missing := wanted - set(order):
         raise EvalError(f"the gold needs stage(s) not installed: {', '.join(sorted(missing))}")
     return [s for s in order if s in wanted]
 
@@ -74,8 +68,7 @@ def _ingest_gold(case: Case, gold_path: Path, items: list[dict[str, Any]], workd
     """Gold id -> call id. Audio items ingest their recording; text items only their gold turns
     (never the gold translation or annotations, which would leak the answers)."""
     mapping: dict[str, int] = {}
-    text_items = [i for i in items if not i.get("audio")]
-    if text_items:
+    if text_items := [i for i in items if not i.get("audio")]:
         lines = [
             json.dumps({"id": i["id"], "lang": i.get("lang"),
                         "turns": [{"speaker": t.get("speaker"), "text": t.get("text"),
@@ -102,8 +95,7 @@ def _ingest_gold(case: Case, gold_path: Path, items: list[dict[str, Any]], workd
 
 
 def _raise_failures(report) -> None:
-    failed = [x for x in report.items if x.status == "failed"]
-    if failed:
+    if failed := [x for x in report.items if x.status == "failed"]:
         raise EvalError(f"cannot ingest {failed[0].path}: {failed[0].error}")
 
 
@@ -126,12 +118,10 @@ def evaluate(gold_path: Path, options: EvalOptions | None = None,
         pairs = [(item, call_document(case, mapping[item["id"]])) for item in items]
         result: dict[str, Any] = {"calls": len(items), "stages": stages}
         jobs = tables.jobs
-        failed = case.query(select(jobs.c.stage, jobs.c.call_id, jobs.c.error).where(jobs.c.status == "failed"))
-        if failed:
+        if failed := case.query(select(jobs.c.stage, jobs.c.call_id, jobs.c.error).where(jobs.c.status == "failed")):
             result["failed"] = [{"stage": r[0], "call": r[1], "error": r[2]} for r in failed]
         for module_name in SCORER_MODULES:
-            module = import_optional(module_name)
-            if module is not None:
+            if (module := import_optional(module_name)) is not None:
                 result.update(module.score(pairs))
         case.close()
     return result

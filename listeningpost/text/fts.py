@@ -58,11 +58,8 @@ def lemma_variants(word: str) -> tuple[str, ...]:
     """Every normal form of ``word`` under any Russian or Ukrainian parse (query side)."""
     if not is_cyrillic(word):
         return (fold(word),)
-    forms = {fold(word)}
-    for lang in ("ru", "uk"):
-        for parse in analyzer(lang).parse(word.lower()):
-            forms.add(fold(parse.normal_form))
-    return tuple(sorted(forms))
+    forms = {fold(p.normal_form) for lang in ("ru", "uk") for p in analyzer(lang).parse(word.lower())}
+    return tuple(sorted(forms | {fold(word)}))
 
 
 def words(text: str) -> list[str]:

@@ -42,10 +42,9 @@ class _Builder:
         self.ends: list[int] = []
 
     def copy(self, a: int, b: int) -> None:
-        for i in range(a, b):
-            self.chars.append(self.original[i])
-            self.starts.append(i)
-            self.ends.append(i + 1)
+        self.chars.extend(self.original[a:b])
+        self.starts.extend(range(a, b))
+        self.ends.extend(range(a + 1, b + 1))
 
     def put(self, text: str, a: int, b: int) -> None:
         """Append ``text`` standing for original span [a, b)."""
@@ -57,8 +56,7 @@ class _Builder:
     def replace_last_word(self, word: str, force: bool) -> bool:
         """Replace the last word already emitted (before trailing punctuation) by ``word``."""
         emitted = "".join(self.chars)
-        m = _WORD_BEFORE.search(emitted)
-        if not m:
+        if not (m := _WORD_BEFORE.search(emitted)):
             return False
         a, b = m.start(1), m.end(1)
         old = emitted[a:b]
@@ -71,9 +69,7 @@ class _Builder:
         del self.chars[a:], self.starts[a:], self.ends[a:]
         self.put(word, o_start, o_end)
         for ch, s, e in tail:
-            self.chars.append(ch)
-            self.starts.append(s)
-            self.ends.append(e)
+            self.put(ch, s, e)
         return True
 
 
