@@ -22,14 +22,11 @@ class PdfError(RuntimeError):
 
 
 def chromium_path() -> str:
-    env = os.environ.get("LPOST_CHROMIUM")
-    if env:
-        return env
-    for name in CHROMIUM_CANDIDATES:
-        found = shutil.which(name)
-        if found:
-            return found
-    raise PdfError("no Chromium found for PDF export (install Debian's chromium or set LPOST_CHROMIUM)")
+    on_path = filter(None, map(shutil.which, CHROMIUM_CANDIDATES))
+    found = os.environ.get("LPOST_CHROMIUM") or next(on_path, None)
+    if not found:
+        raise PdfError("no Chromium found for PDF export (install Debian's chromium or set LPOST_CHROMIUM)")
+    return found
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -105,8 +105,7 @@ def _lemma_key(tokens: list[str]) -> str:
     return " ".join(morph(t).lemma for t in tokens)
 
 
-def _is_public(token: str, allow: frozenset[str] | None = None) -> bool:
-    allow = public_figures() if allow is None else allow
+def _is_public(token: str, allow: frozenset[str]) -> bool:
     return fold(token) in allow or morph(token).lemma in allow
 
 
@@ -389,17 +388,11 @@ def _walk(value: Any, fn, skip: tuple[str, ...] = ()) -> Any:
 
 def case_marks(case: Case, call_ids: list[int]) -> list[Mark]:
     """Analyst marks for these calls (and case-wide ones); field marks become their field's value."""
-    marks = []
-    marks_table = tables.redaction_marks
-    for r in case.query(select(marks_table).where(or_(marks_table.c.call_id.is_(None), marks_table.c.call_id.in_(call_ids)))
-                        .order_by(marks_table.c.id)):
-        if r["text"]:
-            marks.append(Mark(r["text"], r["kind"]))
-        else:
-            value = field_value(case, r["target_table"], r["target_id"], r["field"])
-            if value:
-                marks.append(Mark(str(value), r["kind"]))
-    return marks
+    t = tables.redaction_marks
+    rows = case.query(select(t).where(or_(t.c.call_id.is_(None), t.c.call_id.in_(call_ids))).order_by(t.c.id))
+    texts = ((r["text"] or field_value(case, r["target_table"], r["target_id"], r["field"]), r["kind"])
+             for r in rows)
+    return [Mark(str(text), kind) for text, kind in texts if text]
 
 
 def field_value(case: Case, table: str, row_id: int, column: str) -> Any:

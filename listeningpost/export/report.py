@@ -149,18 +149,13 @@ class CaseReport:
 # -- building -----------------------------------------------------------------------------------------
 
 def _claim_rows(case_id: str, doc: dict[str, Any]) -> list[ClaimRow]:
-    rows = []
-    for c in doc["claims"]:
-        if c["status"] == "rejected":
-            continue
-        rows.append(ClaimRow(
-            call_id=doc["id"], type=c["type"], count=c["count"], quote=c["quote"], time=clock(c["start"]),
-            start=c["start"], speaker=c["speaker"] or "", confidence=c["confidence"], status=c["status"],
-            reviewed=c["status"] != "machine", label=review_label(c["status"]), period=c["period"] or "",
-            place=c["place"] or "", subject=c["subject"] or "", hedged=c["hedged"], negated=c["negated"],
-            citation=citation(case_id, doc, c["start"]), claim_id=c["id"],
-        ))
-    return rows
+    return [ClaimRow(
+        call_id=doc["id"], type=c["type"], count=c["count"], quote=c["quote"], time=clock(c["start"]),
+        start=c["start"], speaker=c["speaker"] or "", confidence=c["confidence"], status=c["status"],
+        reviewed=c["status"] != "machine", label=review_label(c["status"]), period=c["period"] or "",
+        place=c["place"] or "", subject=c["subject"] or "", hedged=c["hedged"], negated=c["negated"],
+        citation=citation(case_id, doc, c["start"]), claim_id=c["id"],
+    ) for c in doc["claims"] if c["status"] != "rejected"]
 
 
 def _entities(docs: list[dict[str, Any]]) -> tuple[list[EntityRow], list[MapPoint]]:

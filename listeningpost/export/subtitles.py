@@ -9,6 +9,7 @@ timed by spreading their words evenly over the turn; those with no start time ar
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import textwrap
@@ -47,11 +48,9 @@ class Cue:
 
 def english_of(turn: dict[str, Any]) -> str:
     """The turn's English: an analyst-edited or human translation first, then a machine one."""
-    best = sorted(
-        (t for t in turn["translations"] if t["lang"] == "en"),
-        key=lambda t: (not t["edited"], t["machine"]),
-    )
-    return best[0]["text"] if best else ""
+    best = min((t for t in turn["translations"] if t["lang"] == "en"),
+               key=lambda t: (not t["edited"], t["machine"]), default=None)
+    return best["text"] if best else ""
 
 
 def turn_windows(turns: list[dict[str, Any]]) -> list[tuple[float, float] | None]:
@@ -236,15 +235,10 @@ def cue_lines(cue: Cue, opts: SubtitleOptions) -> tuple[list[str], list[str]]:
 
 def cue_text(cue: Cue, opts: SubtitleOptions, markup: bool = True) -> str:
     orig, en = cue_lines(cue, opts)
-    if opts.lang == "both" and markup:
-        en = [f"<i>{_escape(line)}</i>" for line in en]
-        orig = [_escape(line) for line in orig]
+    if opts.lang == "both" and markup:  # WebVTT/SRT renderers read < and & as markup
+        en = [f"<i>{html.escape(line, quote=False)}</i>" for line in en]
+        orig = [html.escape(line, quote=False) for line in orig]
     return "\n".join(orig + en)
-
-
-def _escape(text: str) -> str:
-    # WebVTT/SRT renderers read < and & as markup
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _td(seconds: float) -> timedelta:

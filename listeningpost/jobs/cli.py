@@ -74,7 +74,7 @@ def process(
         ex = make_executor(executor, workers=workers, **exec_opts)
     except (KeyError, RuntimeError) as exc:
         fail(str(exc))
-    reports = _run_stages(c, ex, names, options, call_ids, force, as_json)
+    reports = run_stages(c, ex, names, options, call_ids, force, as_json)
     summary = [{"stage": r.stage, "done": r.done, "failed": r.failed, "waiting": r.skipped,
                 "run_id": r.run_id, "errors": r.errors} for r in reports]
     if as_json:
@@ -89,23 +89,24 @@ def process(
         raise typer.Exit(1)
 
 
-def _run_stages(c, ex, names: list[str], options: dict[str, dict[str, Any]], call_ids: list[int] | None,
-                force: bool, as_json: bool) -> list:
-    """Run the stages one after the other under the case's runner lock, with a progress display;
-    the executor is closed afterwards. Fails (exit 2) when another runner holds the case."""
+def run_stages(c, ex, stages: list[str], options: dict[str, dict[str, Any]] | None = None,
+               call_ids: list[int] | None = None, force: bool = False, as_json: bool = False,
+               display=console) -> list:
+    """Run the stages one after the other under the case's runner lock, with a progress display on
+    ``display``; the executor is closed afterwards. Fails (exit 2) when another runner holds the case."""
     from listeningpost.jobs.runner import RunnerBusy, run_stage, runner_lock
     from listeningpost.pipeline import make_stage
 
     reports = []
     try:
         # every stage is made (and its options checked) before any of them runs
-        stages = [make_stage(name, **options.get(name, {})) for name in names]
+        made = [make_stage(name, **(options or {}).get(name, {})) for name in stages]
     except ValueError as exc:  # e.g. --opt analyze.engine=unknown
         ex.close()
         fail(str(exc))
     try:
-        with runner_lock(c), StageProgress(console, disabled=as_json) as progress:
-            for stage in stages:
+        with runner_lock(c), StageProgress(display, disabled=as_json) as progress:
+            for stage in made:
                 reports.append(run_stage(c, stage, ex, call_ids, force, on_progress=progress))
     except RunnerBusy as exc:
         fail(str(exc))
@@ -153,7 +154,7 @@ def retry(
     names = [s.strip() for s in stages.split(",")] if stages else available_stages()
     n = reset_failed(c, names) if failed else 0
     ex = make_executor("local", workers=workers)
-    reports = _run_stages(c, ex, names, {}, None, False, as_json)
+    reports = run_stages(c, ex, names, as_json=as_json)
     summary = {"requeued": n, "stages": [{"stage": r.stage, "done": r.done, "failed": r.failed,
                                            "errors": r.errors} for r in reports]}
     if as_json:

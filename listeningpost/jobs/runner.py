@@ -132,9 +132,8 @@ def run_stage(
         on_progress(stage.name, 0, total)
     if not ready:
         return report
-    settings = stage.settings()
     with case.transaction():
-        report.run_id = start_run(case, stage.name, settings)
+        report.run_id = start_run(case, stage.name, stage.settings())
     settings_hash = stage.settings_hash()
 
     def loader(call_id: int) -> Callable[[], Any]:

@@ -21,10 +21,14 @@ def voices(ctx: typer.Context,
     """Make missing voiceprints, re-cluster the case and list voices heard in several calls."""
     if ctx.invoked_subcommand is not None:
         return
+    from listeningpost.jobs.cli import run_stages
+    from listeningpost.jobs.executors import make_executor
     from listeningpost.voices.store import relink, summary
 
     c = open_case(case, create=False)
-    report = _run_voices_stage(c, threshold, as_json)
+    # the ``voices`` stage over the case, in this process, under the runner lock
+    report, = run_stages(c, make_executor("local"), ["voices"], {"voices": {"threshold": threshold}},
+                         as_json=as_json, display=out)
     # the stage links the case once it made new prints; with none to make, link here
     result = relink(c, threshold) if not report.done else summary(c)
     result["failed"] = report.errors
@@ -32,23 +36,6 @@ def voices(ctx: typer.Context,
         print_json(result)
         return
     _print_voices(result, report.errors)
-
-
-def _run_voices_stage(c, threshold: Optional[float], as_json: bool):
-    """The ``voices`` stage over the case, in this process, under the runner lock."""
-    from listeningpost.jobs.executors import make_executor
-    from listeningpost.jobs.runner import RunnerBusy, run_stage, runner_lock
-    from listeningpost.pipeline import make_stage
-    from listeningpost.progress import StageProgress
-
-    ex = make_executor("local")
-    try:
-        with runner_lock(c), StageProgress(out, disabled=as_json) as progress:
-            return run_stage(c, make_stage("voices", threshold=threshold), ex, on_progress=progress)
-    except RunnerBusy as exc:
-        fail(str(exc))
-    finally:
-        ex.close()
 
 
 def _print_voices(result: dict[str, Any], errors: list[dict[str, Any]]) -> None:

@@ -18,7 +18,6 @@ from listeningpost.voices import link
 from listeningpost.voices.prints import ENGINE, Voiceprint
 
 THRESHOLD_SETTING = "voices.threshold"
-STATUSES = ("machine", "confirmed", "rejected")
 
 
 def threshold(case: Case) -> float:

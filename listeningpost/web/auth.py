@@ -117,16 +117,13 @@ def throttled(case: Case, username: str, remote: str | None) -> bool:
     """Too many failed logins lately for this name or from this address."""
     failed = select(func.count()).where((login_attempts.c.ok == 0) & (login_attempts.c.at >= _window_start()))
     by_user = case.one(failed.where(login_attempts.c.username == username))[0]
-    by_addr = 0
-    if remote:
-        by_addr = case.one(failed.where(login_attempts.c.remote == remote))[0]
+    by_addr = case.one(failed.where(login_attempts.c.remote == remote))[0] if remote else 0
     return by_user >= MAX_FAILED or by_addr >= MAX_FAILED * 4
 
 
 def authenticate(case: Case, username: str, password: str, remote: str | None = None) -> User | None:
     """Check a password and record the attempt; None when wrong (callers check `throttled` first)."""
     row = case.one(select(users).where((users.c.username == username) & (users.c.disabled == 0)))
-    ok = False
     try:
         ok = _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password) and row is not None
     except (VerificationError, InvalidHashError):

@@ -211,6 +211,8 @@ def _top_entities(case: Case, etype: str, top: int) -> list[dict[str, Any]]:
 
 
 def dashboard(case: Case, top: int = 12) -> dict[str, Any]:
+    from listeningpost.context.timeline import reference_over_time
+
     claims_series = _over_time(case, claims, "type", func.count())
     stated = _stated(case)
     for m in claims_series.months:
@@ -231,15 +233,9 @@ def dashboard(case: Case, top: int = 12) -> dict[str, Any]:
         "top": tops,
         "publishers": publishers,
         "places": places(case),
-        "reference_over_time": _reference_over_time(case),
+        # loss claims per month beside the reference losses of that month (issue 16)
+        "reference_over_time": reference_over_time(case),
     }
-
-
-def _reference_over_time(case: Case) -> dict[str, Any]:
-    """Loss claims per month beside the reference losses of that month (issue 16, listeningpost.context)."""
-    from listeningpost.context.timeline import reference_over_time
-
-    return reference_over_time(case)
 
 
 def places(case: Case, call_id: int | None = None) -> list[dict[str, Any]]:

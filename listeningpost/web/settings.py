@@ -54,11 +54,8 @@ BY_KEY = {o.key: o for o in OPTIONS}
 
 def current(case: Case) -> list[dict[str, Any]]:
     stored = {r[0] for r in case.query(select(settings_table.c.key).where(settings_table.c.key.in_(BY_KEY)))}
-    out = []
-    for o in OPTIONS:
-        out.append({"key": o.key, "kind": o.kind, "label": o.label, "help": o.help, "is_set": o.key in stored,
-                    "value": case.setting(o.key, o.default(case)), "default": o.default(case)})
-    return out
+    return [{"key": o.key, "kind": o.kind, "label": o.label, "help": o.help, "is_set": o.key in stored,
+             "value": case.setting(o.key, o.default(case)), "default": o.default(case)} for o in OPTIONS]
 
 
 def parse(option: Option, raw: Any) -> Any:
@@ -78,8 +75,7 @@ def parse(option: Option, raw: Any) -> Any:
             raise SettingError(f"{option.key}: at most {MAX_TEXT} characters")
         return text or None
     items = raw if isinstance(raw, list) else str(raw or "").splitlines()
-    names = list(dict.fromkeys(" ".join(str(i).split()) for i in items))
-    names = [n for n in names if n]
+    names = [n for n in dict.fromkeys(" ".join(str(i).split()) for i in items) if n]
     if len(names) > MAX_LIST or any(len(n) > MAX_TEXT for n in names):
         raise SettingError(f"{option.key}: at most {MAX_LIST} names of {MAX_TEXT} characters")
     return names or None

@@ -49,12 +49,6 @@ def calls_api(request: Request, user: User = Depends(viewer), case: Case = Depen
 
 
 # -- one call -----------------------------------------------------------------------------------
-def reference_context(case: Case, doc: dict[str, Any]) -> list[dict[str, Any]]:
-    from listeningpost.context.claims import context_for_document, load_references
-
-    return context_for_document(doc, load_references(case))["claims"]
-
-
 def _add_row_ids(case: Case, call_id: int, doc: dict[str, Any]) -> None:
     """Word and translation ids (for the edit forms), low-probability marks, claim seek times."""
     turn_start = {t["id"]: t["start"] for t in doc["turns"]}
@@ -77,6 +71,8 @@ def _add_row_ids(case: Case, call_id: int, doc: dict[str, Any]) -> None:
 
 
 def call_data(case: Case, call_id: int, user: User) -> dict[str, Any]:
+    from listeningpost.context.claims import context_for_document, load_references
+
     try:
         doc = call_document(case, call_id)
     except KeyError:
@@ -86,7 +82,7 @@ def call_data(case: Case, call_id: int, user: User) -> dict[str, Any]:
     doc["media_offset"] = call["start_s"] or 0.0
     doc["media_video"] = doc["source"]["kind"] == "video"
     doc["places"] = queries.places(case, call_id)
-    doc["context"] = reference_context(case, doc)  # reference figures beside loss claims (issue 16)
+    doc["context"] = context_for_document(doc, load_references(case))["claims"]  # reference figures, issue 16
     doc["history"] = corrections.history(case, call_id, limit=200)
     doc["voices"] = voice_links_for_call(case, call_id)
     _add_row_ids(case, call_id, doc)
