@@ -53,15 +53,12 @@ def _sentence_claims(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, c
     conditional = _is_question_or_wish(sent, words)
     if conditional and (question or not threat):
         return []
-    numbers = _numbers(turn, sent)
+    # only the threat itself is a claim in "если кто назад побежит, замочим"
+    numbers = [] if conditional else _numbers(turn, sent)
     found: list[tuple[str, list[int], float, bool]] = []  # type, word indexes, confidence, has_code
     if threat:
         found.append(("other", threat, 0.5, False))
-    frame_hits: list = []
-    if conditional:  # only the threat itself is a claim in "если кто назад побежит, замочим"
-        numbers = []
-    else:
-        frame_hits = _rule_hits(sent, words, numbers, prev_question, found)
+    frame_hits = [] if conditional else _rule_hits(sent, words, numbers, prev_question, found)
     frame_counts, frame_data = _frame_details(frame_hits, found)
     found = _resolve(found, words, civil_turn)
     rules: list[str | None] = [None] * len(found)
@@ -159,9 +156,8 @@ def _claim(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, words: list
     if turn.text.count("[", start, end) > turn.text.count("]", start, end) and "]" in turn.text[end:end + 2]:
         end = turn.text.index("]", end) + 1  # an editor's reading closes inside the quote
     quote = turn.text[start:end]
-    negated = any(_negated_at(words, i) for i in hits) and kind not in ("shortage",) \
-        and not frame_data.get(kind, {}).get("negative_class") \
-        and rule is None  # a rule's "не" is its content
+    negated = any(_negated_at(words, i) for i in hits) and kind != "shortage" \
+        and not frame_data.get(kind, {}).get("negative_class") and rule is None  # a rule's "не" is its content
     return Claim(
         kind, count, quote, turn.index, start, end, turn.speaker, turn.start_s, turn.end_s,
         hedged=hedged, negated=negated, confidence=round(confidence - 0.1 * hedged, 2),
@@ -177,8 +173,7 @@ def _claim(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, words: list
 def _with_rate(details: dict[str, str | None], frame: dict) -> dict[str, str | None]:
     """The frame's arguments fill what the sentence's entities leave open (who, what equipment); a
     rate's unit is the claim's period when the sentence names no date: "per day"."""
-    details["subject"] = details.get("subject") if details.get("subject") and not frame.get("who") \
-        else frame.get("who") or details.get("subject")
+    details["subject"] = frame.get("who") or details.get("subject")
     details["equipment"] = details.get("equipment") or frame.get("what")
     if frame.get("rate") and not details.get("period"):
         details["period"] = f"per {PER_UNIT.get(frame.get('per'), frame.get('per') or 'occasion')}"
@@ -334,9 +329,8 @@ def extract_claims(doc: AnalysisDoc) -> list[Claim]:
         is_question = bool(last) and last.text.rstrip(" \"'»)*.…").endswith("?")
         prev_question = _words(last) if is_question else []
         asked = last if is_question else None
-    claims = _merge(claims)
-    doc.claims = claims
-    return claims
+    doc.claims = _merge(claims)
+    return doc.claims
 
 
 __all__ = ["CLAIM_TYPES", "Claim", "extract_claims"]

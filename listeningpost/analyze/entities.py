@@ -52,9 +52,6 @@ def natasha_layer(v: TurnView, spans: list[tuple[str, int, int]]) -> Iterable[Ca
                 yield Cand("ORG", a, b, translit(words[0].text).upper(), PRIORITY["ORG"] - 1, "natasha")
 
 
-# --- natasha --------------------------------------------------------------------------------------
-
-
 @lru_cache(maxsize=1)
 def _ner():
     from natasha import NewsEmbedding, NewsNERTagger
@@ -88,9 +85,6 @@ def _natasha_for(doc: AnalysisDoc) -> list[list[tuple[str, int, int]]]:
     for (ti, offset, _), spans in zip(pieces, natasha_spans([p[2] for p in pieces])):
         out[ti].extend((kind, a + offset, b + offset) for kind, a, b in spans)
     return out
-
-
-# --- driver ---------------------------------------------------------------------------------------
 
 
 def _resolve(cands: list[Cand]) -> list[Cand]:

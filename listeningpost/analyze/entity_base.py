@@ -31,9 +31,6 @@ _PROCEDURE = {"прием", "понял", "понять", "принял", "пр�
               "слышать", "да", "нет", "здесь", "тут", "на", "приду", "приеду"}
 
 
-# --- lexicons -------------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class LexEntry:
     type: str
@@ -81,9 +78,6 @@ def not_a_name(t: Token) -> bool:
 
 def _keys(tok: Token) -> set[str]:
     return {tok.lemma, fold(tok.text)}
-
-
-# --- candidates -----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -160,8 +154,6 @@ def lemma_of_person(t: Token) -> str:
 def _is_geo(t: Token) -> bool:
     return t.text[:1].isupper() and any("Geox" in str(p.tag) for p in all_parses(t.text)[:3])
 
-
-# --- transliteration --------------------------------------------------------------------------------
 
 _TRANSLIT = str.maketrans({
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh", "з": "z", "и": "i", "й": "y",

@@ -74,8 +74,7 @@ def date_layer(v: TurnView) -> Iterable[Cand]:
             continue
         if already and unit in ("week", "month", "year", "day"):
             a = before
-        norm = _duration_norm(number, unit, is_ago, already)
-        yield Cand("DATE", a, b, norm, PRIORITY["DATE"], "date")
+        yield Cand("DATE", a, b, _duration_norm(number, unit, is_ago, already), PRIORITY["DATE"], "date")
     yield from _regex_dates(v)
 
 

@@ -30,15 +30,10 @@ def lexicon_layer(v: TurnView) -> Iterable[Cand]:
             for e in lex.get(key, ()):
                 n = len(e.words)
                 span = [toks[i] for i in words[k:k + n]]  # quotes between words do not break a match
-                if len(span) < n or not all(w == t.lemma or w == fold(t.text) for w, t in zip(e.words, span)):
-                    continue
-                if e.upper and not all(t.text.isupper() for t in span):
-                    continue
-                if e.capital and not span[0].text[:1].isupper():
-                    continue
-                if e.quoted and words[k] not in v.quoted:
-                    continue
-                if hit is None or n > len(hit.words):
+                fits = len(span) == n and all(w == t.lemma or w == fold(t.text) for w, t in zip(e.words, span)) \
+                    and (not e.upper or all(t.text.isupper() for t in span)) \
+                    and (not e.capital or span[0].text[:1].isupper()) and (not e.quoted or words[k] in v.quoted)
+                if fits and (hit is None or n > len(hit.words)):
                     hit = e
         if hit is None:
             k += 1

@@ -64,9 +64,6 @@ class GeoResult:
                 "candidates": [asdict(c) for c in self.candidates[:10]]}
 
 
-# --- keys -----------------------------------------------------------------------------------------
-
-
 @lru_cache(maxsize=100_000)
 def _lemmas(word: str, lang: str, every_parse: bool) -> frozenset[str]:
     parses = all_parses(word, lang)
@@ -95,9 +92,6 @@ def _query_keys(words: tuple[str, ...]) -> frozenset[str]:
         if len(keys) > 64:
             break
     return frozenset(keys)
-
-
-# --- loading --------------------------------------------------------------------------------------
 
 
 class Gazetteer:

@@ -115,17 +115,14 @@ _QUOTE_MARKS = " \t\n\"'«»“”„`"
 
 def _squash(text: str) -> tuple[str, list[int]]:
     """Whitespace runs folded to one space; for each character of the result, its offset in ``text``."""
-    out, where, space = [], [], False
-    for i, ch in enumerate(text):
-        if ch.isspace():
-            if not space and out:
-                out.append(" ")
-                where.append(i)
-            space = True
-            continue
-        space = False
-        out.append(ch)
-        where.append(i)
+    out, where = [], []
+    for m in re.finditer(r"\s+|\S+", text):
+        if not m.group().isspace():
+            out.append(m.group())
+            where.extend(range(m.start(), m.end()))
+        elif out:
+            out.append(" ")
+            where.append(m.start())
     return "".join(out), where
 
 

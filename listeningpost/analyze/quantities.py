@@ -89,13 +89,10 @@ def _fact(sent: Sentence, noun: int):
 
 def worth_parsing(sent: Sentence) -> bool:
     """A number word and, within a few words after it, a noun of a counted class (cheap: no parse)."""
-    nouns = _nouns()
-    toks = sent.tokens
-    for i, t in enumerate(toks):
-        if t.text[:1].isdigit() or t.pos == "NUMR" or t.lemma in NUMBER_NOUNS:
-            if any(u.lemma in nouns and u.pos in ("NOUN", "ADJF", "PRTF") for u in toks[i + 1:i + 8]):
-                return True
-    return False
+    nouns, toks = _nouns(), sent.tokens
+    return any((t.text[:1].isdigit() or t.pos == "NUMR" or t.lemma in NUMBER_NOUNS)
+               and any(u.lemma in nouns and u.pos in ("NOUN", "ADJF", "PRTF") for u in toks[i + 1:i + 8])
+               for i, t in enumerate(toks))
 
 
 @lru_cache(maxsize=1)

@@ -197,10 +197,7 @@ def _tree_arguments(sent: Sentence, p: int) -> list[int]:
     direct = [j for j in _children(sent, p) if sent.rels[j].split(":")[0] in {r.split(":")[0] for r in ARG_RELS}]
     if sent.tokens[p].pos in ("ADJF", "PRTF", "NOUN", "ADJS", "PRTS") and sent.heads[p] >= 0:
         direct.append(sent.heads[p])
-    out = list(direct)
-    for j in direct:
-        out.extend(k for k in _children(sent, j) if k != p)
-    return sorted(set(out))
+    return sorted(set(direct) | {k for j in direct for k in _children(sent, j) if k != p})
 
 
 def _in_class(sent: Sentence, idx: list[int], name: str) -> bool:
@@ -293,8 +290,7 @@ def _one_victim(sent: Sentence, p: int) -> bool:
     if any(sent.tokens[j].lemma in NOT_ONE or "plur" in sent.tokens[j].tags or any(  # "тысячи человек"
             sent.rels[k] in NUM_RELS or sent.tokens[k].lemma in QUANTITY for k in _children(sent, j)) for j in victims):
         return False
-    people = [j for j in victims if _person_like(sent, j) and "sing" in sent.tokens[j].tags]
-    if people:
+    if any(_person_like(sent, j) and "sing" in sent.tokens[j].tags for j in victims):
         return True
     return not victims and tok.pos == "VERB" and "sing" in tok.tags and ("masc" in tok.tags or "femn" in tok.tags) \
         and not _nominative_near(sent, p)
@@ -344,12 +340,8 @@ def _survivors(sent: Sentence, p: int, values: dict[int, int]) -> tuple[int, int
 def frames(sent: Sentence, values: dict[int, int]) -> list[Frame]:
     """One frame per predicate of the sentence; ``values`` maps token index -> count for number tokens
     (the first token of each number)."""
-    out = []
-    for p, tok in enumerate(sent.tokens):
-        for cls in classes_of(tok):
-            frame = _frame(sent, p, cls, values)
-            if frame is not None:
-                out.append(frame)
+    out = [f for p, tok in enumerate(sent.tokens) for cls in classes_of(tok)
+           if (f := _frame(sent, p, cls, values)) is not None]
     from listeningpost.analyze import claim_actors, claim_lack, quantities  # they build on this module's frames
 
     taken = {f.pred for f in out} | {a for f in out for a in f.args} | {f.count_at for f in out}
