@@ -8,6 +8,7 @@ below the threshold. Every pair of speakers of different calls inside a cluster 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 
@@ -62,13 +63,8 @@ def links(vecs: np.ndarray, groups: list[int], threshold: float = DEFAULT_THRESH
     by_cluster: dict[int, list[int]] = {}
     for row, cid in enumerate(labels):
         by_cluster.setdefault(cid, []).append(row)
-    out = []
-    for rows in by_cluster.values():
-        for x, a in enumerate(rows):
-            for b in rows[x + 1:]:
-                if groups[a] != groups[b]:
-                    out.append(Link(min(a, b), max(a, b), float(vecs[a] @ vecs[b])))
-    return out
+    return [Link(min(a, b), max(a, b), float(vecs[a] @ vecs[b]))
+            for rows in by_cluster.values() for a, b in combinations(rows, 2) if groups[a] != groups[b]]
 
 
 def pair_scores(truth: list[str], groups: list[int], found: list[Link]) -> dict[str, float]:

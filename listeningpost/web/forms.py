@@ -43,13 +43,9 @@ async def payload(request: Request) -> dict[str, Any]:
     return {k: v for k, v in (await request.form()).items() if k != "csrf_token"}
 
 
-def wants_html(request: Request) -> bool:
-    return not request.headers.get("content-type", "").startswith("application/json")
-
-
 def done(request: Request, data: dict[str, Any], back: str) -> Response:
     """JSON for fetch/API clients, a redirect back for plain HTML forms."""
-    if wants_html(request):
+    if not request.headers.get("content-type", "").startswith("application/json"):
         return RedirectResponse(safe_next(request.headers.get("referer") or back, request), 303)
     return JSONResponse(data)
 
@@ -67,6 +63,5 @@ def safe_next(url: str, request: Request | None = None) -> str:
 
 def set_cookie(request: Request, resp: Response, name: str, value: str, max_age: int) -> None:
     secure = request.app.state.lp.secure_cookies
-    if secure is None:
-        secure = request.url.scheme == "https"
+    secure = request.url.scheme == "https" if secure is None else secure
     resp.set_cookie(name, value, max_age=max_age, httponly=True, samesite="strict", secure=secure, path="/")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import Column, Integer, MetaData, Table, delete, func, insert, select
 from sqlalchemy.schema import CreateTable
@@ -56,8 +57,6 @@ class CallFilters:
     page: int = 1
 
     def query_string(self, **override: Any) -> str:
-        from urllib.parse import urlencode
-
         values = asdict(self) | override
         return urlencode({k: (int(v) if isinstance(v, bool) else v) for k, v in values.items()
                           if v not in ("", None, False) and not (k == "page" and v == 1) and not (k == "sort" and v == "id")

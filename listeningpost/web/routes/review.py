@@ -133,11 +133,10 @@ def retry(request: Request, job_id: int, user: User = Depends(analyst), case: Ca
     job = retry_job(case, job_id)
     if job is None:
         raise HTTPException(404, f"no job {job_id}")
-    started = False
-    if state(request).run_jobs:  # runs beside the server; the runner's lock keeps it single-writer
+    started = bool(state(request).run_jobs)
+    if started:  # runs beside the server; the runner's lock keeps it single-writer
         subprocess.Popen([sys.executable, "-m", "listeningpost.cli", "process", "--stages", job["stage"],
                           "--call", str(job["call_id"]), "--case", str(case.root)],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        started = True
     audit.log(case, user.username, "retry", f"call:{job['call_id']}", {"stage": job["stage"], "job": job_id})
     return done(request, {"ok": True, "requeued": job_id, "started": started}, "/calls")
