@@ -23,6 +23,7 @@ import json
 from abc import ABC, abstractmethod
 from typing import Any, Callable
 
+from listeningpost.registry import Registry
 from listeningpost.store.case import Case
 
 
@@ -60,17 +61,11 @@ class Stage(ABC):
 
 
 # name -> factory(**options) -> Stage. Stage packages register themselves on import.
-STAGES: dict[str, Callable[..., Stage]] = {}
+STAGES = Registry("stage", sets_name=False)
 #: default order of `lpost process`
 STAGE_ORDER = ["speech", "translate", "analyze", "index", "voices"]
-
-
-def register(name: str) -> Callable[[Callable[..., Stage]], Callable[..., Stage]]:
-    def deco(factory: Callable[..., Stage]) -> Callable[..., Stage]:
-        STAGES[name] = factory
-        return factory
-
-    return deco
+#: decorator: ``@register("name")`` on a Stage class or a factory function
+register = STAGES.register
 
 
 def load_stage_plugins() -> None:

@@ -62,9 +62,8 @@ def figure_for(series: Series, day: date, source: str = SOURCE, category: str = 
     if not series or day < min(series) or day > max(series):
         return None
     ref = max(d for d in series if d <= day)
-    earlier = [d for d in series if d < ref]
     value, src = value_of(series[ref])
-    prev = max(earlier) if earlier else None
+    prev = max((d for d in series if d < ref), default=None)
     daily = value - value_of(series[prev])[0] if prev else None
     return Figure(ref, daily, value, src or source, category, prev)
 

@@ -55,21 +55,20 @@ def error_rates(refs: list[str], hyps: list[str]) -> tuple[float, float]:
     return wer, cer
 
 
-def _frames(spans: Iterable[tuple[str, float, float]], n_frames: int) -> tuple[list[str], np.ndarray]:
+def _frames(spans: Iterable[tuple[str, float, float]], n_frames: int) -> np.ndarray:
     labels = sorted({s for s, _, _ in spans})
     grid = np.zeros((len(labels), n_frames), dtype=bool)
     for speaker, start, end in spans:
         a, b = int(round(start / FRAME_S)), int(round(end / FRAME_S))
         grid[labels.index(speaker), max(0, a):max(0, b)] = True
-    return labels, grid
+    return grid
 
 
 def der_counts(reference: list[tuple[str, float, float]], hypothesis: list[tuple[str, float, float]]) -> tuple[float, float]:
     """(error time, reference speaker time) in seconds for one call."""
     end = max([e for _, _, e in reference] + [e for _, _, e in hypothesis] + [0.0])
     n = int(np.ceil(end / FRAME_S)) + 1
-    _, ref = _frames(reference, n)
-    _, hyp = _frames(hypothesis, n)
+    ref, hyp = _frames(reference, n), _frames(hypothesis, n)
     n_ref, n_hyp = ref.sum(0), hyp.sum(0)
     correct = np.zeros(n, dtype=int)
     if len(ref) and len(hyp):

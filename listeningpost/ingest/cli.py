@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, List, Optional
 
@@ -101,9 +102,8 @@ def show(call: str = typer.Argument(..., help="Call id (or imported id)."), case
     if as_json:
         print_json(doc)
         return
-    prov = doc["source"]["provenance"]
     out.print(f"[bold]call {doc['id']}[/bold] {doc['title'] or ''}")
-    for key, value in prov.items():
+    for key, value in doc["source"]["provenance"].items():
         if value:
             out.print(f"  {key}: {value}")
     for t in doc["turns"]:
@@ -175,8 +175,6 @@ def _parse_changes(items: List[str]) -> dict[str, str]:
 
 def _provenance_history(c, source_id: int) -> list[dict[str, Any]]:
     """Every provenance edit of the source, oldest first, with before/after decoded."""
-    import json
-
     edits = tables.edits
     rows = c.query(select(edits.c.id, edits.c.field, edits.c.before_json, edits.c.after_json, edits.c.author,
                           edits.c.at)

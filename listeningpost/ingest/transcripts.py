@@ -164,10 +164,8 @@ def _vtt_cues(text: str) -> list[tuple[float, float, str]]:
 
 def parse_subtitles(text: str, kind: str) -> list[Turn]:
     cues = _srt_cues(text) if kind == "srt" else _vtt_cues(text)
-    turns: list[Turn] = []
-    last: list[str | None] = [None]
-    for start, end, body in cues:
-        turns.extend(_cue_turns(body, start, end, last))
+    last: list[str | None] = [None]  # the speaker of the cue before, for cues that name none
+    turns = [turn for start, end, body in cues for turn in _cue_turns(body, start, end, last)]
     if not turns:
         raise TranscriptError(f"no subtitle cues in the {kind.upper()} file")
     _letter_speakers(turns)

@@ -13,6 +13,7 @@ from the same encoder output that decoding uses, restricted to the allowed langu
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from math import ceil
 from typing import Any, Protocol
@@ -271,8 +272,6 @@ def _map_parallel(fn, items, workers: int) -> list:
     items = list(items)
     if workers <= 1 or len(items) <= 1:
         return [fn(x) for x in items]
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lpost-asr") as pool:
         return list(pool.map(fn, items))
 

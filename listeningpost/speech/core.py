@@ -151,8 +151,7 @@ def run(path: str | Path, options: SpeechOptions | None = None,
                 cut = process(final=False)
                 buffer, consumed = buffer[:, cut:], consumed + cut
         if buffer.shape[1]:
-            cut = process(final=True)
-            consumed += cut
+            consumed += process(final=True)
     duration = consumed / SAMPLE_RATE
     check_complete(path, duration, start_s, end_s)
     turns = _speaker_turns(words, bool(stereo), windows, unvoiced, speech_regions, channel_regions, activity, options)
@@ -244,7 +243,7 @@ def _turn(group: list[_Word], options: SpeechOptions) -> Turn:
     if not real:
         return Turn(text="", speaker=speaker, start=start, end=end, low_confidence=True, data={"untranscribed": True})
     segments = {id(w.segment): w.segment for w in real}
-    weights = {sid: sum(1 for w in real if id(w.segment) == sid) for sid in segments}
+    weights = Counter(id(w.segment) for w in real)
 
     def mean(attr: str) -> float | None:
         values = [(getattr(s, attr), weights[sid]) for sid, s in segments.items() if getattr(s, attr) is not None]

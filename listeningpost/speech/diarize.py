@@ -109,11 +109,10 @@ def _kmeans(embeddings: np.ndarray, centroids: np.ndarray, iterations: int = 10)
     """Spherical k-means refinement from the agglomerative start."""
     labels = np.argmax(embeddings @ _normalise(centroids).T, axis=1)
     for _ in range(iterations):
-        new_centroids = np.stack([
+        centroids = np.stack([
             embeddings[labels == c].mean(0) if np.any(labels == c) else centroids[c] for c in range(len(centroids))
         ])
-        new_labels = np.argmax(embeddings @ _normalise(new_centroids).T, axis=1)
-        centroids = new_centroids
+        new_labels = np.argmax(embeddings @ _normalise(centroids).T, axis=1)
         if np.array_equal(new_labels, labels):
             break
         labels = new_labels

@@ -40,10 +40,8 @@ def speech_spans(audio: np.ndarray, config: VadConfig) -> list[Span]:
     probs = speech_probabilities(audio)
     options = VadOptions(
         threshold=adaptive_threshold(probs, config) if config.adaptive else config.threshold,
-        min_speech_duration_ms=config.min_speech_ms,
-        min_silence_duration_ms=config.min_silence_ms,
-        speech_pad_ms=config.speech_pad_ms,
-        max_speech_duration_s=config.max_clip_s - 1.0,
+        min_speech_duration_ms=config.min_speech_ms, min_silence_duration_ms=config.min_silence_ms,
+        speech_pad_ms=config.speech_pad_ms, max_speech_duration_s=config.max_clip_s - 1.0,
     )
     return [(s["start"], s["end"]) for s in _timestamps(audio, probs, options)]
 

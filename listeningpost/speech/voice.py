@@ -12,6 +12,7 @@ from functools import lru_cache
 from importlib import resources
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 SAMPLE_RATE = 16000
 N_FFT = 400
@@ -104,8 +105,6 @@ def _lstm_layer(x: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, bias: np.ndar
 
 def embed_batch(mels: np.ndarray, batch: int = 256) -> np.ndarray:
     """(B, T, 40) mel windows -> (B, 256) L2-normalised speaker embeddings."""
-    from threadpoolctl import threadpool_limits
-
     w = _weights()
     # 480 small sequential matmuls per window batch: BLAS threads only add synchronisation
     # (measured 7x slower with 2 threads on 2 busy cores)

@@ -8,6 +8,7 @@ case-sensitive surface with an optional Cyrillic suffix (БТРа, ВСУшни�
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -100,8 +101,6 @@ class Glossary:
     @functools.cached_property
     def version(self) -> str:
         """Content hash, part of the translation cache key (a glossary change re-translates)."""
-        import hashlib
-
         blob = repr([(t.id, t.en, t.forms, t.accept, t.abbr, t.regex, t.case_sensitive) for t in self.terms])
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
