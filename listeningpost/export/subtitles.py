@@ -111,10 +111,6 @@ def orig_lines(opts: SubtitleOptions) -> int:
     return 1 if opts.lang == "both" else MAX_LINES
 
 
-def _fits(text: str, width: int, lines: int) -> bool:
-    return len(textwrap.wrap(text, width, break_long_words=True)) <= lines
-
-
 def build_cues(doc: dict[str, Any], opts: SubtitleOptions) -> list[Cue]:
     cues: list[Cue] = []
     width = opts.max_line
@@ -131,7 +127,7 @@ def build_cues(doc: dict[str, Any], opts: SubtitleOptions) -> list[Cue]:
         cur: list[dict] = []
         for w in words:
             trial = (label if not groups else "") + " ".join(x["text"] for x in cur + [w])
-            ok_orig = opts.lang == "en" or _fits(trial, width, lines)
+            ok_orig = opts.lang == "en" or len(textwrap.wrap(trial, width, break_long_words=True)) <= lines
             ok_en = not english or len(trial) * ratio <= width * (lines if opts.lang == "both" else MAX_LINES) - 4
             ok_dur = w["end"] - (cur[0]["start"] if cur else w["start"]) <= MAX_DUR
             if cur and not (ok_orig and ok_en and ok_dur):
