@@ -86,10 +86,8 @@ def _generic(sent: Sentence, p: int) -> bool:
     """A present with no subject, object or number ("на войне убивают"), or with an adverb of habit
     ("всегда убивают"): a general truth, not an event."""
     kids = children(sent, p)
-    if any(sent.tokens[j].lemma in GENERIC for j in kids):
-        return True
-    args = [j for j in kids if sent.rels[j] in ("nsubj", "obj", "nummod", "nummod:gov", "iobj")]
-    return not args
+    return any(sent.tokens[j].lemma in GENERIC for j in kids) \
+        or not any(sent.rels[j] in ("nsubj", "obj", "nummod", "nummod:gov", "iobj") for j in kids)
 
 
 def _epithet(sent: Sentence, p: int) -> bool:

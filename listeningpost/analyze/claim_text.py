@@ -184,12 +184,10 @@ def _details(doc: AnalysisDoc, turn: DocTurn, sent: Sentence, words: list[_Word]
         got = list(dict.fromkeys(e.norm or e.text for e in ents if e.type == kind))
         return ", ".join(got) or None
 
-    period = names("DATE")
     equipment = names("EQUIPMENT") or (", ".join(dict.fromkeys(w.tok.orig for w in _has(words, EQUIP))) or None)
     people = [w.tok.orig for w in _has(words, PEOPLE) if w.key not in ("его", "ее", "их", "всех")]
-    roles = names("PERSON_ROLE") or names("UNIT")
-    subject = roles or (", ".join(dict.fromkeys(people)) or None)
-    return {"subject": subject, "place": names("PLACE"), "period": period, "equipment": equipment}
+    subject = names("PERSON_ROLE") or names("UNIT") or (", ".join(dict.fromkeys(people)) or None)
+    return {"subject": subject, "place": names("PLACE"), "period": names("DATE"), "equipment": equipment}
 
 
 def _negated_at(words: list[_Word], i: int) -> bool:

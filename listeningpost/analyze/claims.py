@@ -157,7 +157,7 @@ def _claim(doc: AnalysisDoc, turn: DocTurn, si: int, sent: Sentence, words: list
         end = turn.text.index("]", end) + 1  # an editor's reading closes inside the quote
     quote = turn.text[start:end]
     negated = any(_negated_at(words, i) for i in hits) and kind != "shortage" \
-        and not frame_data.get(kind, {}).get("negative_class") and rule is None  # a rule's "не" is its content
+        and not frame_data.get(kind, {}).get("negative_class") and rule is None  # a rule's "не": its content
     return Claim(
         kind, count, quote, turn.index, start, end, turn.speaker, turn.start_s, turn.end_s,
         hedged=hedged, negated=negated, confidence=round(confidence - 0.1 * hedged, 2),

@@ -30,9 +30,10 @@ def lexicon_layer(v: TurnView) -> Iterable[Cand]:
             for e in lex.get(key, ()):
                 n = len(e.words)
                 span = [toks[i] for i in words[k:k + n]]  # quotes between words do not break a match
-                fits = len(span) == n and all(w == t.lemma or w == fold(t.text) for w, t in zip(e.words, span)) \
+                fits = len(span) == n and all(w in (t.lemma, fold(t.text)) for w, t in zip(e.words, span)) \
                     and (not e.upper or all(t.text.isupper() for t in span)) \
-                    and (not e.capital or span[0].text[:1].isupper()) and (not e.quoted or words[k] in v.quoted)
+                    and (not e.capital or span[0].text[:1].isupper()) \
+                    and (not e.quoted or words[k] in v.quoted)
                 if fits and (hit is None or n > len(hit.words)):
                     hit = e
         if hit is None:

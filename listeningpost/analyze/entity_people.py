@@ -189,8 +189,7 @@ def _specific(v: TurnView, i: int) -> bool:
         return True
     if prev is not None and v.toks[prev].lemma in _DETERMINERS | {"тот", "твой", "ваш"}:
         return True
-    after = [v.toks[j] for j in v.words if i < j <= i + 3]
-    return any(classes_of(a) for a in after)
+    return any(classes_of(v.toks[j]) for j in v.words if i < j <= i + 3)
 
 
 def _agrees(noun: Token, adj: Token) -> bool:

@@ -147,12 +147,11 @@ def _distinct(cands: list[Place]) -> list[Place]:
 
 def _hand_entries() -> Iterable[tuple[str, Place]]:
     for item in yaml.safe_load((DATA / "places.yaml").read_text(encoding="utf-8")):
-        for name in item["names"]:
-            place = Place(item["names"][0], item["en"], item["kind"], item["lat"], item["lon"],
-                          item.get("oblast", ""), "hand")
-            for lang in ("ru", "uk"):
-                for key in name_keys(name, lang):
-                    yield key, place
+        place = Place(item["names"][0], item["en"], item["kind"], item["lat"], item["lon"],
+                      item.get("oblast", ""), "hand")
+        for name, lang in product(item["names"], ("ru", "uk")):
+            for key in name_keys(name, lang):
+                yield key, place
 
 
 def _shipped_entries() -> Iterable[tuple[str, Place]]:

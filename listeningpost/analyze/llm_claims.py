@@ -128,8 +128,7 @@ def _squash(text: str) -> tuple[str, list[int]]:
 
 def locate_quote(quote: str, text: str) -> tuple[int, int] | None:
     """Offsets of ``quote`` in ``text`` (whitespace normalised on both sides), or None if it is not there."""
-    q, _ = _squash(quote.strip(_QUOTE_MARKS))
-    q = q.strip()
+    q = _squash(quote.strip(_QUOTE_MARKS))[0].strip()
     if not q:
         return None
     squashed, where = _squash(text)

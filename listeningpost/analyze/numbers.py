@@ -142,13 +142,12 @@ def find_numbers(text: str) -> list[NumberSpan]:
             out.append(NumberSpan(start, end, text[start:end], "code", code=code))
             i += 1
             continue
-        if fold(word) in _CARGO and i + 1 < len(tokens):
-            nxt = tokens[i + 1]
-            value = _plain_value(nxt[2])
-            if value in CODE_MEANING:
-                out.append(NumberSpan(start, nxt[1], text[start:nxt[1]], "code", code=int(value)))
-                i += 2
-                continue
+        if fold(word) in _CARGO and i + 1 < len(tokens) \
+                and (value := _plain_value(tokens[i + 1][2])) in CODE_MEANING:
+            end = tokens[i + 1][1]
+            out.append(NumberSpan(start, end, text[start:end], "code", code=int(value)))
+            i += 2
+            continue
         span, i = _read_number(text, tokens, i)
         if span is None:
             continue

@@ -89,11 +89,8 @@ class AnalyzeStage(Stage):
         return case.one(select(tables.turns.c.id).where(tables.turns.c.call_id == call_id).limit(1)) is not None
 
     def load(self, case: Case, call_id: int) -> dict[str, Any]:
-        turns = [
-            {"id": t["id"], "speaker": t["speaker"], "start_s": t["start_s"], "end_s": t["end_s"], "text": t["text"]}
-            for t in call_turns(case, call_id)
-        ]
-        return {"call_id": call_id, "turns": turns}
+        keys = ("id", "speaker", "start_s", "end_s", "text")
+        return {"call_id": call_id, "turns": [{k: t[k] for k in keys} for t in call_turns(case, call_id)]}
 
     def compute(self, item: dict[str, Any]) -> dict[str, Any]:
         return analyze_turns(item["turns"], self.options, self.engine, llm_cache=self.llm_cache)

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from listeningpost.analyze.claim_words import _stems
 from listeningpost.analyze.claims import FIRE, Claim
 from listeningpost.analyze.document import AnalysisDoc, DocTurn
 from listeningpost.analyze.structure import predicates_of
@@ -33,10 +34,6 @@ from listeningpost.threads import passive_openmp
 THEMES = ("casualties", "morale", "supply_shortage", "equipment_loss", "refusal_desertion", "command_failure",
           "civilian_abuse", "enemy_fire", "distrust_of_officials", "money_and_pay", "family_and_home",
           "mobilization")
-
-
-def _stems(*words: str) -> re.Pattern:
-    return re.compile(r"^(?:" + "|".join(words) + r")", re.IGNORECASE)
 
 
 LEXICON: dict[str, re.Pattern] = {
