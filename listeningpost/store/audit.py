@@ -30,22 +30,14 @@ def default_user() -> str:
 
 def log(case: Case, user: str | None, action: str, target: str | None = None, detail: Any = None) -> int:
     """Append one audit row; ``user`` None means the command-line user. Returns the row id."""
-    cur = case.db.execute(insert(audit_log).values(
+    return case.db.execute(insert(audit_log).values(
         at=now(), username=user or default_user(), action=action, target=target,
         detail_json=json.dumps(detail, ensure_ascii=False, default=str) if detail is not None else None,
-    ))
-    return cur.lastrowid
+    )).lastrowid
 
 
-def entries(
-    case: Case,
-    *,
-    user: str | None = None,
-    action: str | None = None,
-    target: str | None = None,
-    since: str | None = None,
-    limit: int = 200,
-) -> list[dict[str, Any]]:
+def entries(case: Case, *, user: str | None = None, action: str | None = None, target: str | None = None,
+            since: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
     """Newest first, optionally filtered (target matches as a prefix, e.g. 'call:')."""
     query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     if user:

@@ -12,7 +12,7 @@ sets ``status`` (confirmed, rejected, corrected); stages never overwrite such ro
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Iterable
 
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, union, update
 
@@ -78,12 +78,12 @@ def _apply(case: Case, patch: Patch) -> None:
 
 
 def _current(case: Case, patch: Patch) -> Patch:
-    out: Patch = {}
-    for table, rows in patch.items():
-        for rowid, values in rows.items():
-            row = _row(case, table, int(rowid))
-            out.setdefault(table, {})[rowid] = {c: row[c] for c in values}
-    return out
+    return {table: {rowid: _pick(_row(case, table, int(rowid)), values) for rowid, values in rows.items()}
+            for table, rows in patch.items()}
+
+
+def _pick(row: dict[str, Any], columns: Iterable[str]) -> dict[str, Any]:
+    return {c: row[c] for c in columns}
 
 
 def _patch_edit(case: Case, author: str, call_id: int, action: str, target: tuple[str, int], after: Patch,
@@ -167,7 +167,6 @@ def decide(case: Case, call_id: int, table: str, row_id: int, status: str, autho
                        {table: {str(row_id): {**values, "status": status}}}, "status")
 
 
-# -- split and merge -------------------------------------------------------------------------
 # -- voice links across calls -------------------------------------------------------------------
 def decide_voice_link(case: Case, call_id: int, link_id: int, status: str, author: str) -> int:
     """Confirm or reject a link between a speaker of ``call_id`` and one of another call."""
@@ -204,6 +203,7 @@ def _speaker_name(case: Case, call_id: int, label: str):
     return case.one(select(speakers.c.name).where(speakers.c.call_id == call_id, speakers.c.label == label))
 
 
+# -- split and merge -------------------------------------------------------------------------
 def _turn_snapshot(case: Case, turn_id: int) -> dict[str, Any]:
     turn = dict(case.one(select(turns).where(turns.c.id == turn_id)))
     turn["translations"] = [dict(r) for r in case.query(select(translations).where(translations.c.turn_id == turn_id))]
@@ -351,7 +351,6 @@ def undo(case: Case, edit_id: int, author: str) -> int:
                 _restore_turn(case, before["next"])
                 _restore_turn(case, before["turn"])
             renumber_turns(case, edit["call_id"])
-            undo_before, undo_after = after, before
         else:
             try:
                 current = _current(case, after)
@@ -360,9 +359,8 @@ def undo(case: Case, edit_id: int, author: str) -> int:
             if current != after:
                 raise EditError("changed again since; undo the later edit first")
             _apply(case, before)
-            undo_before, undo_after = after, before
         undo_id = record_edit(case, author=author, target_table=edit["target_table"], target_id=edit["target_id"],
-                              action="undo", field=edit["field"], before=undo_before, after=undo_after,
+                              action="undo", field=edit["field"], before=after, after=before,
                               call_id=edit["call_id"])
         case.db.execute(update(edits).where(edits.c.id == edit_id).values(undone_by=undo_id))
         return undo_id
@@ -377,14 +375,14 @@ def _undo_split(case: Case, before: dict[str, Any], after: dict[str, Any]) -> No
 
 
 def history(case: Case, call_id: int, limit: int = 500) -> list[dict[str, Any]]:
+    out = []
     rows = case.query(select(edits).where(edits.c.call_id == call_id).order_by(edits.c.id.desc()).limit(limit))
-    return [
-        {"id": r["id"], "at": r["at"], "author": r["author"], "action": r["action"], "target_table": r["target_table"],
-         "target_id": r["target_id"], "field": r["field"], "before": json.loads(r["before_json"] or "null"),
-         "after": json.loads(r["after_json"] or "null"), "undone_by": r["undone_by"],
-         "summary": summarize(r["action"], json.loads(r["before_json"] or "null"), json.loads(r["after_json"] or "null"))}
-        for r in rows
-    ]
+    for r in rows:
+        before, after = json.loads(r["before_json"] or "null"), json.loads(r["after_json"] or "null")
+        out.append({**_pick(r, ("id", "at", "author", "action", "target_table", "target_id", "field")),
+                    "before": before, "after": after, "undone_by": r["undone_by"],
+                    "summary": summarize(r["action"], before, after)})
+    return out
 
 
 def _is_patch(value: Any) -> bool:

@@ -20,10 +20,7 @@ from listeningpost.store.tables import edits, runs, speakers, translations, turn
 def _overlaps(turn: Turn, kept: list[tuple[float | None, float | None]]) -> bool:
     if turn.start is None or turn.end is None:
         return False
-    for start, end in kept:
-        if start is not None and end is not None and turn.start < end and start < turn.end:
-            return True
-    return False
+    return any(s is not None and e is not None and turn.start < e and s < turn.end for s, e in kept)
 
 
 def replace_turns(case: Case, call_id: int, new_turns: Iterable[Turn], run_id: int | None, origin: str) -> list[int]:
@@ -107,8 +104,7 @@ def turn_ids(case: Case, call_id: int) -> set[int]:
 
 
 def call_turns(case: Case, call_id: int, with_words: bool = False) -> list[dict[str, Any]]:
-    rows = case.query(select(turns).where(turns.c.call_id == call_id).order_by(turns.c.idx))
-    out = [dict(r) for r in rows]
+    out = [dict(r) for r in case.query(select(turns).where(turns.c.call_id == call_id).order_by(turns.c.idx))]
     if with_words and out:
         by_turn: dict[int, list] = {}
         for w in case.query(select(words).join(turns, turns.c.id == words.c.turn_id)
@@ -121,31 +117,20 @@ def call_turns(case: Case, call_id: int, with_words: bool = False) -> list[dict[
     return out
 
 
-def record_edit(
-    case: Case,
-    *,
-    author: str,
-    target_table: str,
-    target_id: int | None,
-    action: str,
-    field: str | None = None,
-    before: Any = None,
-    after: Any = None,
-    call_id: int | None = None,
-    source_id: int | None = None,
-) -> int:
-    cur = case.db.execute(insert(edits).values(
+def record_edit(case: Case, *, author: str, target_table: str, target_id: int | None, action: str,
+                field: str | None = None, before: Any = None, after: Any = None, call_id: int | None = None,
+                source_id: int | None = None) -> int:
+    return case.db.execute(insert(edits).values(
         call_id=call_id, source_id=source_id, target_table=target_table, target_id=target_id, action=action,
         field=field, before_json=json.dumps(before, ensure_ascii=False), after_json=json.dumps(after, ensure_ascii=False),
-        author=author, at=now()))
-    return cur.lastrowid
+        author=author, at=now())).lastrowid
 
 
 def start_run(case: Case, stage: str, settings: dict[str, Any]) -> int:
-    cur = case.db.execute(insert(runs).values(
+    return case.db.execute(insert(runs).values(
         stage=stage, engine=str(settings.get("engine", "")), model=settings.get("model"),
-        settings_json=json.dumps(settings, ensure_ascii=False, sort_keys=True, default=str), started_at=now()))
-    return cur.lastrowid
+        settings_json=json.dumps(settings, ensure_ascii=False, sort_keys=True, default=str),
+        started_at=now())).lastrowid
 
 
 def finish_run(case: Case, run_id: int, status: str, error: str | None = None) -> None:

@@ -29,10 +29,9 @@ def split_sql(sql: str) -> list[str]:
             continue
         buf.append(line)
         upper = stripped.upper()
-        if upper.startswith("CREATE TRIGGER") or upper.startswith("CREATE TEMP TRIGGER"):
-            in_trigger = True
+        in_trigger = in_trigger or upper.startswith(("CREATE TRIGGER", "CREATE TEMP TRIGGER"))
         if in_trigger:
-            if upper.startswith("END;") or upper == "END;":
+            if upper.startswith("END;"):
                 in_trigger = False
                 statements.append("\n".join(buf))
                 buf = []

@@ -27,19 +27,16 @@ def _loads(text: str | None, default: Any = None) -> Any:
     return json.loads(text) if text else default
 
 
+def _pick(row: Any, *names: str) -> dict[str, Any]:
+    return {name: row[name] for name in names}
+
+
 def source_dict(row) -> dict[str, Any]:
     return {
-        "id": row["id"],
-        "sha256": row["sha256"],
-        "original_name": row["original_name"],
-        "size": row["size"],
-        "kind": row["kind"],
-        "format": row["format"],
+        **_pick(row, "id", "sha256", "original_name", "size", "kind", "format"),
         "media": _loads(row["media_json"]),
-        "near_duplicate_of": row["near_duplicate_of"],
-        "near_duplicate_score": row["near_duplicate_score"],
-        "added_at": row["added_at"],
-        "provenance": {f: row[f] for f in PROVENANCE_FIELDS} | _loads(row["extra_json"], {}),
+        **_pick(row, "near_duplicate_of", "near_duplicate_score", "added_at"),
+        "provenance": _pick(row, *PROVENANCE_FIELDS) | _loads(row["extra_json"], {}),
     }
 
 
@@ -52,17 +49,8 @@ def stage_status(case: Case, call_id: int) -> dict[str, dict[str, Any]]:
 
 
 def call_summary(case: Case, row) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "external_id": row["external_id"],
-        "title": row["title"],
-        "category": row["category"],
-        "language": row["language"],
-        "duration_s": row["duration_s"],
-        "has_media": bool(row["has_media"]),
-        "source_id": row["source_id"],
-        "created_at": row["created_at"],
-    }
+    return {**_pick(row, "id", "external_id", "title", "category", "language", "duration_s"),
+            "has_media": bool(row["has_media"]), **_pick(row, "source_id", "created_at")}
 
 
 def list_calls(case: Case, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
@@ -72,15 +60,8 @@ def list_calls(case: Case, limit: int | None = None, offset: int = 0) -> list[di
             .join(sources, s.id == calls.c.source_id).order_by(calls.c.id))
     if limit is not None:
         stmt = stmt.limit(limit).offset(offset)
-    out = []
-    for r in case.query(stmt):
-        item = call_summary(case, r)
-        item.update(
-            publisher=r["publisher"], source_url=r["source_url"], published_date=r["published_date"],
-            original_name=r["original_name"], kind=r["kind"], turns=r["n_turns"],
-        )
-        out.append(item)
-    return out
+    shown = ("publisher", "source_url", "published_date", "original_name", "kind")
+    return [{**call_summary(case, r), **_pick(r, *shown), "turns": r["n_turns"]} for r in case.query(stmt)]
 
 
 def translations_by_turn(case: Case, call_id: int) -> dict[int, list[dict[str, Any]]]:
@@ -90,18 +71,13 @@ def translations_by_turn(case: Case, call_id: int) -> dict[int, list[dict[str, A
         .join(turns, turns.c.id == translations.c.turn_id).where(turns.c.call_id == call_id)
         .order_by(when((translations.c.engine == "human", 0), else_=1), translations.c.id))
     for r in rows:
-        out.setdefault(r["turn_id"], []).append(
-            {
-                "lang": r["lang"], "engine": r["engine"], "model": r["model"], "text": r["text"],
-                "flags": _loads(r["flags_json"], []), "edited": bool(r["edited"]),
-                "glossary": _loads(r["glossary_json"], []),
-                "machine": r["engine"] != "human",
-                "facts": _facts(r),
-            }
-        )
+        item = {**_pick(r, "lang", "engine", "model", "text"), "flags": _loads(r["flags_json"], []),
+                "edited": bool(r["edited"]), "glossary": _loads(r["glossary_json"], []),
+                "machine": r["engine"] != "human", "facts": _facts(r)}
         if r["engine"] != "human":  # literal source gloss under machine English (translate/gloss.py)
             for key, field in translation_fields().items():  # store.hooks: registered, never imported here
-                out[r["turn_id"]][-1][key] = field(r["turn_text"] or "", r["turn_language"] or "ru")
+                item[key] = field(r["turn_text"] or "", r["turn_language"] or "ru")
+        out.setdefault(r["turn_id"], []).append(item)
     return out
 
 
@@ -119,18 +95,13 @@ def call_document(case: Case, call_id: int) -> dict[str, Any]:
         raise KeyError(call_id)
     source = case.one(select(sources).where(sources.c.id == call["source_id"]))
     translations = translations_by_turn(case, call_id)
-    doc_turns = []
-    for t in call_turns(case, call_id, with_words=True):
-        doc_turns.append(
-            {
-                "id": t["id"], "idx": t["idx"], "speaker": t["speaker"], "start": t["start_s"], "end": t["end_s"],
-                "language": t["language"], "language_prob": t["language_prob"], "text": t["text"],
-                "avg_logprob": t["avg_logprob"], "no_speech_prob": t["no_speech_prob"],
-                "low_confidence": bool(t["low_confidence"]), "origin": t["origin"], "edited": bool(t["edited"]),
-                "machine": t["origin"] == "asr", "words": t["words"],
-                "translations": translations.get(t["id"], []),
-            }
-        )
+    doc_turns = [
+        {**_pick(t, "id", "idx", "speaker"), "start": t["start_s"], "end": t["end_s"],
+         **_pick(t, "language", "language_prob", "text", "avg_logprob", "no_speech_prob"),
+         "low_confidence": bool(t["low_confidence"]), "origin": t["origin"], "edited": bool(t["edited"]),
+         "machine": t["origin"] == "asr", "words": t["words"], "translations": translations.get(t["id"], [])}
+        for t in call_turns(case, call_id, with_words=True)
+    ]
     names = case.query(select(speakers.c.label, speakers.c.name).where(speakers.c.call_id == call_id))
     doc = call_summary(case, call)
     doc.update(
@@ -163,26 +134,20 @@ def _analysis(case: Case, call_id: int) -> dict[str, list[dict[str, Any]]]:
 
 
 def _entity(r) -> dict[str, Any]:
-    return {
-        "id": r["id"], "turn_id": r["turn_id"], "type": r["type"], "text": r["text"], "norm": r["norm"],
-        "start_char": r["start_char"], "end_char": r["end_char"], "lat": r["lat"], "lon": r["lon"],
-        "geo_confidence": r["geo_confidence"], "status": r["status"], "machine": r["status"] == "machine",
-        "data": _loads(r["data_json"], {}),
-    }
+    return {**_pick(r, "id", "turn_id", "type", "text", "norm", "start_char", "end_char", "lat", "lon",
+                    "geo_confidence", "status"),
+            "machine": r["status"] == "machine", "data": _loads(r["data_json"], {})}
 
 
 def _claim(r) -> dict[str, Any]:
     return {
-        "id": r["id"], "turn_id": r["turn_id"], "type": r["type"], "count": r["count"], "quote": r["quote"],
-        "start": r["start_s"], "end": r["end_s"], "speaker": r["speaker"], "subject": r["subject"],
-        "place": r["place"], "period": r["period"], "equipment": r["equipment"], "hedged": bool(r["hedged"]),
-        "negated": bool(r["negated"]), "confidence": r["confidence"], "status": r["status"],
+        **_pick(r, "id", "turn_id", "type", "count", "quote"), "start": r["start_s"], "end": r["end_s"],
+        **_pick(r, "speaker", "subject", "place", "period", "equipment"), "hedged": bool(r["hedged"]),
+        "negated": bool(r["negated"]), **_pick(r, "confidence", "status"),
         "machine": r["status"] == "machine", "data": _loads(r["data_json"], {}),
     }
 
 
 def _theme(r) -> dict[str, Any]:
-    return {
-        "id": r["id"], "turn_id": r["turn_id"], "theme": r["theme"], "score": r["score"],
-        "evidence": _loads(r["evidence_json"], []), "status": r["status"], "machine": r["status"] == "machine",
-    }
+    return {**_pick(r, "id", "turn_id", "theme", "score"), "evidence": _loads(r["evidence_json"], []),
+            "status": r["status"], "machine": r["status"] == "machine"}
