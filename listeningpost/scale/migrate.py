@@ -218,18 +218,14 @@ def _copy_table(src: sqlite3.Connection, conn: Any, t: _Table) -> int:
     n = 0
     cur = src.execute(f'SELECT {cols} FROM "{t.name}" ORDER BY rowid')
     with conn.cursor().copy(f'COPY "{t.name}" ({cols}) FROM STDIN') as copy:
-        while True:
-            batch = cur.fetchmany(5000)
-            if not batch:
-                break
-            for row in batch:
-                values = list(row)
-                if ref_idx and any(values[i] is not None for i in ref_idx):
-                    later.append((values[t.columns.index("id")], [values[i] for i in ref_idx]))
-                    for i in ref_idx:
-                        values[i] = None
-                copy.write_row([_for_pg(v, k) for v, k in zip(values, t.kinds)])
-                n += 1
+        for row in cur:  # streamed: memory stays flat
+            values = list(row)
+            if ref_idx and any(values[i] is not None for i in ref_idx):
+                later.append((values[t.columns.index("id")], [values[i] for i in ref_idx]))
+                for i in ref_idx:
+                    values[i] = None
+            copy.write_row([_for_pg(v, k) for v, k in zip(values, t.kinds)])
+            n += 1
     if later:
         sets = ", ".join(f'"{c}" = ${i + 1}' for i, c in enumerate(t.self_refs))
         with conn.cursor() as c:
@@ -239,10 +235,8 @@ def _copy_table(src: sqlite3.Connection, conn: Any, t: _Table) -> int:
 
 
 def _for_pg(value: Any, kind: str) -> Any:
-    """Values as the PostgreSQL column type expects (SQLite stores what it is given)."""
-    if value is None or isinstance(value, (bytes, bytearray, memoryview)):
-        return value
-    if kind == "text" and not isinstance(value, str):
+    """Values as the PostgreSQL column type expects (SQLite stores what it is given): text as text."""
+    if kind == "text" and value is not None and not isinstance(value, (str, bytes, bytearray, memoryview)):
         return str(value)
     return value
 

@@ -21,7 +21,7 @@ everything ``case.sqlite`` would. One case per database or per schema (``?option
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from sqlalchemy import text
@@ -110,42 +110,28 @@ def _row_factory(cursor: Any):
 
 
 class PgCursor:
-    """The result of one ``execute``: rows fetched lazily from the psycopg cursor."""
+    """The result of one ``execute``: rows fetched lazily from the psycopg cursor (none without one)."""
 
     arraysize = 1
 
-    def __init__(self, cur: Any = None, lastrowid: int | None = None, rowcount: int = -1, rows: list | None = None):
+    def __init__(self, cur: Any = None, lastrowid: int | None = None, rowcount: int = -1):
         self._cur = cur
-        self._rows = rows
         self.lastrowid = lastrowid
         self.rowcount = rowcount
         self.description = tuple((c.name, None, None, None, None, None, None) for c in cur.description) \
             if cur is not None and cur.description else None
 
     def fetchone(self) -> Any:
-        if self._rows is not None:
-            return self._rows.pop(0) if self._rows else None
         return self._cur.fetchone() if self.description else None
 
     def fetchall(self) -> list:
-        if self._rows is not None:
-            rows, self._rows = self._rows, []
-            return rows
         return self._cur.fetchall() if self.description else []
 
     def fetchmany(self, size: int | None = None) -> list:
-        size = size or self.arraysize
-        if self._rows is not None:
-            rows, self._rows = self._rows[:size], self._rows[size:]
-            return rows
-        return self._cur.fetchmany(size) if self.description else []
+        return self._cur.fetchmany(size or self.arraysize) if self.description else []
 
     def __iter__(self) -> Iterator[Any]:
-        while True:
-            row = self.fetchone()
-            if row is None:
-                return
-            yield row
+        return iter(self.fetchone, None)
 
     def close(self) -> None:
         if self._cur is not None:
@@ -213,7 +199,7 @@ class PgConnection:
     def executemany(self, sql: Any, seq_of_params: Iterable[Any]) -> PgCursor:
         params = list(seq_of_params)
         if not params:
-            return PgCursor(rowcount=0, rows=[])
+            return PgCursor(rowcount=0)
         if is_statement(sql) or isinstance(params[0], Mapping):
             text_sql, rows = compile_many(sql if is_statement(sql) else text(sql), "postgresql", params)
         else:
@@ -223,7 +209,7 @@ class PgConnection:
             cur.executemany(text_sql, rows)
         if cur.rowcount > 0:
             self.total_changes += cur.rowcount
-        return PgCursor(rowcount=cur.rowcount, rows=[])
+        return PgCursor(rowcount=cur.rowcount)
 
     def _execute_statement(self, compiled: Compiled) -> PgCursor:
         """A Core statement, compiled by SQLAlchemy's PostgreSQL dialect (no rewriting)."""
@@ -235,7 +221,7 @@ class PgConnection:
             self.total_changes += cur.rowcount
         if compiled.returning_id:
             row = cur.fetchone()
-            return PgCursor(lastrowid=row[0] if row else None, rowcount=cur.rowcount, rows=[])
+            return PgCursor(lastrowid=row[0] if row else None, rowcount=cur.rowcount)
         return PgCursor(cur, rowcount=cur.rowcount)
 
     @contextmanager
@@ -249,7 +235,11 @@ class PgConnection:
         try:
             yield
         except BaseException:
-            self._undo_statement()
+            try:
+                self._pg.execute("ROLLBACK TO SAVEPOINT lpost_stmt")
+                self._pg.execute("RELEASE SAVEPOINT lpost_stmt")
+            except Exception:  # the connection itself is gone; the caller's error says why
+                pass
             raise
         self._pg.execute("RELEASE SAVEPOINT lpost_stmt")
 
@@ -275,18 +265,6 @@ class PgConnection:
     def close(self) -> None:
         self._pg.close()
 
-    # -- internals --------------------------------------------------------------------------------
-    def _undo_statement(self) -> None:
-        try:
-            self._pg.execute("ROLLBACK TO SAVEPOINT lpost_stmt")
-            self._pg.execute("RELEASE SAVEPOINT lpost_stmt")
-        except Exception:  # the connection itself is gone; the caller's error says why
-            pass
-
-
-def connect(url: str) -> PgConnection:
-    return PgConnection(url)
-
 
 @contextmanager
 def runner_lock(case: "Case", busy: type[Exception]) -> Iterator[None]:
@@ -303,12 +281,9 @@ def runner_lock(case: "Case", busy: type[Exception]) -> Iterator[None]:
 
 def has_case(url: str) -> bool:
     """Whether the database (schema) at ``url`` already holds a case."""
-    conn = PgConnection(url)
-    try:
+    with closing(PgConnection(url)) as conn:
         return conn.execute("SELECT to_regclass('calls') IS NOT NULL").fetchone()[0]
-    finally:
-        conn.close()
 
 
-register_backend(Backend("postgresql", SCHEMES, connect=connect, has_case=has_case, migrate=migrate,
+register_backend(Backend("postgresql", SCHEMES, connect=PgConnection, has_case=has_case, migrate=migrate,
                          runner_lock=runner_lock))

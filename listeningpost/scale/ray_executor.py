@@ -63,6 +63,13 @@ def _devices(settings: Any) -> Iterator[str]:
                 yield from _devices(value)
 
 
+def _kill(actor: Any) -> None:
+    try:
+        ray.kill(actor, no_restart=True)
+    except Exception:  # already gone
+        pass
+
+
 @dataclass
 class RayStats:
     submitted: int = 0
@@ -124,19 +131,14 @@ class RayExecutor(Executor):
         # device=auto (faster-whisper: CUDA when there is one) uses the cluster's GPUs when it has any
         if "auto" in devices and ray.cluster_resources().get("GPU", 0) > 0:
             wants_gpu = True
-        gpus = self.num_gpus if self.num_gpus is not None else (1.0 if wants_gpu else 0.0)
-        cpus = self.num_cpus if self.num_cpus is not None else 1.0
-        return {"num_cpus": cpus, "num_gpus": gpus}
+        return {"num_cpus": self.num_cpus if self.num_cpus is not None else 1.0,
+                "num_gpus": self.num_gpus if self.num_gpus is not None else (1.0 if wants_gpu else 0.0)}
 
     def _start_worker(self, remote_cls: Any, stage_ref: Any) -> _Slot:
         actor = remote_cls.remote(stage_ref)
         pid = ray.get(actor.pid.remote())  # also waits until the actor is up (and its stage unpickled)
         self.stats.workers_started += 1
         return _Slot(actor, pid)
-
-    def worker_pids(self) -> list[int]:
-        """PIDs of the live workers (for `lpost status`-style diagnostics and the crash tests)."""
-        return [s.pid for s in self._slots]
 
     # -- running -----------------------------------------------------------------------------------
     def run(self, stage, items) -> Iterator[Outcome]:
@@ -194,20 +196,12 @@ class RayExecutor(Executor):
             return
         self.stats.workers_lost += 1
         self.stats.lost_pids.append(slot.pid)
-        try:
-            ray.kill(slot.actor, no_restart=True)
-        except Exception:  # already gone
-            pass
-        fresh = self._start_worker(remote_cls, stage_ref)
-        fresh.in_flight = 0
-        self._slots[self._slots.index(slot)] = fresh
+        _kill(slot.actor)
+        self._slots[self._slots.index(slot)] = self._start_worker(remote_cls, stage_ref)
 
     def _stop_workers(self) -> None:
         for slot in self._slots:
-            try:
-                ray.kill(slot.actor, no_restart=True)
-            except Exception:
-                pass
+            _kill(slot.actor)
         self._slots = []
 
     def close(self) -> None:
@@ -217,10 +211,6 @@ class RayExecutor(Executor):
         self._owns_ray = False
 
 
-def _make(workers: int = 1, address: str | None = None, **options: Any) -> RayExecutor:
-    return RayExecutor(workers=workers, address=address, **options)
-
-
-EXECUTORS["ray"] = _make
+EXECUTORS["ray"] = RayExecutor
 
 __all__ = ["RayExecutor", "RayStats", "StageWorker", "WORKER_LOST"]

@@ -154,16 +154,9 @@ def doc_chunks(doc, translations: bool = True) -> list[Chunk]:
 def pending_chunks(case: Case, docs: Iterable, model_id: str, translations: bool = True) -> list[Chunk]:
     """Chunks of these turns whose stored vector is missing or was made from other text."""
     docs = list(docs)
-    have: dict[tuple[int, int], str] = {}
-    for r in case.query(select(sv.c.turn_id, sv.c.chunk, sv.c.sig)
-                        .where(sv.c.model == model_id, in_ids(sv.c.turn_id, [d.turn_id for d in docs]))):
-        have[(r[0], r[1])] = r[2]
-    out = []
-    for d in docs:
-        for c in doc_chunks(d, translations):
-            if have.get((c.turn_id, c.chunk)) != c.sig:
-                out.append(c)
-    return out
+    have = {(r[0], r[1]): r[2] for r in case.query(select(sv.c.turn_id, sv.c.chunk, sv.c.sig).where(
+        sv.c.model == model_id, in_ids(sv.c.turn_id, [d.turn_id for d in docs])))}
+    return [c for d in docs for c in doc_chunks(d, translations) if have.get((c.turn_id, c.chunk)) != c.sig]
 
 
 def embed_chunks(embedder: Embedder, chunks: list[Chunk], batch: int = 32) -> list[tuple[Chunk, np.ndarray]]:
@@ -187,12 +180,10 @@ def write_vectors(case: Case, docs: Iterable, embedded: list[tuple[Chunk, np.nda
                   translations: bool = True) -> int:
     """Store new vectors and drop chunks the turns no longer have. Inside ``case.transaction()``."""
     db = case.db
-    kept = []
-    for d in docs:
-        texts = len(split_chunks(d.text))
-        translated = len(doc_chunks(d, translations)) - texts
-        kept.append({"model": model_id, "turn": d.turn_id, "texts": texts, "last": TRANSLATION_CHUNK + translated - 1})
-    db.executemany(_DROP_OTHER_CHUNKS, kept)
+    db.executemany(_DROP_OTHER_CHUNKS, [
+        {"model": model_id, "turn": d.turn_id, "texts": len(split_chunks(d.text)),
+         "last": TRANSLATION_CHUNK + (len(split_chunks(d.translation)) if translations else 0) - 1}
+        for d in docs])
     asked = {chunk.turn_id for chunk, _ in embedded}
     live = {r[0] for r in db.execute(select(turns.c.id).where(in_ids(turns.c.id, asked)))} if asked else set()
     fresh = [(chunk, vec) for chunk, vec in embedded if chunk.turn_id in live]  # others went away meanwhile
@@ -283,14 +274,12 @@ class VectorIndex:
         self._state = state
 
     def _exact_subset(self, query: np.ndarray, turn_ids: list[int], k: int) -> list[tuple[int, float]]:
-        tids, blobs = [], []
-        for r in self.case.query(select(sv.c.turn_id, sv.c.vec).where(sv.c.model == self.model_id,
-                                                                      in_ids(sv.c.turn_id, turn_ids))):
-            tids.append(r[0])
-            blobs.append(r[1])
-        if not tids:
+        rows = self.case.query(select(sv.c.turn_id, sv.c.vec).where(sv.c.model == self.model_id,
+                                                                    in_ids(sv.c.turn_id, turn_ids)))
+        if not rows:
             return []
-        return _best_per_turn(np.array(tids), decode_vecs(blobs, self.dim) @ query, k)
+        vecs = decode_vecs([r[1] for r in rows], self.dim)
+        return _best_per_turn(np.array([r[0] for r in rows]), vecs @ query, k)
 
     # -- approximate (large corpora) -----------------------------------------------------------
     def _ann_paths(self) -> tuple[Path, Path]:
@@ -301,12 +290,10 @@ class VectorIndex:
 
     def _ann_search(self, query: np.ndarray, k: int, state: tuple[int, int]) -> list[tuple[int, float]]:
         ann = self._ann_sync(state)
-        found: list[tuple[int, float]] = []
         want = k * 4
         while True:
             matches = ann.search(query, min(want, len(ann)))
-            keys = [int(x) for x in matches.keys]
-            dists = [float(x) for x in matches.distances]
+            keys, dists = [int(x) for x in matches.keys], [float(x) for x in matches.distances]
             found = self._keys_to_turns(keys, dists, k)
             if len(found) >= k or want >= len(ann):
                 return found
