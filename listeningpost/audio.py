@@ -127,8 +127,7 @@ def stream_blocks(path: str | Path, start_s: float | None = None, end_s: float |
 def decode(path: str | Path, start_s: float | None = None, end_s: float | None = None,
            channels: int | None = None) -> np.ndarray:
     """Whole (short) file as (channels, n) float32 at 16 kHz."""
-    blocks = list(stream_blocks(path, start_s, end_s, block_s=600.0, channels=channels))
-    if not blocks:
+    if not (blocks := list(stream_blocks(path, start_s, end_s, block_s=600.0, channels=channels))):
         return np.zeros((channels or 1, 0), dtype=np.float32)
     return np.concatenate(blocks, axis=1)
 

@@ -171,12 +171,10 @@ def claim_context(claim: dict[str, Any], day: date | None, places: list[str], re
     for cat in cats if day else []:
         series = (refs.personnel if cat == "personnel" else refs.equipment_total() if cat == ALL_EQUIPMENT
                   else refs.equipment.get(cat, {}))
-        fig = figure_for(series, day, SOURCE, cat)
-        if fig is not None:
+        if (fig := figure_for(series, day, SOURCE, cat)) is not None:
             figures.append(fig.as_dict())
         if cat in ORYX_TYPES:
-            ofig = figure_for(refs.oryx.get(cat, {}), day, ORYX_SOURCE, cat)
-            if ofig is not None:
+            if (ofig := figure_for(refs.oryx.get(cat, {}), day, ORYX_SOURCE, cat)) is not None:
                 figures.append(ofig.as_dict())
         if fig is None and not figures:
             note = (f"no reference figure: {day} is outside the {cat} series ({refs.range_of(series)})" if series

@@ -82,8 +82,7 @@ def parse_series(path: Path, kind: str, data: bytes | None = None) -> dict[str, 
         seen.add(day)
         row: dict[str, Any] = {"date": day.isoformat()}
         for cat in wanted:
-            value = _int(r.get(cat), f"{where}, {cat}")
-            if value is not None:
+            if (value := _int(r.get(cat), f"{where}, {cat}")) is not None:
                 row[cat] = value
         clean.append(row)
     if kind == "personnel":
@@ -113,12 +112,10 @@ def import_file(case: Case, path: Path, kind: str, source: str | None = None) ->
     at = now()
     rows = []
     for cat, values in series.items():
-        prev = None
-        for day in sorted(values):
-            rows.append({"source": source, "kind": kind, "date": day.isoformat(), "category": cat,
-                         "cumulative": values[day], "daily": values[day] - values[prev] if prev else None,
-                         "imported_at": at})
-            prev = day
+        dates = sorted(values)
+        rows += [{"source": source, "kind": kind, "date": day.isoformat(), "category": cat,
+                  "cumulative": values[day], "daily": values[day] - values[prev] if prev else None,
+                  "imported_at": at} for prev, day in zip([None, *dates], dates)]
     days = [r["date"] for r in rows]
     with case.transaction() as db:
         imp = db.execute(insert(imports).values(

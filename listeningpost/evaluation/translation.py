@@ -66,8 +66,7 @@ def score_lists(sources: list[list[str]], outputs: list[list[str]], references: 
 def score(pairs: list[tuple[dict, dict]], engine: str | None = None) -> dict[str, Any]:
     sources, outputs, references, ids, engines = [], [], [], [], set()
     for gold, doc in pairs:
-        ref = gold.get("translation_en")
-        if not ref:
+        if not (ref := gold.get("translation_en")):
             continue
         turns = doc.get("turns", [])
         sources.append([t.get("text") or "" for t in gold.get("turns", [])] or [t.get("text") or "" for t in turns])

@@ -59,11 +59,8 @@ def _ingest_with_progress(c, paths: List[Path], given: dict[str, Any], recursive
                   TextColumn("{task.description}"), console=console, transient=True,
                   disable=as_json or not console.is_terminal) as progress:
         task = progress.add_task("", total=None)
-
-        def tick(item) -> None:
-            progress.update(task, advance=1, description=item.path[-40:])
-
-        return ingest_paths(c, paths, given, recursive=recursive, on_item=tick)
+        return ingest_paths(c, paths, given, recursive=recursive,
+                            on_item=lambda it: progress.update(task, advance=1, description=it.path[-40:]))
 
 
 def _print_ingest_report(data: dict[str, Any]) -> None:

@@ -120,12 +120,10 @@ def set_provenance(case: Case, source_id: int, changes: dict[str, Any], author: 
             before = row[key] if key in FIELDS else extra.get(key)
             if before == value:
                 continue
-            if key in FIELDS:
-                case.db.execute(update(sources).where(sources.c.id == source_id).values({key: value}))
-            else:
+            if key not in FIELDS:
                 extra[key] = value
-                case.db.execute(update(sources).where(sources.c.id == source_id)
-                                .values(extra_json=json.dumps(extra, ensure_ascii=False)))
+            column = {key: value} if key in FIELDS else {"extra_json": json.dumps(extra, ensure_ascii=False)}
+            case.db.execute(update(sources).where(sources.c.id == source_id).values(column))
             record_edit(case, author=author, target_table="sources", target_id=source_id, action="set",
                         field=key, before=before, after=value, source_id=source_id)
             changed[key] = (before, value)

@@ -88,8 +88,7 @@ def parse_dash_text(text: str) -> list[Turn]:
     chunk_start: float | None = None
     alternate = 0
     for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
+        if not (line := raw.strip()):
             continue
         if header := CHUNK_HEADER.match(line):
             chunk_start = _seconds(header.group(1))
@@ -131,8 +130,7 @@ def _cue_turns(body: str, start: float, end: float, last_speaker: list[str | Non
     if voice := VOICE_TAG.match(text):
         speaker = voice.group(1).strip()
     else:
-        label = LABEL_PREFIX.match(text)
-        if label and len(label.group(1).split()) <= 3:
+        if (label := LABEL_PREFIX.match(text)) and len(label.group(1).split()) <= 3:
             speaker, text = label.group(1).strip(), label.group(2)
     text = _strip_tags(text)
     speaker = last_speaker[0] = speaker if speaker is not None else last_speaker[0]
@@ -209,8 +207,7 @@ def _turns_from_json(items: list[dict], translations: dict[str, list | None]) ->
     for i, item in enumerate(items):
         if not isinstance(item, dict):
             raise TranscriptError(f"turn {i} is not an object")
-        text = item.get("text")
-        if text is None:
+        if (text := item.get("text")) is None:
             continue  # speech whose words are unknown (DER-only gold)
         turn = Turn(text=_clean(str(text)), speaker=item.get("speaker"),
                     start=item.get("start", item.get("start_s")), end=item.get("end", item.get("end_s")))
@@ -353,8 +350,7 @@ def parse_transcript(path: Path) -> tuple[str, list[ImportedCall]]:
     load_format_plugins()
     suffix = path.suffix.lower()
     text = read_text(path)
-    candidates = [f for f in reversed(list(FORMATS.values())) if suffix in f.extensions]
-    if not candidates:
+    if not (candidates := [f for f in reversed(list(FORMATS.values())) if suffix in f.extensions]):
         raise TranscriptError(f"unsupported transcript type {suffix or '(no extension)'}")
     for fmt in candidates:
         if fmt.detect(path, text):

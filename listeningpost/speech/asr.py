@@ -318,8 +318,7 @@ class FasterWhisperEngine:
             temperature=list(self.options.temperatures[1:]), condition_on_previous_text=False,
             word_timestamps=True, vad_filter=False,
         )
-        segs = list(segs)
-        if not segs:
+        if not (segs := list(segs)):
             return None
         words = [AsrWord(w.word, w.start + item.start, w.end + item.start, w.probability) for s in segs for w in s.words or []]
         merged = AsrSegment(
@@ -354,8 +353,7 @@ def clean_segments(segments: list[AsrSegment], options: AsrOptions) -> list[AsrS
             continue
         if (seg.no_speech_prob or 0) > options.no_speech_threshold and (seg.avg_logprob or 0) < options.log_prob_threshold:
             continue
-        cut = hallucinations.loop_cut([w.text for w in seg.words])
-        if cut < len(seg.words):
+        if (cut := hallucinations.loop_cut([w.text for w in seg.words])) < len(seg.words):
             seg.words = seg.words[:cut]
             seg.text = "".join(w.text for w in seg.words)
         seg.words = [w for w in seg.words if hallucinations.normalise(w.text)]

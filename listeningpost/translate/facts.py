@@ -399,8 +399,7 @@ def _triggers(norm: str, lang: str, taken: list[tuple[int, int]]) -> list[Fact]:
         _vital_death(words, keys, seen, out)
         joined = " ".join(k for k, _ in keys)
         for kind, pattern in PHRASES:  # phrases with no trigger word ("в расход")
-            m = pattern.search(joined)
-            if m and kind in CLASS_WORDS and kind not in seen:
+            if (m := pattern.search(joined)) and kind in CLASS_WORDS and kind not in seen:
                 seen.add(kind)
                 extra = next((w for head, w in PHRASE_WORDS.items() if m.group().startswith(head)), ())
                 out.append(Fact("claim_trigger", m.group(), list(CLASS_WORDS[kind] + extra)))

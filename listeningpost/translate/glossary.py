@@ -87,8 +87,7 @@ class Glossary:
     def __post_init__(self) -> None:
         for term in self.terms:
             for form in term.forms:
-                keys = tuple(lemma_keys(tok) for tok in TOKEN_RE.findall(form))
-                if not keys:
+                if not (keys := tuple(lemma_keys(tok) for tok in TOKEN_RE.findall(form))):
                     continue
                 for first in keys[0]:
                     self._index.setdefault(first, []).append((keys, term))
@@ -136,13 +135,10 @@ class Glossary:
 
 
 def _term(raw: dict) -> Term:
-    return Term(
-        id=raw["id"], cat=raw["cat"], en=str(raw["en"]), accept=tuple(str(a) for a in raw.get("accept", ())),
-        src=raw["src"], note=raw.get("note", ""),
-        ru=tuple(raw.get("ru", ())), uk=tuple(raw.get("uk", ())),
-        abbr=tuple(raw.get("abbr", ())), regex=tuple(raw.get("regex", ())),
-        case_sensitive=bool(raw.get("case_sensitive", False)),
-    )
+    lists = {key: tuple(raw.get(key, ())) for key in ("ru", "uk", "abbr", "regex")}
+    return Term(id=raw["id"], cat=raw["cat"], en=str(raw["en"]), src=raw["src"], note=raw.get("note", ""),
+                accept=tuple(str(a) for a in raw.get("accept", ())),
+                case_sensitive=bool(raw.get("case_sensitive", False)), **lists)
 
 
 def load_glossary(path: str | Path | None = None) -> Glossary:

@@ -189,8 +189,7 @@ class LLMEngine(TranslationEngine):
 
     def _fact_retry(self, segment: Segment, out: str) -> str:
         facts, terms = self._lost(segment, out)
-        first = len(facts) + len(terms)
-        if not first:
+        if not (first := len(facts) + len(terms)):
             return out
         hints = list(segment.hints) + [h for h in fact_hints(facts, segment.lang) if h not in segment.hints]
         again = Segment(segment.text, segment.lang, hints=hints, context=segment.context)
