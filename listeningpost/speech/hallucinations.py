@@ -32,9 +32,7 @@ def is_known_hallucination(text: str) -> bool:
     """True when the whole segment is phantom text (empty, symbols only, credits, known phrases)."""
     if not (norm := normalise(text)):
         return True  # only "♪", "...", punctuation
-    if norm in KNOWN_HALLUCINATIONS:
-        return True
-    return bool(_CREDIT.search(text)) and len(norm.split()) <= 12
+    return norm in KNOWN_HALLUCINATIONS or bool(_CREDIT.search(text)) and len(norm.split()) <= 12
 
 
 def loop_cut(words: list[str], min_repeats: int = 3, max_ngram: int = 6) -> int:
