@@ -43,10 +43,6 @@ def is_db_url(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(SCHEMES)
 
 
-def _psycopg_url(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
-
-
 # -- rows -------------------------------------------------------------------------------------------
 
 
@@ -170,8 +166,8 @@ class PgConnection:
         import psycopg
 
         self.url = url
-        self._pg = psycopg.connect(_psycopg_url(url), autocommit=True, cursor_factory=psycopg.RawCursor,
-                                   row_factory=_row_factory)
+        self._pg = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1), autocommit=True,
+                                   cursor_factory=psycopg.RawCursor, row_factory=_row_factory)
         _adapt(self._pg)
         self.total_changes = 0  # rows inserted, updated or deleted through this connection
 

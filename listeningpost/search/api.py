@@ -149,7 +149,7 @@ def search(
     if facets:
         lex_ids = [t for t, _ in lexical]
         if mode != "semantic" and total > len(lexical):
-            lex_ids = _facet_ids(case, compiled, where)
+            lex_ids = [t for t, _ in _lexical(case, compiled, where, FACET_CAP)[0]]
         facet_ids = list(dict.fromkeys(lex_ids + [t for t, _ in semantic]))
     return SearchResult(
         query=query, mode=mode, hits=hits, total=total,
@@ -174,11 +174,6 @@ def _refresh(case: Case) -> None:
 def _lexical(case: Case, compiled: Compiled, where, depth: int) -> tuple[list[tuple[int, float]], int]:
     return backend_for(case).lexical(case, compiled.match, compiled.exclude, where, depth, BM25_WEIGHTS,
                                      join_filtered, TOTAL_CAP)
-
-
-def _facet_ids(case: Case, compiled: Compiled, where) -> list[int]:
-    ranked, _ = _lexical(case, compiled, where, FACET_CAP)
-    return [t for t, _ in ranked]
 
 
 def _semantic(case: Case, compiled: Compiled, where, k: int, embedder_name: str | None) -> list[tuple[int, float]]:

@@ -109,10 +109,8 @@ def _one_filter(name: str, value: str) -> ColumnElement:
 
 
 def _entity_filter(value: str) -> ColumnElement:
-    etype, val = None, value
     m = _TYPE_PREFIX.match(value)
-    if m:
-        etype, val = m.group(1), m.group(2)
+    etype, val = (m.group(1), m.group(2)) if m else (None, value)
     forms = _spellings(val)
     conditions = [entities.c.status != "rejected", or_(entities.c.norm.in_(forms), entities.c.text.in_(forms))]
     if etype:

@@ -26,14 +26,10 @@ LOCK_WAIT_MS = 250       # short_lock_wait
 DEFAULT_WAIT_MS = 60000  # the case connection's busy_timeout (store.case)
 
 
-def _quote(token: str) -> str:
-    return '"' + token.replace('"', '""') + '"'
-
-
 def match_string(node) -> str:
     """The FTS5 MATCH expression of a match tree."""
     if isinstance(node, Words):
-        return _quote(node.text) + ("*" if node.prefix else "")
+        return '"' + node.text.replace('"', '""') + '"' + ("*" if node.prefix else "")
     if isinstance(node, InColumns):
         cols = node.columns[0] if len(node.columns) == 1 else "{" + " ".join(node.columns) + "}"
         return f"{cols} : {match_string(node.child)}"

@@ -18,7 +18,7 @@ from sqlalchemy.sql import ColumnElement
 from listeningpost.search.backends import backend_for
 from listeningpost.store.case import Case
 from listeningpost.store.layers import turn_ids
-from listeningpost.store.sql import insert_for
+from listeningpost.store.sql import in_ids, insert_for
 from listeningpost.store.tables import calls, search_dirty, search_docs, translations, turns
 from listeningpost.text import fts
 
@@ -65,19 +65,13 @@ def best_english(turn_id: Any) -> ColumnElement:
 
 def load_docs(case: Case, call_ids: Iterable[int]) -> list[TurnDoc]:
     """Turns of the calls with their best English translation (human, then analyst-edited, then machine)."""
-    ids = list(call_ids)
-    docs: list[TurnDoc] = []
-    for start in range(0, len(ids), 500):
-        rows = case.query(
-            select(turns.c.id, turns.c.call_id, turns.c.text, turns.c.language, turns.c.speaker,
-                   calls.c.language.label("call_lang"), best_english(turns.c.id).label("en"))
-            .join(calls, calls.c.id == turns.c.call_id).where(turns.c.call_id.in_(ids[start:start + 500]))
-            .order_by(turns.c.call_id, turns.c.idx))
-        docs.extend(
-            TurnDoc(r["id"], r["call_id"], r["text"] or "", r["language"] or r["call_lang"], r["speaker"], r["en"] or "")
-            for r in rows
-        )
-    return docs
+    rows = case.query(
+        select(turns.c.id, turns.c.call_id, turns.c.text, turns.c.language, turns.c.speaker,
+               calls.c.language.label("call_lang"), best_english(turns.c.id).label("en"))
+        .join(calls, calls.c.id == turns.c.call_id).where(in_ids(turns.c.call_id, call_ids))
+        .order_by(turns.c.call_id, turns.c.idx))
+    return [TurnDoc(r["id"], r["call_id"], r["text"] or "", r["language"] or r["call_lang"], r["speaker"], r["en"] or "")
+            for r in rows]
 
 
 def build_row(doc: TurnDoc) -> DocRow:

@@ -77,8 +77,7 @@ class ParsedQuery:
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
-    out = []
-    pos = 0
+    out, pos = [], 0
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
@@ -161,13 +160,12 @@ class _Parser:
         return None
 
     def _word(self, value: str):
-        prefix = value.endswith("*")
         parts = fts.words(value)
         if not parts:
             return None
         if len(parts) > 1:  # Точка-У, б/у: the words in order
             return Phrase(" ".join(parts))
-        return Term(parts[0], prefix=prefix)
+        return Term(parts[0], prefix=value.endswith("*"))
 
 
 def parse(text: str) -> ParsedQuery:
@@ -290,16 +288,11 @@ class _Compiler:
         return InColumns(cols, Words(" ".join(tokens)))
 
     def node(self, node, negative: bool = False):
-        if isinstance(node, Term):
-            if not negative:
-                self.semantic.append(node.word)
-                return self.term(node)
-            return _Compiler(self.translit).term(node)
-        if isinstance(node, Phrase):
-            if not negative:
-                self.semantic.append(node.text)
-                return self.phrase(node)
-            return _Compiler(self.translit).phrase(node)
+        if isinstance(node, (Term, Phrase)):
+            if negative:  # excluded words are neither highlighted nor embedded
+                return _Compiler(self.translit).node(node)
+            self.semantic.append(node.word if isinstance(node, Term) else node.text)
+            return self.term(node) if isinstance(node, Term) else self.phrase(node)
         if isinstance(node, Or):
             if any(isinstance(c, Not) for c in node.children):
                 raise QueryError("NOT cannot stand inside OR; write `a NOT b` or `(a OR b) NOT c`")

@@ -19,8 +19,10 @@ Conditions are Core expressions (PostgreSQL functions and the generated columns,
 from __future__ import annotations
 
 import math
+import operator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import reduce
 from typing import Iterator
 
 from sqlalchemy import BigInteger, Float, Integer, Text, and_, cast, false, func, literal, literal_column, not_, or_, \
@@ -109,10 +111,7 @@ def fts_sql(tree, weights: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> tupl
 
 
 def _sum(terms: list[ColumnElement]) -> ColumnElement:
-    total = literal_column("0", Float)
-    for i, term in enumerate(terms):
-        total = term if i == 0 else total + term
-    return total
+    return reduce(operator.add, terms) if terms else literal_column("0", Float)
 
 
 def _leaves(node, positive: bool = True) -> list[_Leaf]:

@@ -160,12 +160,8 @@ def pending_chunks(case: Case, docs: Iterable, model_id: str, translations: bool
 
 
 def embed_chunks(embedder: Embedder, chunks: list[Chunk], batch: int = 32) -> list[tuple[Chunk, np.ndarray]]:
-    out = []
-    for start in range(0, len(chunks), batch):
-        part = chunks[start:start + batch]
-        vecs = embedder.embed_passages([c.text for c in part])
-        out.extend(zip(part, vecs))
-    return out
+    parts = [chunks[start:start + batch] for start in range(0, len(chunks), batch)]
+    return [pair for part in parts for pair in zip(part, embedder.embed_passages([c.text for c in part]))]
 
 
 # a turn's chunks are 0..n-1 (its text) and TRANSLATION_CHUNK..last (its translation): drop the others

@@ -64,7 +64,4 @@ def backend_for(url: Any) -> Backend | None:
     if not isinstance(url, str):
         return None
     load_backend_plugins()
-    for backend in _BACKENDS:
-        if url.startswith(backend.schemes):
-            return backend
-    return None
+    return next((backend for backend in _BACKENDS if url.startswith(backend.schemes)), None)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import Boolean, Integer, Text, column
+from sqlalchemy import Boolean, Integer, Text, column, literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.engine.interfaces import Dialect
@@ -99,11 +99,8 @@ def compile_many(stmt: ClauseElement, dialect_name: str, rows: list[Mapping[str,
     names = compiled.positiontup or []
     if names and all(n in rows[0] for n in names):  # every parameter is a column of the rows: read them directly
         return compiled.string, [tuple(row[n] for n in names) for row in rows]
-    out = []
-    for row in rows:
-        values = compiled.construct_params(dict(row))
-        out.append(tuple(values[n] for n in names))
-    return compiled.string, out
+    params = (compiled.construct_params(dict(row)) for row in rows)
+    return compiled.string, [tuple(values[n] for n in names) for values in params]
 
 
 class SqliteConnection(sqlite3.Connection):
@@ -171,10 +168,10 @@ class json_text(FunctionElement):
 
 
 def _per_dialect(construct: type, **render: Any) -> None:
-    """Register ``construct``'s SQL for each dialect: ``render[dialect](element, column SQL)``."""
+    """Register ``construct``'s SQL for each dialect: ``render[dialect](element, SQL of each argument...)``."""
     for name, fn in render.items():
         def sql(element: Any, compiler: Any, _fn: Any = fn, **kw: Any) -> str:
-            return _fn(element, compiler.process(element.clauses, **kw))
+            return _fn(element, *(compiler.process(c, **kw) for c in element.clauses))
         compiles(construct, name)(sql)
 
 
@@ -196,15 +193,9 @@ class like_nocase(FunctionElement):
         super().__init__(column, pattern)
 
 
-def _like_nocase(operator: str):
-    def render(element: like_nocase, compiler: Any, **kw: Any) -> str:
-        column, pattern = (compiler.process(c, **kw) for c in element.clauses)
-        return f"({column} {operator} {pattern} ESCAPE '\\')"
-    return render
-
-
-compiles(like_nocase, "sqlite")(_like_nocase("LIKE"))
-compiles(like_nocase, "postgresql")(_like_nocase("ILIKE"))
+_per_dialect(like_nocase,
+             sqlite=lambda e, col, pattern: f"({col} LIKE {pattern} ESCAPE '\\')",
+             postgresql=lambda e, col, pattern: f"({col} ILIKE {pattern} ESCAPE '\\')")
 
 
 class glob(FunctionElement):
@@ -268,8 +259,6 @@ class id_list(FunctionElement):
     name = "id_list"
 
     def __init__(self, ids: Iterable[int]):
-        from sqlalchemy import literal
-
         super().__init__(literal(json.dumps([int(i) for i in ids]), Text))
 
 
