@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 
 from listeningpost.store import audit
 from listeningpost.store.case import Case
@@ -29,39 +27,39 @@ def users_api(user: User = Depends(admin_reader), case: Case = Depends(get_case)
     return {"users": auth.list_users(case), "roles": auth.ROLES}
 
 
-def _user_change(request: Request, case: Case, user: User, fn: Callable[[], None], status: int, action: str,
-                 username: str, detail: dict[str, Any] | None = None) -> Response:
-    """Run an account change; a ``web.auth.AuthError`` answers ``status``, else audit it and answer."""
-    try:
-        fn()
-    except auth.AuthError as exc:
-        raise HTTPException(status, str(exc))
-    audit.log(case, user.username, action, f"user:{username}", detail)
-    return done(request, {"ok": True}, "/admin/users")
-
-
 @router.post("/api/users")
 async def users_add(request: Request, user: User = Depends(admin_writer), case: Case = Depends(get_case)):
     p = await payload(request)
-    return _user_change(request, case, user, lambda: auth.add_user(
-        case, str(p.get("username", "")), str(p.get("password", "")), str(p.get("role", "viewer"))),
-        422, "user.add", p.get("username"), {"role": p.get("role")})
+    try:
+        auth.add_user(case, str(p.get("username", "")), str(p.get("password", "")), str(p.get("role", "viewer")))
+    except auth.AuthError as exc:
+        raise HTTPException(422, str(exc))
+    audit.log(case, user.username, "user.add", f"user:{p.get('username')}", {"role": p.get("role")})
+    return done(request, {"ok": True}, "/admin/users")
 
 
 @router.post("/api/users/{username}/remove")
 def users_remove(request: Request, username: str, user: User = Depends(admin_writer), case: Case = Depends(get_case)):
     if username == user.username:
         raise HTTPException(409, "you cannot remove yourself")
-    return _user_change(request, case, user, lambda: auth.remove_user(case, username), 404, "user.remove",
-                        username)
+    try:
+        auth.remove_user(case, username)
+    except auth.AuthError as exc:
+        raise HTTPException(404, str(exc))
+    audit.log(case, user.username, "user.remove", f"user:{username}")
+    return done(request, {"ok": True}, "/admin/users")
 
 
 @router.post("/api/users/{username}/role")
 async def users_role(request: Request, username: str, user: User = Depends(admin_writer),
                      case: Case = Depends(get_case)):
     p = await payload(request)
-    return _user_change(request, case, user, lambda: auth.set_role(case, username, str(p.get("role", ""))),
-                        422, "user.role", username, {"role": p.get("role")})
+    try:
+        auth.set_role(case, username, str(p.get("role", "")))
+    except auth.AuthError as exc:
+        raise HTTPException(422, str(exc))
+    audit.log(case, user.username, "user.role", f"user:{username}", {"role": p.get("role")})
+    return done(request, {"ok": True}, "/admin/users")
 
 
 # -- case settings ------------------------------------------------------------------------------
