@@ -36,15 +36,17 @@ def probe(path: str | Path) -> AudioInfo:
     try:
         with av.open(str(path)) as container:
             stream = _audio_stream(container, path)
-            duration = None
-            if stream.duration is not None and stream.time_base is not None:
-                duration = float(stream.duration * stream.time_base)
-            elif container.duration is not None:
-                duration = container.duration / av.time_base
-            return AudioInfo(duration, stream.codec_context.channels or 1, stream.codec_context.sample_rate,
-                             stream.codec_context.name)
+            ctx = stream.codec_context
+            return AudioInfo(stream_seconds(container, stream), ctx.channels or 1, ctx.sample_rate, ctx.name)
     except (av.error.FFmpegError, OSError) as exc:
         raise AudioError(f"cannot open {Path(path).name}: {exc}") from exc
+
+
+def stream_seconds(container, stream) -> float | None:
+    """The stream's duration, else the container's estimate (None when neither is known)."""
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    return container.duration / av.time_base if container.duration else None
 
 
 def _audio_stream(container, path):

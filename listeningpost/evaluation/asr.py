@@ -17,14 +17,14 @@ import jiwer
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from listeningpost.text.normalise import bare_words
+
 FRAME_S = 0.01
 _BRACKETS = re.compile(r"\[[^\]]*\]|\([^)]*\)|\{[^}]*\}|<[^>]*>")
-_PUNCT = re.compile(r"[^\w\s]|_", re.U)
 
 
 def normalise(text: str) -> str:
-    text = _BRACKETS.sub(" ", text.lower().replace("ё", "е"))
-    return " ".join(_PUNCT.sub(" ", text).split())
+    return bare_words(_BRACKETS.sub(" ", text))
 
 
 def _reference_text(gold: dict) -> str | None:

@@ -28,6 +28,8 @@ class MediaError(Exception):
 def probe(path: Path) -> MediaInfo:
     import av
 
+    from listeningpost.audio import stream_seconds
+
     try:
         container = av.open(str(path), metadata_errors="ignore")
     except av.error.InvalidDataError as exc:
@@ -38,13 +40,8 @@ def probe(path: Path) -> MediaInfo:
         if (audio := next((s for s in container.streams if s.type == "audio"), None)) is None:
             raise MediaError("no audio stream in the file")
         has_video = any(s.type == "video" and not _is_cover_art(s) for s in container.streams)
-        duration = None
-        if audio.duration is not None and audio.time_base is not None:
-            duration = float(audio.duration * audio.time_base)
-        elif container.duration:
-            duration = container.duration / 1_000_000
         ctx = audio.codec_context
-        info = MediaInfo(duration=duration, channels=ctx.channels if ctx else None,
+        info = MediaInfo(duration=stream_seconds(container, audio), channels=ctx.channels if ctx else None,
                          sample_rate=ctx.sample_rate if ctx else None, codec=ctx.name if ctx else None,
                          container=container.format.name if container.format else None, has_video=has_video,
                          bit_rate=container.bit_rate or None)

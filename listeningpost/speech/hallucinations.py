@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from listeningpost.text.normalise import bare_words
+
 # Whole-segment outputs known to be hallucinated by Whisper on non-speech (ru/uk/en subtitles
 # and video-caption boilerplate). Compared after normalisation (lower case, no punctuation).
 KNOWN_HALLUCINATIONS = {
@@ -20,12 +22,7 @@ KNOWN_HALLUCINATIONS = {
     "динамичная музыка", "спокойная музыка", "грустная музыка", "веселая музыка", "тревожная музыка",
 }
 _CREDIT = re.compile(r"(субтитр|subtitle|amara\.?org|dimatorzok|редактор субтитров|корректор)", re.I)
-_NON_WORD = re.compile(r"[^\w\s]|_", re.U)
-
-
-def normalise(text: str) -> str:
-    text = text.lower().replace("ё", "е")
-    return " ".join(_NON_WORD.sub(" ", text).split())
+normalise = bare_words
 
 
 def is_known_hallucination(text: str) -> bool:

@@ -110,3 +110,12 @@ def _is_completion(b: _Builder, note: str) -> bool:
 def fold(word: str) -> str:
     """Lower-case, ё -> е: the key lexicons and matching use."""
     return word.lower().replace("ё", "е")
+
+
+_NON_WORD = re.compile(r"[^\w\s]|_")
+
+
+def bare_words(text: str) -> str:
+    """Folded words separated by single spaces, punctuation gone: what WER and the phantom-text
+    checks compare."""
+    return " ".join(_NON_WORD.sub(" ", fold(text)).split())
