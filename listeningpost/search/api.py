@@ -91,12 +91,8 @@ class SearchResult:
 
 
 def _norm_filters(filters: dict[str, Any] | None) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for key, value in (filters or {}).items():
-        if value is None or value == "" or value == []:
-            continue
-        out[key] = [str(v) for v in value] if isinstance(value, (list, tuple, set)) else [str(value)]
-    return out
+    return {key: [str(v) for v in value] if isinstance(value, (list, tuple, set)) else [str(value)]
+            for key, value in (filters or {}).items() if not (value is None or value == "" or value == [])}
 
 
 def search(

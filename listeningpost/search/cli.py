@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.markup import escape
 
 from listeningpost.cliutil import CaseOpt, JsonOpt, fail, open_case, out, print_json
 
@@ -66,14 +68,14 @@ def _print_result(result, no_facets: bool) -> None:
                   f"[dim]{h.link}  score {h.score:.4f}[/dim]")
         out.print("  " + _terminal_snippet(h.snippet_html))
         if h.translation:
-            out.print("  [dim]en: " + _escape(h.translation[:200]) + "[/dim]")
+            out.print("  [dim]en: " + escape(h.translation[:200]) + "[/dim]")
     if result.facets and not no_facets:
         for name in ("publisher", "lang", "speaker", "claim", "theme"):
             values = result.facets.get(name) or []
             if values:
-                out.print(f"[dim]{name}:[/dim] " + ", ".join(f"{_escape(str(v['value']))} ({v['count']})" for v in values[:8]))
+                out.print(f"[dim]{name}:[/dim] " + ", ".join(f"{escape(str(v['value']))} ({v['count']})" for v in values[:8]))
         for etype, values in (result.facets.get("entity") or {}).items():
-            out.print(f"[dim]entity {etype}:[/dim] " + ", ".join(f"{_escape(v['value'])} ({v['count']})" for v in values[:8]))
+            out.print(f"[dim]entity {etype}:[/dim] " + ", ".join(f"{escape(v['value'])} ({v['count']})" for v in values[:8]))
 
 
 def reindex(
@@ -105,17 +107,7 @@ def reindex(
         out.print(f"indexed {stats['calls']} call(s): {stats['docs']} turn(s) written, {stats['vectors']} vector(s) computed")
 
 
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
-
-
 def _terminal_snippet(snippet_html: str) -> str:
-    import html
-
-    from rich.markup import escape
-
     parts = snippet_html.replace("</mark>", "<mark>").split("<mark>")
     return "".join(f"[bold yellow]{escape(html.unescape(p))}[/bold yellow]" if i % 2 else escape(html.unescape(p))
                    for i, p in enumerate(parts))

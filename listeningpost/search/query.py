@@ -144,8 +144,6 @@ class _Parser:
             if self.peek() == ")":
                 self.pos += 1
             return node
-        if kind == ")":
-            return None
         if kind == "filter":
             name, val = value.split("\x1f", 1)
             self.filters.setdefault(name, []).append(val)

@@ -394,15 +394,11 @@ def _is_patch(value: Any) -> bool:
 def summarize(action: str, before: Any, after: Any) -> str:
     """One line for the history panel: 'old → new' for field changes."""
     if _is_patch(after) and _is_patch(before):
-        parts = []
-        for table, rows in after.items():
-            for rowid, values in rows.items():
-                for col, new in values.items():
-                    if col == "edited":
-                        continue
-                    old = before.get(table, {}).get(rowid, {}).get(col)
-                    parts.append(f"{table[:-1]} {rowid} {col}: {old!s} → {new!s}")
-        return "; ".join(parts)
+        changes = ((table, rowid, col, before.get(table, {}).get(rowid, {}).get(col), new)
+                   for table, rows in after.items() for rowid, values in rows.items()
+                   for col, new in values.items() if col != "edited")
+        return "; ".join(f"{table[:-1]} {rowid} {col}: {old!s} → {new!s}"
+                         for table, rowid, col, old, new in changes)
     if action == "split" and isinstance(after, dict):
         return f"split turn {after.get('turn')} → new turn {after.get('new_turn')}"
     if action == "merge" and isinstance(after, dict):
