@@ -135,19 +135,17 @@ def _source_tables(db: sqlite3.Connection) -> list[_Table]:
 def _parents_first(tables: list[_Table]) -> list[_Table]:
     by_name = {t.name: t for t in tables}
     order: list[_Table] = []
-    state: dict[str, int] = {}
+    state: dict[str, str] = {}
 
     def visit(t: _Table) -> None:
-        if state.get(t.name) == 2:
-            return
-        if state.get(t.name) == 1:
+        if state.get(t.name) == "visiting":
             raise MigrateError(f"foreign keys form a cycle through {t.name}")
-        state[t.name] = 1
-        for p in sorted(t.parents):
-            if p in by_name:
+        if t.name not in state:
+            state[t.name] = "visiting"
+            for p in sorted(t.parents & by_name.keys()):
                 visit(by_name[p])
-        state[t.name] = 2
-        order.append(t)
+            state[t.name] = "done"
+            order.append(t)
 
     for t in tables:
         visit(t)

@@ -186,10 +186,9 @@ class PgConnection:
     def execute(self, sql: Any, params: Any = ()) -> PgCursor:
         """A Core statement (compiled by SQLAlchemy's PostgreSQL dialect), or SQL text in PostgreSQL as
         written: parameters ``:name`` with a dict (bound by SQLAlchemy), or ``$1, $2`` with a sequence."""
-        if is_statement(sql):
-            return self._execute_statement(compile_statement(sql, "postgresql", params or None))
-        if isinstance(params, Mapping):
-            return self._execute_statement(compile_statement(text(sql), "postgresql", params))
+        if is_statement(sql) or isinstance(params, Mapping):
+            stmt = sql if is_statement(sql) else text(sql)
+            return self._execute_statement(compile_statement(stmt, "postgresql", params or None))
         return self._execute_statement(Compiled(sql, tuple(params or ()), text_kind(sql)))
 
     def executemany(self, sql: Any, seq_of_params: Iterable[Any]) -> PgCursor:

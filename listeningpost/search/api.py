@@ -240,20 +240,13 @@ def _hydrate(case: Case, page: list[tuple[int, float]], compiled: Compiled, lex_
                     turns.c.text, calls.c.external_id, calls.c.title, best_english(turns.c.id).label("en"))
              .join(calls, calls.c.id == turns.c.call_id))
     rows = {r["id"]: r for r in case.query(shown.where(in_ids(turns.c.id, ids)))}
-    hits = []
-    for turn_id, score in page:
-        r = rows.get(turn_id)
-        if r is None:
-            continue
-        start = r["start_s"]
-        hits.append(Hit(
-            call_id=r["call_id"], turn_id=turn_id, speaker=r["speaker"], start_s=start, end_s=r["end_s"],
-            text=r["text"], snippet_html=snippet_html(r["text"], compiled), translation=r["en"],
-            score=round(float(score), 6), link=f"/calls/{r['call_id']}#t={start or 0:g}",
-            call_external_id=r["external_id"], call_title=r["title"], idx=r["idx"],
-            lexical_rank=lex_rank.get(turn_id), semantic_rank=sem_rank.get(turn_id),
-        ))
-    return hits
+    return [Hit(call_id=r["call_id"], turn_id=turn_id, speaker=r["speaker"], start_s=r["start_s"],
+                end_s=r["end_s"], text=r["text"], snippet_html=snippet_html(r["text"], compiled),
+                translation=r["en"], score=round(float(score), 6),
+                link=f"/calls/{r['call_id']}#t={r['start_s'] or 0:g}", call_external_id=r["external_id"],
+                call_title=r["title"], idx=r["idx"],
+                lexical_rank=lex_rank.get(turn_id), semantic_rank=sem_rank.get(turn_id))
+            for turn_id, score in page if (r := rows.get(turn_id)) is not None]
 
 
 def _marked_spans(text: str, compiled: Compiled) -> list[tuple[int, int]]:

@@ -71,9 +71,8 @@ class IndexStage(Stage):
 
     def compute(self, item: IndexItem) -> IndexResult:
         rows = [index.build_row(d) for d in item.docs]
-        embedded = []
-        if item.embedder and item.pending:
-            embedded = vectors.embed_chunks(vectors.get_embedder(item.embedder), item.pending)
+        embedded = vectors.embed_chunks(vectors.get_embedder(item.embedder), item.pending) \
+            if item.embedder and item.pending else []
         return IndexResult(item.docs, rows, embedded)
 
     def save(self, case: Case, call_id: int, result: IndexResult, run_id: int) -> None:

@@ -248,7 +248,7 @@ def split_turn(case: Case, call_id: int, turn_id: int, at: int, author: str, wor
                 raise EditError("split point must be inside the text")
             n_first = len(first.split())
             moved = turn_words[n_first:] if len(turn_words) == len(turn["text"].split()) else []
-        split_s = moved[0]["start_s"] if moved and moved[0]["start_s"] is not None else None
+        split_s = moved[0]["start_s"] if moved else None
         before = _turn_snapshot(case, turn_id)
         new_id = case.db.execute(insert(turns).values(
             call_id=call_id, idx=turn["idx"], speaker=turn["speaker"],
