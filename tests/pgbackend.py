@@ -77,7 +77,7 @@ def pg_backend():
     if BACKEND != "postgresql":
         yield None
         return
-    from listeningpost.scale.pgserver import TempPostgres, find_bindir
+    from tests.pgserver import TempPostgres, find_bindir
     from listeningpost.store.case import Case, default_case_dir
 
     if find_bindir() is None:

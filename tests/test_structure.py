@@ -185,10 +185,10 @@ def test_no_file_over_500_lines_and_no_function_over_80():
 
 
 # Dialect-specific by design: the full-text backends, the connections (SQLite's settings, the PostgreSQL
-# connection and server) and the migration runners (DDL, PRAGMA). Everywhere else SQL is a Core
+# connection) and the migration runners (DDL, PRAGMA). Everywhere else SQL is a Core
 # statement built from store.tables; transaction control (BEGIN IMMEDIATE, COMMIT, ...) is no query.
 RAW_SQL_ALLOWED = {"search/fts5.py", "search/tsvector.py", "store/sqlite.py", "scale/pg.py", "scale/pgmigrations.py",
-                   "scale/pgserver.py", "scale/migrate.py"}
+                   "scale/migrate.py"}
 _TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 # SQL text passed to execute/query/one outside those files (issue 15 moved the last of it to Core).
 RAW_SQL_CEILING = 0

@@ -29,7 +29,7 @@ def ray_cluster():
 def pg_server():
     """A PostgreSQL cluster on a unix socket in a temp dir (skipped only if the server is missing)."""
     pytest.importorskip("psycopg", reason="the postgres extra is not installed (pip install listeningpost[postgres])")
-    from listeningpost.scale.pgserver import TempPostgres, find_bindir
+    from tests.pgserver import TempPostgres, find_bindir
 
     if find_bindir() is None:
         pytest.skip("PostgreSQL server binaries not found (apt-get install postgresql)")

@@ -162,7 +162,7 @@ def test_same_export(old_case, snap, tmp_path):
 def pg_url(request):
     """A fresh database: on the session's server in the PostgreSQL pass, else on a throwaway one."""
     pytest.importorskip("psycopg", reason="the postgres extra is not installed (pip install listeningpost[postgres])")
-    from listeningpost.scale.pgserver import TempPostgres, find_bindir
+    from tests.pgserver import TempPostgres, find_bindir
 
     name = "t_" + re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:50]
     server = request.getfixturevalue("pg_backend")

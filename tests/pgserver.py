@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL cluster on a unix socket (tests, benchmarks, trying the backend out).
+"""A throwaway PostgreSQL cluster on a unix socket, for the test suite's PostgreSQL pass.
 
 ``initdb`` refuses to run as root, so as root the cluster belongs to the ``postgres`` system user
 (created by the Debian package) and the commands run through ``runuser``. Nothing listens on TCP.
