@@ -7,6 +7,7 @@ Adding an engine is one new module that registers itself plus its name in one of
 from __future__ import annotations
 
 import importlib
+from functools import cache
 from types import ModuleType
 
 #: database backends for ``--db``/``LPOST_DB`` URLs; each registers with ``listeningpost.store.backends``
@@ -49,3 +50,10 @@ def import_optional(name: str) -> ModuleType | None:
         if exc.name and name.startswith(exc.name):
             return None
         raise
+
+
+@cache
+def import_plugins(names: tuple[str, ...]) -> None:
+    """Import the modules ``names`` once, so they register (missing optional ones are skipped)."""
+    for name in names:
+        import_optional(name)

@@ -96,24 +96,7 @@ def generated_statements(name: str) -> list[str]:
 
 def statements_for(name: str) -> list[str]:
     written = pg_migration_files().get(name)
-    return split_pg_sql(written) if written is not None else generated_statements(name)
-
-
-def split_pg_sql(sql: str) -> list[str]:
-    """Statements of a PostgreSQL file: ``;`` at a line end, except inside ``$$`` function bodies."""
-    statements, buf, in_body = [], [], False
-    for line in sql.splitlines():
-        if not buf and (not line.strip() or line.strip().startswith("--")):
-            continue
-        buf.append(line)
-        if line.count("$$") % 2:
-            in_body = not in_body
-        if not in_body and line.rstrip().endswith(";"):
-            statements.append("\n".join(buf))
-            buf = []
-    if any(line.strip() for line in buf):
-        statements.append("\n".join(buf))
-    return statements
+    return split_sql(written) if written is not None else generated_statements(name)
 
 
 def migrate(case: "Case") -> list[str]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, ContextManager
 
+from listeningpost.plugins import BACKEND_MODULES, import_plugins
+
 if TYPE_CHECKING:
     from listeningpost.store.case import Case
 
@@ -37,7 +39,6 @@ class Backend:
 
 
 _BACKENDS: list[Backend] = []
-_loaded = False
 
 
 def register_backend(backend: Backend) -> Backend:
@@ -47,21 +48,9 @@ def register_backend(backend: Backend) -> Backend:
     return backend
 
 
-def load_backend_plugins() -> None:
-    """Import the backend modules so they register (missing optional ones are skipped)."""
-    global _loaded
-    if _loaded:
-        return
-    from listeningpost.plugins import BACKEND_MODULES, import_optional
-
-    for module in BACKEND_MODULES:
-        import_optional(module)
-    _loaded = True
-
-
 def backend_for(url: Any) -> Backend | None:
     """The backend serving ``url``; None when no registered backend takes that scheme."""
     if not isinstance(url, str):
         return None
-    load_backend_plugins()
+    import_plugins(BACKEND_MODULES)  # the backend modules register on import
     return next((backend for backend in _BACKENDS if url.startswith(backend.schemes)), None)

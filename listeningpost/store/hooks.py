@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from listeningpost.plugins import VIEW_MODULES, import_plugins
+
 #: key -> f(source turn text, its language) -> value, added to each machine translation
 _TRANSLATION_FIELDS: dict[str, Callable[[str, str], Any]] = {}
-_loaded = False
 
 
 def register_translation_field(key: str, field: Callable[[str, str], Any]) -> None:
@@ -21,11 +22,5 @@ def register_translation_field(key: str, field: Callable[[str, str], Any]) -> No
 
 def translation_fields() -> dict[str, Callable[[str, str], Any]]:
     """The registered machine-translation fields (importing the view plugins the first time)."""
-    global _loaded
-    if not _loaded:
-        from listeningpost.plugins import VIEW_MODULES, import_optional
-
-        for module in VIEW_MODULES:
-            import_optional(module)
-        _loaded = True
+    import_plugins(VIEW_MODULES)
     return _TRANSLATION_FIELDS

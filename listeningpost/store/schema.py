@@ -1,8 +1,9 @@
 """The case schema's migration files, shared by every backend.
 
 ``migration_files()`` lists the numbered ``migrations/*.sql`` files in order; ``split_sql()`` splits
-one into statements. The SQLite backend (``store.case``) runs them as written; other backends (the
-PostgreSQL one in ``listeningpost.scale.pg``) translate them.
+one into statements (these and the PostgreSQL ones of ``listeningpost.scale.pgmigrations``). The SQLite
+backend (``store.case``) runs them as written; other backends (the PostgreSQL one in
+``listeningpost.scale.pg``) translate them.
 """
 
 from __future__ import annotations
@@ -18,24 +19,19 @@ def migration_files() -> list[tuple[str, str]]:
 
 
 def split_sql(sql: str) -> list[str]:
-    """Split a migration file into statements (statements end with ';' at line end).
-
-    Trigger bodies (BEGIN ... END;) are kept whole.
-    """
-    statements, buf, in_trigger = [], [], False
+    """Split a migration file into statements: ';' at a line end ends one, except inside a body kept
+    whole, a SQLite trigger's ``... BEGIN`` to ``END;`` or a PostgreSQL function's ``$$`` to ``$$``."""
+    statements, buf, in_dollars, in_trigger = [], [], False, False
     for line in sql.splitlines():
         stripped = line.strip()
         if not buf and (not stripped or stripped.startswith("--")):
             continue
         buf.append(line)
+        in_dollars ^= stripped.count("$$") % 2 == 1
         upper = stripped.upper()
-        in_trigger = in_trigger or upper.startswith(("CREATE TRIGGER", "CREATE TEMP TRIGGER"))
-        if in_trigger:
-            if upper.startswith("END;"):
-                in_trigger = False
-                statements.append("\n".join(buf))
-                buf = []
-        elif stripped.endswith(";"):
+        if not in_dollars:  # BEGIN/END inside a $$ body are the function's own
+            in_trigger = (in_trigger or upper.endswith("BEGIN")) and not upper.startswith("END")
+        if not (in_dollars or in_trigger) and stripped.endswith(";"):
             statements.append("\n".join(buf))
             buf = []
     if any(line.strip() for line in buf):
