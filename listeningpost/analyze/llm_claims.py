@@ -113,29 +113,11 @@ def parse_output(text: str) -> list[dict[str, Any]]:
 _QUOTE_MARKS = " \t\n\"'«»“”„`"
 
 
-def _squash(text: str) -> tuple[str, list[int]]:
-    """Whitespace runs folded to one space; for each character of the result, its offset in ``text``."""
-    out, where = [], []
-    for m in re.finditer(r"\s+|\S+", text):
-        if not m.group().isspace():
-            out.append(m.group())
-            where.extend(range(m.start(), m.end()))
-        elif out:
-            out.append(" ")
-            where.append(m.start())
-    return "".join(out), where
-
-
 def locate_quote(quote: str, text: str) -> tuple[int, int] | None:
     """Offsets of ``quote`` in ``text`` (whitespace normalised on both sides), or None if it is not there."""
-    q = _squash(quote.strip(_QUOTE_MARKS))[0].strip()
-    if not q:
-        return None
-    squashed, where = _squash(text)
-    at = squashed.find(q)
-    if at < 0:
-        return None
-    return where[at], where[at + len(q) - 1] + 1
+    words = quote.strip(_QUOTE_MARKS).split()
+    m = re.search(r"\s+".join(map(re.escape, words)), text) if words else None
+    return (m.start(), m.end()) if m else None
 
 
 @dataclass
@@ -175,21 +157,16 @@ def validate(items: list[dict[str, Any]], turn: DocTurn, offset: int, text: str,
     seen = set()
     for item in items:
         kind, count, quote = item.get("type"), item.get("count"), item.get("quote")
-        if kind not in CLAIM_TYPES:
-            rejected.append(Rejected("unknown type", item))
-            continue
-        if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 0):
-            rejected.append(Rejected("count not an integer", item))
-            continue
-        if not isinstance(quote, str) or not quote.strip():
-            rejected.append(Rejected("no quote", item))
-            continue
-        span = locate_quote(quote, text)
-        if span is None:
-            rejected.append(Rejected("quote not in the turn", item))
-            continue
-        if count is not None and not _count_stated(text[span[0]:span[1]], count):
-            rejected.append(Rejected("count not stated in the quote", item))
+        span = locate_quote(quote, text) if isinstance(quote, str) else None
+        problem = ("unknown type" if kind not in CLAIM_TYPES
+                   else "count not an integer" if count is not None and (
+                       not isinstance(count, int) or isinstance(count, bool) or count < 0)
+                   else "no quote" if not isinstance(quote, str) or not quote.strip()
+                   else "quote not in the turn" if span is None
+                   else "count not stated in the quote"
+                   if count is not None and not _count_stated(text[span[0]:span[1]], count) else None)
+        if problem:
+            rejected.append(Rejected(problem, item))
             continue
         start, end = span[0] + offset, span[1] + offset
         key = (kind, count, start, end)
