@@ -95,12 +95,10 @@ def _unit_from_noun(v: TurnView, e: LexEntry, a: int, b: int) -> Iterable[Cand]:
 def casualty_layer(v: TurnView) -> Iterable[Cand]:
     """Casualty codes as ``numbers.find_numbers`` reads them (slang first): двухсотый / трёхсотых / 200-ых in
     every inflection, 'груз 200', and a bare 300 right after a count ('Вчера 4 300')."""
-    for span in find_numbers(v.turn.norm.text):
-        if span.kind != "code" or not span.code:
-            continue
+    for span in (s for s in find_numbers(v.turn.norm.text) if s.kind == "code"):  # 200, 300 or 500
         idx = [i for i, t in enumerate(v.toks) if t.is_word and span.start <= t.nstart and t.nend <= span.end]
         if idx:
-            meaning = {200: "killed", 300: "wounded", 400: "shell-shocked", 500: "refuser"}.get(span.code, "casualty")
+            meaning = {200: "killed", 300: "wounded", 500: "refuser"}[span.code]
             yield Cand("CASUALTY_CODE", idx[0], idx[-1] + 1, f'{meaning} ("{span.code}")', PRIORITY["CASUALTY_CODE"],
                        "casualty")
 

@@ -49,13 +49,10 @@ _ORDINALS = {
     "четвертий": 4, "п'ятий": 5,
 }
 # 200/300/500 ordinal adjectives in every inflection, ru and uk: двухсотый, трёхсотых, пятисотые, двохсоті
-_CODE_WORD = re.compile(
-    r"^(двухсот|двухсотн|двохсот|тр[её]хсот|трьохсот|пятисот|п'ятисот|п’ятисот)(ый|ая|ое|ые|ого|ому|ым|ыми|ых|ом|ой|ую|"
-    r"ий|а|е|і|ого|ому|им|ими|их|ій|у)$",
-    re.IGNORECASE,
-)
 _CODE_STEMS = {"двухсот": 200, "двухсотн": 200, "двохсот": 200, "трехсот": 300, "трьохсот": 300,
-               "пятисот": 500, "п'ятисот": 500, "п’ятисот": 500}
+               "пятисот": 500, "п'ятисот": 500}  # matched on folded words, "’" read as "'"
+_CODE_WORD = re.compile("^(" + "|".join(_CODE_STEMS) + r")(ый|ая|ое|ые|ого|ому|ым|ыми|ых|ом|ой|ую|"
+                        r"ий|а|е|і|ого|ому|им|ими|их|ій|у)$", re.IGNORECASE)
 # "200-ых", "300-й", "200-е"
 _DIGIT_SUFFIX = re.compile(r"^(\d+)-?(ый|ые|ых|ой|ий|ой|й|е|я|ая|ую|ого|ому|ым|ыми|ом|го|х|ти|ть)$", re.IGNORECASE)
 _TOKEN = re.compile(r"\d+(?:[-–]\w+)*|[^\W\d_]+(?:['’][^\W\d_]+)*(?:-[^\W\d_]+)*", re.UNICODE)
@@ -87,7 +84,7 @@ def casualty_code(word: str) -> int | None:
     low = fold(word).replace("’", "'")
     m = _CODE_WORD.match(low)
     if m:
-        return _CODE_STEMS.get(m.group(1).replace("ё", "е"))
+        return _CODE_STEMS.get(m.group(1))
     m = _DIGIT_SUFFIX.match(low)
     if m and int(m.group(1)) in CODE_MEANING:
         return int(m.group(1))
@@ -196,31 +193,23 @@ def _read_number(text: str, tokens: list[tuple[int, int, str]], i: int) -> tuple
         s, e, w = tokens[j]
         if text[end:s].strip(" ") not in ("", "-"):  # punctuation between: a new number
             break
-        if w.isdigit():
-            v = int(w)
-            if v in CODE_MEANING:  # "4 300": the count then the code, never 4300
-                break
-            if digits_only and len(w) == 3 and current < 1000 and not total:  # "25 900" printed with a space
-                current, last, end, j = current * 1000 + v, v, e, j + 1
-                continue
-            if total and v < 1000 and current == 0:  # "25 тыщ 900"
-                current, last, end, j = float(v), float(v), e, j + 1
-                continue
-            break
-        got = _word_value(w)
-        if got is None or got[0] == "ordinal":
+        got = ("digit", int(w)) if w.isdigit() else _word_value(w)
+        # "4 300": the count then the code, never 4300
+        if got is None or got[0] == "ordinal" or got[0] == "digit" and got[1] in CODE_MEANING:
             break
         k, v = got
-        if k == "mult":
+        if k == "digit" and digits_only and len(w) == 3 and current < 1000 and not total:  # "25 900"
+            current, last = current * 1000 + v, v
+        elif k == "mult":
             total += (current or 1) * v
-            current, last, end, j = 0.0, float(v), e, j + 1
-            continue
-        if current == 0 and total and v < 1000:
-            current, last, end, j = float(v), float(v), e, j + 1
-            continue
-        if not _joins(total, last, v):
+            current, last = 0.0, float(v)
+        elif current == 0 and total and v < 1000:  # "25 тыщ 900"
+            current, last = float(v), float(v)
+        elif k != "digit" and _joins(total, last, v):
+            current, last = current + v, float(v)
+        else:
             break
-        current, last, end, j = current + v, float(v), e, j + 1
+        end, j = e, j + 1
     number = total + current
     value_out: float | int = int(number) if float(number).is_integer() else number
     return NumberSpan(start, end, text[start:end], "count", value=value_out), j
