@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from listeningpost.analyze import claim_mood, syntax
 from listeningpost.analyze.document import Sentence
-from listeningpost.analyze.structure import Frame, PredClass, arg_class
+from listeningpost.analyze.structure import VERBAL, Frame, PredClass, arg_class
 
 WITHOUT = PredClass("without_supply", "shortage", frozenset(), needs="supply", counted=False)
 SMALL_SHARE = PredClass("small_share_of_supply", "shortage", frozenset(), needs="supply", counted=False)
@@ -26,7 +26,6 @@ SMALL_SHARE = PredClass("small_share_of_supply", "shortage", frozenset(), needs=
 SHARE_WORDS = {"%", "процент", "треть", "четверть", "половина", "часть", "доля", "відсоток", "третина"}
 #: particles that make a share a small one ("только треть")
 LIMIT = {"только", "всего", "лишь", "не", "тільки", "лише", "усього"}
-VERBAL = ("VERB", "INFN", "PRTS", "GRND", "PRED")
 #: the bare preposition
 PREP = {"без", "безо"}
 

@@ -54,8 +54,6 @@ class ClaimEngine(Protocol):
 ENGINES = Registry("analysis engine", plugins="ANALYSIS_MODULES")
 #: class decorator: ``@register_analysis_engine("name")`` makes ``factory()`` the engine ``name``
 register_analysis_engine = ENGINES.register
-#: the registered names, built-in ones first
-available_engines = ENGINES.names
 check_engine = ENGINES.check
 
 
@@ -98,5 +96,5 @@ class BothEngine(LlmEngine):
         return merge_claims(rules, super().claims(doc, options))
 
 
-__all__ = ["DEFAULT_ENGINE", "ENGINES", "ClaimEngine", "ClaimOptions", "available_engines", "check_engine",
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "ClaimEngine", "ClaimOptions", "check_engine",
            "make_claim_engine", "register_analysis_engine"]

@@ -26,7 +26,7 @@ from functools import lru_cache
 from listeningpost.analyze import syntax
 from listeningpost.analyze.document import Sentence
 from listeningpost.analyze.numbers import casualty_code
-from listeningpost.analyze.structure import Frame, PredClass, arg_class, classes_of
+from listeningpost.analyze.structure import VERBAL, Frame, PredClass, arg_class, classes_of
 
 #: argument classes (``predicates.yaml`` ARGUMENTS) whose counts are facts worth a claim
 COUNTED = ("people", "prisoners", "ammo", "currency", "equipment")
@@ -37,7 +37,6 @@ BETWEEN = {"тысяча", "тыща", "тыс", "миллион", "миллиа
 NUMBER_NOUNS = {"сто", "тысяча", "тыща", "миллион", "миллиард", "сотня", "десяток", "пара", "полсотни", "дюжина"}
 SHARE = {"%", "процент", "відсоток", "доля"}
 QUANTITY = PredClass("quantity", "other", frozenset())
-VERBAL = ("VERB", "INFN", "PRTS", "GRND", "PRED")
 #: governing words under which a count is no fact of the speaker's ("нужно N снарядов")
 NOT_A_FACT = {"нужно", "надо", "необходимо", "нужный", "требоваться", "хотеть", "мочь", "просить", "попросить",
               "обещать", "пообещать", "планировать", "собираться", "предлагать", "предложить", "ожидать",

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from listeningpost.analyze import claim_mood
+from listeningpost.analyze.claim_words import PER_UNIT
 from listeningpost.analyze.document import AnalysisDoc, Sentence
 from listeningpost.analyze.numbers import casualty_code
 from listeningpost.analyze.syntax import NEGATION
@@ -58,7 +59,8 @@ BACKGROUND_PREPS = {"после", "за", "от", "до", "при", "без", "�
 ABSTRACT = {"смерть", "гибель", "смертушка"}
 #: nouns whose casualty modifier is the count asked or given ("число погибших", "список убитых")
 STATISTIC = {"число", "количество", "список", "цифра", "статистика", "счет", "сводка", "данные"}
-RATE_UNITS = {"день", "сутки", "ночь", "неделя", "месяц", "час", "раз", "штурм", "выход", "заход"}
+#: parts of speech that can be the predicate of a clause
+VERBAL = ("VERB", "INFN", "PRTS", "GRND", "PRED")
 
 
 @dataclass(frozen=True)
@@ -322,7 +324,7 @@ def rate_at(sent: Sentence, at: int) -> dict[str, Any]:
     if k < 0 or sent.tokens[k].lemma != "по":
         return {}
     near = sent.tokens[at + 1:at + 6] + sent.tokens[max(0, k - 3):k][::-1]  # "в день" after, "каждый день" before
-    unit = next((t.lemma for t in near if t.lemma in RATE_UNITS), None)
+    unit = next((t.lemma for t in near if t.lemma in PER_UNIT), None)
     return {"rate": True, **({"per": unit} if unit else {})}
 
 
@@ -354,7 +356,7 @@ def frames(sent: Sentence, values: dict[int, int]) -> list[Frame]:
 def _thing_dies(sent: Sentence, p: int, cls: PredClass) -> bool:
     """A death/wound/refusal verb whose subject is a thing and that harms no person: "телефон сдох",
     "цены убивают", "связь пропала"."""
-    if cls.type not in ("killed", "wounded", "missing", "refused_or_deserted") or sent.heads is None:
+    if cls.type not in VETOED or sent.heads is None:
         return False
     kids = _children(sent, p)
     subj = [j for j in kids if sent.rels[j] in ("nsubj", "nsubj:pass")]
