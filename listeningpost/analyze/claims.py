@@ -87,14 +87,10 @@ def _rule_hits(sent: Sentence, words: list[_Word], numbers: list[NumberSpan], pr
         typed.setdefault(hits[0], set()).add(kind)
     found.extend(_trigger_hits(words, vetoed, typed, wished, prev_question))
     lemmas = " ".join(w.key for w in words)
-    m = FIRE_AT_US.search(lemmas)
-    if m:
-        found.append(("other", [min(len(lemmas[:m.start()].split()), len(words) - 1)], 0.5, False))
-    for kind, pattern in PHRASES:
+    for kind, pattern, strength in [("other", FIRE_AT_US, 0.5)] + [(k, p, 0.8) for k, p in PHRASES]:
         m = pattern.search(lemmas)
         if m:
-            pos = len(lemmas[:m.start()].split())
-            found.append((kind, [min(pos, len(words) - 1)], 0.8, False))
+            found.append((kind, [min(len(lemmas[:m.start()].split()), len(words) - 1)], strength, False))
     return frame_hits
 
 

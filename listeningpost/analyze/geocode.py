@@ -65,10 +65,8 @@ class GeoResult:
 
 
 @lru_cache(maxsize=100_000)
-def _lemmas(word: str, lang: str, every_parse: bool) -> frozenset[str]:
-    parses = all_parses(word, lang)
-    forms = {fold(p.normal_form) for p in (parses if every_parse else parses[:1])}
-    return frozenset(forms | {fold(word)})
+def _lemmas(word: str, lang: str) -> frozenset[str]:
+    return frozenset({fold(p.normal_form) for p in all_parses(word, lang)} | {fold(word)})
 
 
 def name_keys(name: str, lang: str = "ru") -> set[str]:
@@ -85,7 +83,7 @@ def query_keys(words: list[str]) -> set[str]:
 @lru_cache(maxsize=50_000)
 def _query_keys(words: tuple[str, ...]) -> frozenset[str]:
     """Keys a spoken form may match: every parse's lemma in ru and uk, plus the folded words."""
-    options = [sorted(_lemmas(w, "ru", True) | _lemmas(w, "uk", True)) if w != "-" else ["-"] for w in words]
+    options = [sorted(_lemmas(w, "ru") | _lemmas(w, "uk")) if w != "-" else ["-"] for w in words]
     keys = set()
     for combo in product(*options[:4]):
         keys.add(" ".join(combo).replace(" - ", "-"))
@@ -150,8 +148,7 @@ def _hand_entries() -> Iterable[tuple[str, Place]]:
         place = Place(item["names"][0], item["en"], item["kind"], item["lat"], item["lon"],
                       item.get("oblast", ""), "hand")
         for name, lang in product(item["names"], ("ru", "uk")):
-            for key in name_keys(name, lang):
-                yield key, place
+            yield from ((key, place) for key in name_keys(name, lang))
 
 
 def _shipped_entries() -> Iterable[tuple[str, Place]]:
@@ -162,8 +159,7 @@ def _shipped_entries() -> Iterable[tuple[str, Place]]:
                 for lang, col in (("ru", "center_ru"), ("uk", "center_uk")):
                     if r[col]:
                         place = Place(r[col], _en_centre(r["en"]), "centre", lat, lon, r["oblast"], "infoportal")
-                        for key in name_keys(r[col], lang):
-                            yield key, place
+                        yield from ((key, place) for key in name_keys(r[col], lang))
             else:
                 place = Place(r["ru"] + " район", r["en"] + " Raion", "raion", lat, lon, r["oblast"], "infoportal")
                 for key in name_keys(r["ru"] + " район", "ru") | name_keys(r["uk"] + " район", "uk"):
@@ -185,8 +181,7 @@ def _shared_entries(src: Path) -> Iterable[tuple[str, Place]]:
                               float(r["lat"]), float(r["lon"]), "", "radatlas")
                 for lang, col in (("ru", "name_ru"), ("uk", "name_uk")):
                     if r[col]:
-                        for key in name_keys(r[col], lang):
-                            yield key, place
+                        yield from ((key, place) for key in name_keys(r[col], lang))
     katotth = sorted(src.glob("katotth_kodifikator_*.csv"))
     if not katotth:
         return
@@ -204,8 +199,7 @@ def _shared_entries(src: Path) -> Iterable[tuple[str, Place]]:
                 continue
             name = r[6].strip()
             place = Place(name, "", r[5], latlon[0], latlon[1], r[0][:4], "katotth")
-            for key in name_keys(name, "uk") | name_keys(uk_to_ru(name), "ru"):
-                yield key, place
+            yield from ((key, place) for key in name_keys(name, "uk") | name_keys(uk_to_ru(name), "ru"))
 
 
 def _source_dir() -> Path | None:
