@@ -46,16 +46,13 @@ NOT_A_FACT = {"нужно", "надо", "необходимо", "нужный", 
 def _counted_noun(sent: Sentence, at: int, values: dict[int, int]) -> int | None:
     """The noun counted by the number at ``at``: the first noun after it, or None (a share, no noun)."""
     toks = sent.tokens
-    j = at + 1
-    while j < len(toks) and j <= at + 6:
+    for j in range(at + 1, min(len(toks), at + 7)):
         t = toks[j]
         if t.text in SHARE or t.lemma in SHARE:
             return None
-        if t.lemma in BETWEEN or t.text in BETWEEN or j in values or t.pos == "NUMR" or t.text.isdigit() \
-                or t.pos in ("ADJF", "PRTF") and _noun_class(t) is None:
-            j += 1
-            continue
-        return j if t.pos in ("NOUN", "ADJF", "PRTF") else None
+        if not (t.lemma in BETWEEN or t.text in BETWEEN or j in values or t.pos == "NUMR" or t.text.isdigit()
+                or t.pos in ("ADJF", "PRTF") and _noun_class(t) is None):
+            return j if t.pos in ("NOUN", "ADJF", "PRTF") else None
     return None
 
 

@@ -101,11 +101,8 @@ def classes() -> tuple[tuple[PredClass, ...], dict[str, frozenset[str]]]:
 
 @lru_cache(maxsize=1)
 def _by_lemma() -> dict[str, tuple[PredClass, ...]]:
-    out: dict[str, list[PredClass]] = {}
-    for c in classes()[0]:
-        for lem in c.lemmas:
-            out.setdefault(lem, []).append(c)
-    return {k: tuple(v) for k, v in out.items()}
+    preds = classes()[0]
+    return {lem: tuple(c for c in preds if lem in c.lemmas) for c0 in preds for lem in c0.lemmas}
 
 
 def predicates_of(lemma: str) -> tuple[PredClass, ...]:
@@ -247,7 +244,7 @@ def _person_like(sent: Sentence, i: int) -> bool:
 
 
 def _count(sent: Sentence, p: int, args: list[int], values: dict[int, int],
-           cls: PredClass | None = None) -> tuple[int | None, int | None]:
+           cls: PredClass) -> tuple[int | None, int | None]:
     """A number that is the predicate's argument or is attached to one (subject, object, the predicate);
     one counting what the predicate is about wins ("двенадцать человек" over "одним снарядом")."""
     def host(k: int) -> int:  # the word a number counts: its head when it modifies one, else itself
@@ -260,13 +257,13 @@ def _count(sent: Sentence, p: int, args: list[int], values: dict[int, int],
         for j in [p] + args:
             cands.extend((k, j) for k in _children(sent, j) if k in values and sent.rels[k] in NUM_RELS)
     cands = [c for c in cands if not _is_of_total(sent, c[0])]
-    if not cands and cls is not None and cls.type != "equipment_lost":
+    if not cands and cls.type != "equipment_lost":
         # the parse attached no number: a count of people in the same clause ("по три человека ... уходят")
         cands = [(j, j + 1) for j in _clause(sent, p) if j in values and j + 1 < len(sent.tokens)
                  and sent.tokens[j + 1].lemma in arg_class("people") and sent.tokens[j + 1].pos == "NOUN"]
     if not cands:
         return None, None
-    about = "equipment" if cls is not None and cls.type == "equipment_lost" else "people"
+    about = "equipment" if cls.type == "equipment_lost" else "people"
 
     def rank(c: tuple[int, int]) -> tuple[bool, int]:
         host = c[1]
@@ -300,12 +297,9 @@ def _one_victim(sent: Sentence, p: int) -> bool:
 
 def _nominative_near(sent: Sentence, p: int) -> bool:
     """A nominative in the predicate's clause the parse did not attach ("полк весь полёг"): not one person."""
-    def subject_like(j: int) -> bool:
-        t = sent.tokens[j]
-        free = j == 0 or sent.tokens[j - 1].pos != "PREP"
-        return free and t.pos in ("NOUN", "NPRO", "NUMR") and ("nomn" in t.tags or t.lemma in NOT_ONE)
-
-    return any(subject_like(j) for j in _clause(sent, p))
+    return any((j == 0 or sent.tokens[j - 1].pos != "PREP") and t.pos in ("NOUN", "NPRO", "NUMR")
+               and ("nomn" in t.tags or t.lemma in NOT_ONE)
+               for j in _clause(sent, p) for t in [sent.tokens[j]])
 
 
 def _is_of_total(sent: Sentence, j: int) -> bool:
