@@ -127,17 +127,13 @@ def _compound_ordinals(text: str, spans: list[NumberSpan]) -> list[NumberSpan]:
     for span in spans:
         prev = out[-1] if out else None
         if span.kind == "ordinal" and prev is not None and prev.kind == "count" and prev.count \
-                and not text[prev.end:span.start].strip() and _round_before(prev.count, int(span.value or 0)):
+                and not text[prev.end:span.start].strip() and 0 < int(span.value or 0) < 10 \
+                and prev.count >= 20 and prev.count % 10 == 0:  # a round count (20, 40, 2020) and 1..9
             out[-1] = NumberSpan(prev.start, span.end, text[prev.start:span.end], "ordinal",
                                  prev.count + int(span.value or 0))
             continue
         out.append(span)
     return out
-
-
-def _round_before(count: int, unit: int) -> bool:
-    """Whether ``count`` (20, 40, 100, 2020, ...) can be followed by an ordinal of ``unit`` (1..9)."""
-    return 0 < unit < 10 and count >= 20 and count % 10 == 0
 
 
 _PERCENT = re.compile(r"\s?%|[,.]\d")

@@ -110,8 +110,7 @@ class Gazetteer:
         cands = self.lookup(words) if words else []
         if not cands:
             return GeoResult(None, 0.0, [])
-        cands = _distinct([c for c in cands if c.source == "hand"] or cands)
-        cands.sort(key=lambda c: -RANK.get(c.kind, 0.3))
+        cands = _distinct([c for c in cands if c.source == "hand"] or cands)  # best-ranked first
         best = RANK.get(cands[0].kind, 0.3)
         if len(cands) == 1:
             return GeoResult(cands[0], best, cands)

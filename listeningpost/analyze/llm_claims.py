@@ -196,10 +196,6 @@ def _pieces(turn: DocTurn) -> list[tuple[int, str]]:
     return [(a, turn.text[a:b]) for a, b in pieces if turn.text[a:b].strip()]
 
 
-def _is_question(text: str) -> bool:
-    return text.rstrip(_QUOTE_MARKS + ")*.…").endswith("?")
-
-
 def windows(doc: AnalysisDoc) -> Iterable[Window]:
     """The windows to read, in order: each piece of each turn, with the piece before it as context when
     that is a question (an answer is read with what it answers; any other context turn only tempts a
@@ -208,7 +204,7 @@ def windows(doc: AnalysisDoc) -> Iterable[Window]:
     for turn in doc.turns:
         for offset, text in _pieces(turn):
             words = re.findall(r"\w+", text)
-            asked = _is_question(previous)
+            asked = previous.rstrip(_QUOTE_MARKS + ")*.…").endswith("?")
             if len(words) >= 2 or (words and (asked or any(ch.isdigit() for ch in text))):
                 yield Window(turn.index, offset, text, previous if asked else "")
             previous = text

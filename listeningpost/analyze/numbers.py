@@ -105,16 +105,13 @@ def _morph_value(word: str, lang: str) -> tuple[str, float | int] | None:
     m = morph(word, lang)
     if not m.known:
         return None
-    if "NUMR" in m.tags and m.lemma in _UNITS:
+    if m.lemma in _UNITS and ("NUMR" in m.tags or m.lemma == "пара" and m.pos == "NOUN"
+                              or m.lemma in ("один", "одна") and "Anum" in m.tags):
         return "unit", _UNITS[m.lemma]
     if m.lemma in _MULTIPLIERS and m.pos == "NOUN":
         return "mult", _MULTIPLIERS[m.lemma]
-    if m.lemma in ("пара",) and m.pos == "NOUN":
-        return "unit", 2
     if m.lemma in _ORDINALS and "Anum" in m.tags:
         return "ordinal", _ORDINALS[m.lemma]
-    if m.lemma in ("один", "одна") and "Anum" in m.tags:
-        return "unit", 1
     return None
 
 

@@ -31,11 +31,6 @@ from listeningpost.analyze.structure import predicates_of
 from listeningpost.text.normalise import fold
 from listeningpost.threads import passive_openmp
 
-THEMES = ("casualties", "morale", "supply_shortage", "equipment_loss", "refusal_desertion", "command_failure",
-          "civilian_abuse", "enemy_fire", "distrust_of_officials", "money_and_pay", "family_and_home",
-          "mobilization")
-
-
 LEXICON: dict[str, re.Pattern] = {
     "casualties": _stems(r"погиб", r"гибел", r"убит", r"двухсот", r"трехсот", r"ранен", r"раненых", r"труп",
                          r"потер[ьи]", r"потерь", r"морг", r"похорон", r"цинк", r"гроб", r"мертв", r"загибл",
@@ -69,6 +64,8 @@ LEXICON: dict[str, re.Pattern] = {
     "mobilization": _stems(r"мобилиз", r"мобик", r"повестк", r"военкомат", r"призыв", r"срочник", r"обучени",
                            r"мобілізац", r"повістк"),
 }
+#: the closed set of themes (FORMAT.md), in this order
+THEMES = tuple(LEXICON)
 #: words that look like a theme word inside profanity ("ёб твою мать") or filler
 IGNORE_AFTER = {"твою", "твоя", "его", "их"}
 #: claim type -> theme it is evidence of
