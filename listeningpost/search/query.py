@@ -32,6 +32,7 @@ FILTER_FIELDS = {
     "after", "before", "published", "mentioned",
 }
 _ALIASES = {"language": "lang"}
+_OPERATORS = {"OR": "or", "|": "or", "NOT": "not", "AND": None, "&": None}
 
 _TOKEN = re.compile(
     r'\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<field>[A-Za-z_]+):(?:"(?P<fq>[^"]*)"?|(?P<fv>[^\s()]+))'
@@ -83,10 +84,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         if not m or m.end() == pos:
             break
         pos = m.end()
-        if m.group("lp"):
-            out.append(("(", "("))
-        elif m.group("rp"):
-            out.append((")", ")"))
+        if bracket := m.group("lp") or m.group("rp"):
+            out.append((bracket, bracket))
         elif m.group("field") and m.group("field").lower() in FILTER_FIELDS:
             name = m.group("field").lower()
             out.append(("filter", f"{_ALIASES.get(name, name)}\x1f{m.group('fq') if m.group('fq') is not None else m.group('fv')}"))
@@ -94,16 +93,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             out.append(("word", m.group(0).strip()))  # not a filter (e.g. 12:30): a plain word
         elif m.group("phrase") is not None:
             out.append(("phrase", m.group("phrase")))
-        else:
-            word = m.group("word")
-            if word in ("OR", "|"):
-                out.append(("or", word))
-            elif word == "NOT":
-                out.append(("not", word))
-            elif word in ("AND", "&"):
-                continue
-            else:
-                out.append(("word", word))
+        elif kind := _OPERATORS.get(m.group("word"), "word"):  # AND is implied: no token
+            out.append((kind, m.group("word")))
     return out
 
 
@@ -259,10 +250,8 @@ class _Compiler:
             return InColumns(COLUMNS, Words(stem, prefix=True))
         parts = []
         if fts.is_cyrillic(word):
-            variants = set(fts.lemma_variants(word))
-            self.out.lemmas |= variants
             self.out.forms.add(fts.fold(word))
-            parts.append(InColumns(("lemmas",), AnyOf(tuple(Words(v) for v in sorted(variants)))))
+            parts.append(self.lemmas(word))
         else:
             low = fts.fold(word)
             self.out.forms.add(low)
@@ -271,13 +260,17 @@ class _Compiler:
         if self.translit:
             for variant in sorted(translit_variants(word)):
                 if fts.is_cyrillic(variant):
-                    lem = set(fts.lemma_variants(variant))
-                    self.out.lemmas |= lem
-                    parts.append(InColumns(("lemmas",), AnyOf(tuple(Words(v) for v in sorted(lem)))))
+                    parts.append(self.lemmas(variant))
                 else:
                     self.out.forms.add(variant)
                     parts.append(InColumns(("translation",), Words(variant)))
         return parts[0] if len(parts) == 1 else AnyOf(tuple(parts))
+
+    def lemmas(self, word: str) -> InColumns:
+        """Any lemma of a Cyrillic ``word``, in the lemmas column."""
+        variants = set(fts.lemma_variants(word))
+        self.out.lemmas |= variants
+        return InColumns(("lemmas",), AnyOf(tuple(Words(v) for v in sorted(variants))))
 
     def phrase(self, node: Phrase):
         tokens = [fts.fold(w) for w in fts.words(node.text)]

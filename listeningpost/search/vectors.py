@@ -200,17 +200,21 @@ def decode_vecs(blobs: list[bytes], dim: int) -> np.ndarray:
 
 
 # -- search --------------------------------------------------------------------------------------
-def _best_per_turn(turn_ids: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """Max score per turn (a turn may have several chunks), best ``k`` turns."""
-    order = np.argsort(-scores)
+def _first_per_turn(ranked: Iterable[tuple[int | None, float]], k: int) -> list[tuple[int, float]]:
+    """The first score of each turn in ``ranked`` (best first; a turn may have several chunks, None
+    is a chunk gone), first ``k`` turns."""
     seen: dict[int, float] = {}
-    for i in order:
-        t = int(turn_ids[i])
-        if t not in seen:
-            seen[t] = float(scores[i])
+    for turn, score in ranked:
+        if turn is not None and turn not in seen:
+            seen[turn] = score
             if len(seen) >= k:
                 break
     return list(seen.items())
+
+
+def _best_per_turn(turn_ids: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """Max score per turn, best ``k`` turns."""
+    return _first_per_turn(((int(turn_ids[i]), float(scores[i])) for i in np.argsort(-scores)), k)
 
 
 class VectorIndex:
@@ -256,8 +260,6 @@ class VectorIndex:
             state = self._db_state()
             if state[0] <= EXACT_LIMIT:
                 self._load_matrix(state)
-                if self._matrix is None or not len(self._matrix):
-                    return []
                 return _best_per_turn(self._turns, self._matrix @ query, k)
             return self._ann_search(query, k, state)
 
@@ -272,8 +274,6 @@ class VectorIndex:
     def _exact_subset(self, query: np.ndarray, turn_ids: list[int], k: int) -> list[tuple[int, float]]:
         rows = self.case.query(select(sv.c.turn_id, sv.c.vec).where(sv.c.model == self.model_id,
                                                                     in_ids(sv.c.turn_id, turn_ids)))
-        if not rows:
-            return []
         vecs = decode_vecs([r[1] for r in rows], self.dim)
         return _best_per_turn(np.array([r[0] for r in rows]), vecs @ query, k)
 
@@ -299,14 +299,7 @@ class VectorIndex:
         if not keys:
             return []
         live = dict(self.case.query(select(sv.c.id, sv.c.turn_id).where(in_ids(sv.c.id, keys))))
-        out: dict[int, float] = {}
-        for key, dist in zip(keys, dists):
-            turn = live.get(key)
-            if turn is not None and turn not in out:
-                out[turn] = 1.0 - dist
-                if len(out) >= k:
-                    break
-        return list(out.items())
+        return _first_per_turn(((live.get(key), 1.0 - dist) for key, dist in zip(keys, dists)), k)
 
     def _ann_sync(self, state: tuple[int, int]):
         """Load the ANN file and add vectors newer than it; rebuild when too many keys are dead."""
