@@ -129,9 +129,8 @@ def _cue_turns(body: str, start: float, end: float, last_speaker: list[str | Non
     speaker = None
     if voice := VOICE_TAG.match(text):
         speaker = voice.group(1).strip()
-    else:
-        if (label := LABEL_PREFIX.match(text)) and len(label.group(1).split()) <= 3:
-            speaker, text = label.group(1).strip(), label.group(2)
+    elif (label := LABEL_PREFIX.match(text)) and len(label.group(1).split()) <= 3:
+        speaker, text = label.group(1).strip(), label.group(2)
     text = _strip_tags(text)
     speaker = last_speaker[0] = speaker if speaker is not None else last_speaker[0]
     return [Turn(text=text, speaker=speaker, start=start, end=end)] if text else []
