@@ -32,6 +32,7 @@ from listeningpost.text.normalise import fold
 from listeningpost.intervals import union
 from listeningpost.store import tables
 from listeningpost.store.case import Case, now
+from listeningpost.translate.facts import check, en_words
 
 #: setting that makes `lpost export` redact unless --no-redact is given
 DEFAULT_SETTING = "export.redact"
@@ -44,12 +45,8 @@ _PHONE = re.compile(r"(?<![\d+])\+?\(?\d+\)?(?:[ \-.\u00a0]?\(?\d+\)?){1,7}(?!\d
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{1,2}[./]\d{1,2}[./]\d{2,4}$")
 _URL = re.compile(r"https?://\S+|www\.\S+", re.I)
 _GAP = re.compile(r"^[\s,.\-–—]*$")
-_EN_DIGITS = {
-    **{w: 1 for w in ("zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")},
-    **{w: 2 for w in ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-                      "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy",
-                      "eighty", "ninety")},
-}
+#: English number word -> digits it stands for when dictated ("oh" = 0, "twenty" = 2 digits)
+_EN_DIGITS = {"oh": 1, **{en_words(n): len(str(n)) for n in (*range(20), *range(20, 100, 10))}}
 _EN_NUMBER_RUN = re.compile(r"\b(?:(?:%s)\b[\s,\-]*){3,}" % "|".join(_EN_DIGITS), re.I)
 
 # Addresses: a street word with a name and/or house number ("ул. Ленина, д. 5, кв. 12",
@@ -332,8 +329,6 @@ class Redactor:
 
                     tr["gloss"] = gloss_line(turn["text"] or "", turn.get("language") or "ru")
                 if tr.get("facts"):  # re-checked on the redacted texts: "missing" lists source words (names, phones)
-                    from listeningpost.translate.facts import check
-
                     tr["facts"] = check(turn["text"] or "", tr["text"] or "", turn.get("language") or "ru").summary()
             if turn["words"]:
                 turn["words"], spans = self.redact_words(turn["words"])
