@@ -128,7 +128,7 @@ def build_cues(doc: dict[str, Any], opts: SubtitleOptions) -> list[Cue]:
         for w in words:
             trial = (label if not groups else "") + " ".join(x["text"] for x in cur + [w])
             ok_orig = opts.lang == "en" or len(textwrap.wrap(trial, width, break_long_words=True)) <= lines
-            ok_en = not english or len(trial) * ratio <= width * (lines if opts.lang == "both" else MAX_LINES) - 4
+            ok_en = not english or len(trial) * ratio <= width * lines - 4
             ok_dur = w["end"] - (cur[0]["start"] if cur else w["start"]) <= MAX_DUR
             if cur and not (ok_orig and ok_en and ok_dur):
                 groups.append(cur)
@@ -140,20 +140,20 @@ def build_cues(doc: dict[str, Any], opts: SubtitleOptions) -> list[Cue]:
         for k, (g, en) in enumerate(zip(groups, en_parts)):
             cue = Cue(g[0]["start"], g[-1]["end"], " ".join(w["text"] for w in g), en,
                       turn["speaker"] if k == 0 and label else None, turn["id"])
-            cues += _split_long(cue, opts, lines)
+            cues += _split_long(cue, opts)
     cues.sort(key=lambda c: (c.start, c.end))
     return _fix_durations(cues, opts)
 
 
-def _too_long(cue: Cue, opts: SubtitleOptions, lines: int) -> bool:
+def _too_long(cue: Cue, opts: SubtitleOptions) -> bool:
     orig, en = cue_lines(cue, opts)
-    return len(orig) > lines or len(en) > MAX_LINES
+    return len(orig) > orig_lines(opts) or len(en) > MAX_LINES
 
 
-def _split_long(cue: Cue, opts: SubtitleOptions, lines: int) -> list[Cue]:
+def _split_long(cue: Cue, opts: SubtitleOptions) -> list[Cue]:
     """Halve a cue (text and time) until each language block fits its lines."""
     ow, ew = cue.orig.split(), cue.en.split()
-    if not _too_long(cue, opts, lines) or (len(ow) < 2 and len(ew) < 2):
+    if not _too_long(cue, opts) or (len(ow) < 2 and len(ew) < 2):
         return [cue]
     oh, eh = (len(ow) + 1) // 2, (len(ew) + 1) // 2
     left = " ".join(ow[:oh]) if opts.lang != "en" else ""
@@ -161,7 +161,7 @@ def _split_long(cue: Cue, opts: SubtitleOptions, lines: int) -> list[Cue]:
     mid = cue.start + (cue.end - cue.start) * share
     a = Cue(cue.start, mid, " ".join(ow[:oh]), " ".join(ew[:eh]), cue.speaker, cue.turn)
     b = Cue(mid, cue.end, " ".join(ow[oh:]), " ".join(ew[eh:]), None, cue.turn)
-    return _split_long(a, opts, lines) + _split_long(b, opts, lines)
+    return _split_long(a, opts) + _split_long(b, opts)
 
 
 def _share(text: str, weights: list[int]) -> list[str]:
@@ -218,7 +218,7 @@ def _short(c: Cue) -> bool:
 
 def _mergeable(a: Cue, b: Cue, opts: SubtitleOptions) -> bool:
     merged = Cue(a.start, b.end, f"{a.orig} {b.orig}", f"{a.en} {b.en}".strip(), a.speaker, a.turn)
-    return a.turn == b.turn and b.end - a.start <= MAX_DUR and not _too_long(merged, opts, orig_lines(opts))
+    return a.turn == b.turn and b.end - a.start <= MAX_DUR and not _too_long(merged, opts)
 
 
 def cue_lines(cue: Cue, opts: SubtitleOptions) -> tuple[list[str], list[str]]:
@@ -237,30 +237,26 @@ def cue_text(cue: Cue, opts: SubtitleOptions, markup: bool = True) -> str:
     return "\n".join(orig + en)
 
 
+def _timed_texts(doc: dict[str, Any], opts: SubtitleOptions) -> list[tuple[timedelta, timedelta, str]]:
+    """(start, end, text) of every cue that shows some text, times rounded to the millisecond."""
+    cues = [(c, cue_text(c, opts)) for c in build_cues(doc, opts)]
+    return [(_td(c.start), _td(c.end), text) for c, text in cues if text.strip()]
+
+
 def _td(seconds: float) -> timedelta:
     return timedelta(milliseconds=round(seconds * 1000))
 
 
 def to_srt(doc: dict[str, Any], opts: SubtitleOptions) -> str:
-    subs = [
-        srt.Subtitle(index=i, start=_td(c.start), end=_td(c.end), content=cue_text(c, opts))
-        for i, c in enumerate(build_cues(doc, opts), 1)
-        if cue_text(c, opts).strip()
-    ]
+    subs = [srt.Subtitle(i, *cue) for i, cue in enumerate(_timed_texts(doc, opts), 1)]
     return srt.compose(subs, reindex=True)
 
 
 def to_vtt(doc: dict[str, Any], opts: SubtitleOptions) -> str:
     vtt = webvtt.WebVTT()
-    for c in build_cues(doc, opts):
-        text = cue_text(c, opts)
-        if text.strip():
-            vtt.captions.append(webvtt.Caption(_stamp(c.start), _stamp(c.end), text))
+    for start, end, text in _timed_texts(doc, opts):
+        stamps = (srt.timedelta_to_srt_timestamp(t).replace(",", ".") for t in (start, end))
+        vtt.captions.append(webvtt.Caption(*stamps, text))
     buf = io.StringIO()
     vtt.write(buf)
     return re.sub(r"\n{3,}", "\n\n", buf.getvalue())
-
-
-def _stamp(seconds: float) -> str:
-    ms = round(seconds * 1000)
-    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
