@@ -47,25 +47,22 @@ def csv_rows(docs: list[dict[str, Any]], case_id: str) -> dict[str, list[dict[st
             "authenticity_notes": prov.get("authenticity_notes"), "turns": len(d["turns"]),
             "claims": len(d["claims"]), "entities": len(d["entities"]),
         })
+        # beside the columns named here, each row takes its document's keys of the same name
         for t in d["turns"]:
             en = english_of(t)
             tr = next((x for x in t["translations"] if x["lang"] == "en" and x["text"] == en), None)
             tables["turns"].append({
-                "call_id": d["id"], "turn_id": t["id"], "idx": t["idx"], "speaker": t["speaker"], "start_s": t["start"],
-                "end_s": t["end"], "language": t["language"], "origin": t["origin"], "machine": t["machine"],
-                "edited": t["edited"], "low_confidence": t["low_confidence"], "text": t["text"], "text_en": en,
-                "en_engine": tr["engine"] if tr else None, "en_machine": tr["machine"] if tr else None,
-            })
+                "call_id": d["id"], "turn_id": t["id"], "start_s": t["start"], "end_s": t["end"], "text_en": en,
+                "en_engine": tr and tr["engine"], "en_machine": tr and tr["machine"],
+                **{k: t[k] for k in CSV_COLUMNS["turns"][2:12] if k not in ("start_s", "end_s")}})
         for e in d["entities"]:
-            tables["entities"].append({"call_id": d["id"], "entity_id": e["id"], **{
-                k: e[k] for k in ("turn_id", "type", "text", "norm", "start_char", "end_char", "lat", "lon",
-                                  "geo_confidence", "status", "machine")}})
+            tables["entities"].append({"call_id": d["id"], "entity_id": e["id"],
+                                       **{k: e[k] for k in CSV_COLUMNS["entities"][2:]}})
         for c in d["claims"]:
             tables["claims"].append({
                 "call_id": d["id"], "claim_id": c["id"], "start_s": c["start"], "end_s": c["end"],
                 "citation": citation(case_id, d, c["start"]),
-                **{k: c[k] for k in ("turn_id", "type", "count", "quote", "speaker", "subject", "place", "period",
-                                     "equipment", "hedged", "negated", "confidence", "status", "machine")}})
+                **{k: c[k] for k in CSV_COLUMNS["claims"][2:-1] if k not in ("start_s", "end_s")}})
     return tables
 
 
@@ -84,7 +81,6 @@ def to_csv(docs: list[dict[str, Any]], case_id: str) -> dict[str, bytes]:
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS[name], lineterminator="\n")
         writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _cell(row[k]) for k in CSV_COLUMNS[name]})
+        writer.writerows({k: _cell(row[k]) for k in CSV_COLUMNS[name]} for row in rows)
         out[f"{name}.csv"] = ("\ufeff" + buf.getvalue()).encode("utf-8")
     return out
