@@ -115,7 +115,7 @@ def _morph_value(word: str, lang: str) -> tuple[str, float | int] | None:
     return None
 
 
-def _joins(total: float, last: float, value: float) -> bool:
+def _joins(last: float, value: float) -> bool:
     """Whether ``value`` continues the compound number whose last part was ``last`` (сто двадцать пять)."""
     if last >= 100 and last % 100 == 0 and last < 1000:
         return value < 100
@@ -202,7 +202,7 @@ def _read_number(text: str, tokens: list[tuple[int, int, str]], i: int) -> tuple
             current, last = 0.0, float(v)
         elif current == 0 and total and v < 1000:  # "25 тыщ 900"
             current, last = float(v), float(v)
-        elif k != "digit" and _joins(total, last, v):
+        elif k != "digit" and _joins(last, v):
             current, last = current + v, float(v)
         else:
             break

@@ -99,14 +99,9 @@ def classes() -> tuple[tuple[PredClass, ...], dict[str, frozenset[str]]]:
     return preds, {k: frozenset(v) for k, v in raw["ARGUMENTS"].items()}
 
 
-@lru_cache(maxsize=1)
-def _by_lemma() -> dict[str, tuple[PredClass, ...]]:
-    preds = classes()[0]
-    return {lem: tuple(c for c in preds if lem in c.lemmas) for c0 in preds for lem in c0.lemmas}
-
-
+@lru_cache(maxsize=100_000)
 def predicates_of(lemma: str) -> tuple[PredClass, ...]:
-    return _by_lemma().get(lemma, ())
+    return tuple(c for c in classes()[0] if lemma in c.lemmas)
 
 
 #: casualty codes read as predicates ("двухсотых у нас человек пятнадцать")

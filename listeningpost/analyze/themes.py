@@ -178,11 +178,6 @@ class ThemeLabel:
     evidence: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _quoted(text: str, start: int) -> bool:
-    """A word right after an opening quote is a call sign or a name ("Мама", "Град" as a call sign)."""
-    return start > 0 and text[start - 1] in "\"«„"
-
-
 def _friendly_fire(words: list, keys: list[str]) -> int | None:
     """Index of the word that makes a sentence friendly fire (own side firing on its own), else None:
     "свои по нашим въебали", "наши по нам ударили", "свои сбивают", "бьют по своим", "своих накрыли"."""
@@ -250,7 +245,9 @@ def _lexicon_hits(turn: DocTurn, names: set[int],
             if friendly_spans is not None:
                 friendly_spans.append((sent.start, sent.end))
         for i, tok in enumerate(words):
-            if i > 0 and keys[i - 1] in IGNORE_AFTER or _quoted(turn.text, tok.start) or tok.start in names:
+            # a word right after an opening quote is a call sign or a name ("Мама", "Град" as a call sign)
+            if i > 0 and keys[i - 1] in IGNORE_AFTER or turn.text[tok.start - 1:tok.start] in ("\"", "«", "„") \
+                    or tok.start in names:
                 continue
             for theme, pattern in LEXICON.items():
                 if pattern.match(keys[i]) or pattern.match(tok.lemma) or theme in _class_themes(tok.lemma):
