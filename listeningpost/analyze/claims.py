@@ -238,10 +238,9 @@ def _resolve(found: list[tuple[str, list[int], float, bool]], words: list[_Word]
             by_type[kind] = (kind, sorted(set(old[1] + hits)), max(old[2], conf), old[3] or code)
         else:
             by_type[kind] = (kind, hits, conf, code)
-    if civil_here and "civilian_harm" not in by_type and not own_side:
-        harm = [i for i, w in enumerate(words) if CIVIL_HARM.match(w.key)]
-        if harm:
-            by_type["civilian_harm"] = ("civilian_harm", harm, 0.6, False)
+    if civil_here and "civilian_harm" not in by_type and not own_side \
+            and (harm := [i for i, w in enumerate(words) if CIVIL_HARM.match(w.key)]):
+        by_type["civilian_harm"] = ("civilian_harm", harm, 0.6, False)
     if len(by_type) > 1:
         by_type.pop("other", None)
     if "equipment_lost" in by_type and "killed" in by_type and not by_type["killed"][3] and not _has(words, PEOPLE):
@@ -310,9 +309,9 @@ def extract_claims(doc: AnalysisDoc) -> list[Claim]:
     asked: Sentence | None = None  # the question that ended the turn before
     prev_turn: list[str] = []  # joined words of the last two sentences of the turn before
     for turn in doc.turns:
-        civil_turn = any(CIVIL.match(fold(t.text)) for t in turn.tokens if t.is_word)
-        joined = [_joined(_words(sent)) for sent in turn.sentences]
         turn_words = [fold(t.text) for t in turn.tokens if t.is_word]
+        civil_turn = any(CIVIL.match(w) for w in turn_words)
+        joined = [_joined(_words(sent)) for sent in turn.sentences]
         for si, sent in enumerate(turn.sentences):
             near = prev_turn + [t for pair in joined[max(0, si - 2):si] for t in pair]
             found = _sentence_claims(doc, turn, si, sent, civil_turn, prev_question, near, turn_words)

@@ -21,10 +21,7 @@ _CODE_CALLSIGN = re.compile(r"^\d{1,3}(?:-\d{1,3}){2,}$")
 def callsign_layer(v: TurnView) -> Iterable[Cand]:
     toks = v.toks
     for a, b in v.quote_spans:
-        if b - a > 3:
-            continue
-        first = toks[a]
-        if first.text[:1].isupper() or first.text[:1].isdigit():
+        if b - a <= 3 and (toks[a].text[:1].isupper() or toks[a].text[:1].isdigit()):
             yield Cand("CALLSIGN", a, b, _callsign_norm(toks[a:b]), PRIORITY["CALLSIGN"], "quoted")
     for i in v.words:
         t = toks[i]
@@ -161,8 +158,7 @@ def vocative_layer(v: TurnView) -> Iterable[Cand]:
         t = v.toks[i]
         if not t.text[:1].isupper() or i in v.quoted or not _vocative_position(v, i) or not_a_name(t):
             continue
-        name = short_name(t)
-        if name:
+        if name := short_name(t):
             yield Cand("PERSON", i, i + 1, translit(name).capitalize(), PRIORITY["CALLSIGN"] + 1, "vocative")
 
 
