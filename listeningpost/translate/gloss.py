@@ -17,13 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
 from importlib import resources
 
 from listeningpost.text.morph import all_parses
 from listeningpost.text.normalise import fold, normalise
 from listeningpost.text.tokens import split_tokens
 from listeningpost.store.hooks import register_translation_field
-from listeningpost.translate.glossary import default_glossary
+from listeningpost.translate.glossary import Match, default_glossary
 
 _WORD = re.compile(r"[^\W\d_]", re.UNICODE)
 _CYR = re.compile(r"[а-яёіїєґ]", re.IGNORECASE)
@@ -108,30 +109,22 @@ def gloss(text: str, lang: str | None = "ru") -> list[GlossToken]:
 
 def _gloss_part(text: str, lang: str | None) -> list[GlossToken]:
     norm = normalise(text).text
-    matches = iter(default_glossary().find(norm))
+    matches = default_glossary().find(norm)
     out: list[GlossToken] = []
-    spans = split_tokens(norm)
-    i = 0
-    match = next(matches, None)
-    while i < len(spans):
-        tok = spans[i]
-        while match is not None and match.end <= tok.start:
-            match = next(matches, None)
-        if match is not None and match.start <= tok.start < match.end:
-            j = i
-            while j + 1 < len(spans) and spans[j + 1].start < match.end:
-                j += 1
-            out.append(GlossToken(norm[spans[i].start:spans[j].end], match.term.id, match.term.en, "glossary"))
-            i = j + 1
+    # the tokens that start inside one glossary match are one gloss token; any other is its own
+    for key, group in groupby(split_tokens(norm),
+                              lambda t: next((m for m in matches if m.start <= t.start < m.end), t)):
+        if isinstance(key, Match):
+            toks = list(group)
+            out.append(GlossToken(norm[toks[0].start:toks[-1].end], key.term.id, key.term.en, "glossary"))
             continue
-        word = tok.text
+        word = key.text
         if not _WORD.search(word) or _ORDINAL.match(word):  # 81-й, 3-х: a number with its ending
             out.append(GlossToken(word, "", re.sub(r"\D", "", word) or word, "punct"))
         else:
             lemma, ens = lookup(word, lang)
             out.append(GlossToken(word, lemma, ens[0], "dict", ens[1:]) if ens
                        else GlossToken(word, lemma, _translit(word, lang), "translit"))
-        i += 1
     return out
 
 
