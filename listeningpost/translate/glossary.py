@@ -168,25 +168,19 @@ def protect(text: str, matches: list[Match], mode: str) -> Protected:
     """
     if mode == "none" or not matches:
         return Protected(text, matches, {})
-    parts, pos, placeholders = [], 0, {}
+    placeholders = dict(enumerate(m.term for m in matches)) if mode == "placeholder" else {}
+    parts, pos = [], 0
     for i, m in enumerate(matches):
-        parts.append(text[pos:m.start])
-        if mode == "placeholder":
-            placeholders[i] = m.term
-            parts.append(PLACEHOLDER.format(i))
-        else:
-            parts.append(m.term.en)
+        parts += [text[pos:m.start], PLACEHOLDER.format(i) if placeholders else m.term.en]
         pos = m.end
-    parts.append(text[pos:])
-    return Protected("".join(parts), matches, placeholders)
+    return Protected("".join(parts + [text[pos:]]), matches, placeholders)
 
 
 def restore(output: str, protected: Protected) -> str:
-    def term_en(m: re.Match) -> str:
-        term = protected.placeholders.get(int(m.group(1)))
-        return term.en if term else m.group(0)
-
-    return PLACEHOLDER_RE.sub(term_en, output) if protected.placeholders else output
+    """Placeholders back to their terms' English (an unknown number stays as the engine wrote it)."""
+    terms = protected.placeholders
+    return PLACEHOLDER_RE.sub(lambda m: terms[int(m.group(1))].en if int(m.group(1)) in terms else m.group(0),
+                              output) if terms else output
 
 
 def missing_terms(matches: Iterable[Match], output: str) -> list[Match]:
