@@ -74,21 +74,17 @@ class NumberSpan:
 
     @property
     def count(self) -> int | None:
-        if self.kind != "count" or self.value is None:
-            return None
-        return int(self.value) if float(self.value).is_integer() else None
+        whole = self.kind == "count" and self.value is not None and float(self.value).is_integer()
+        return int(self.value) if whole else None
 
 
 def casualty_code(word: str) -> int | None:
     """200/300/500 when ``word`` is a casualty-code adjective or suffixed digits, else None."""
     low = fold(word).replace("’", "'")
-    m = _CODE_WORD.match(low)
-    if m:
+    if m := _CODE_WORD.match(low):
         return _CODE_STEMS.get(m.group(1))
     m = _DIGIT_SUFFIX.match(low)
-    if m and int(m.group(1)) in CODE_MEANING:
-        return int(m.group(1))
-    return None
+    return int(m.group(1)) if m and int(m.group(1)) in CODE_MEANING else None
 
 
 def _word_value(word: str) -> tuple[str, float | int] | None:

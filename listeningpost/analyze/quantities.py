@@ -74,8 +74,7 @@ def _fact(sent: Sentence, noun: int):
     """(predicate index, ok): the predicate stating the count, and whether it states a fact."""
     gov = _governor(sent, noun)
     if gov is None:  # no verb: a count of people stated by itself; of things, a fire order or a list
-        has_verb = any(t.pos in VERBAL for t in sent.tokens)
-        alone = not has_verb or sent.heads[noun] < 0
+        alone = not any(t.pos in VERBAL for t in sent.tokens) or sent.heads[noun] < 0
         return noun, alone and _noun_class(sent.tokens[noun]) in ("people", "prisoners")
     tok = sent.tokens[gov]
     # not a need, a promise, an order ("отправь пять человек"), a negation, a condition, an irrealis infinitive
