@@ -156,15 +156,11 @@ def _chunk_numbers(toks: list[str]) -> set[float]:
 
 
 def _en_value(tok: str) -> float | None:
-    if tok[:1].isdigit():
-        m = re.match(r"[\d,.]+", tok)
-        raw = m.group(0).replace(",", "") if m else ""
+    if tok[:1].isdigit():  # "1,000", "23.00", "3rd" (the suffix ignored)
         try:
-            return float(raw)
+            return float(re.match(r"[\d,.]+", tok).group(0).replace(",", ""))
         except ValueError:
             return None
-    if m := re.fullmatch(r"(\d+)(?:st|nd|rd|th|s)", tok):
-        return float(m.group(1))
     for table in (_EN_UNITS, _EN_TENS, _EN_MULT, _EN_COUNTS, _EN_ORD):
         if tok in table:
             return float(table[tok])
@@ -243,12 +239,9 @@ def _numbers(norm: str, spans: list[NumberSpan], taken: list[tuple[int, int]]) -
         if any(a <= span.start < b for a, b in covered):
             continue
         covered.append((span.start, span.end))
-        if span.kind not in ("count", "ordinal") or span.value is None:
-            continue
         # "один"/"одна" is as often "alone", "the same" or an article as a count: not a checkable fact
-        if span.kind == "count" and span.value == 1:
-            continue
-        out.append(_number_fact(span.text, span.value))
+        if span.value is not None and (span.kind == "ordinal" or span.kind == "count" and span.value != 1):
+            out.append(_number_fact(span.text, span.value))
     # digits glued to a word ("12-летнюю", "Рама-69", "11-34") are read by nobody above
     for m in _DIGITS.finditer(norm):
         if not any(a <= m.start() < b for a, b in covered):
