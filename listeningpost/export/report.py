@@ -45,10 +45,6 @@ def citation(case_id: str, doc: dict[str, Any], start: float | None) -> str:
     return f"Case {case_id}, call {call_ref(doc)}, {url}{at}"
 
 
-def review_label(status: str) -> str:
-    return "machine (not reviewed)" if status == "machine" else f"reviewed: {status}"
-
-
 @dataclass
 class ClaimRow:
     call_id: int
@@ -152,8 +148,9 @@ def _claim_rows(case_id: str, doc: dict[str, Any]) -> list[ClaimRow]:
     return [ClaimRow(
         call_id=doc["id"], type=c["type"], count=c["count"], quote=c["quote"], time=clock(c["start"]),
         start=c["start"], speaker=c["speaker"] or "", confidence=c["confidence"], status=c["status"],
-        reviewed=c["status"] != "machine", label=review_label(c["status"]), period=c["period"] or "",
-        place=c["place"] or "", subject=c["subject"] or "", hedged=c["hedged"], negated=c["negated"],
+        reviewed=c["status"] != "machine", period=c["period"] or "", place=c["place"] or "",
+        label="machine (not reviewed)" if c["status"] == "machine" else f"reviewed: {c['status']}",
+        subject=c["subject"] or "", hedged=c["hedged"], negated=c["negated"],
         citation=citation(case_id, doc, c["start"]), claim_id=c["id"],
     ) for c in doc["claims"] if c["status"] != "rejected"]
 
