@@ -15,6 +15,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import accumulate
 from typing import Any
 
 import srt
@@ -71,14 +72,16 @@ def turn_windows(turns: list[dict[str, Any]]) -> list[tuple[float, float] | None
         if end is None:
             nxt = next((t["start"] for t in turns[j:] if t["start"] is not None and t["start"] > start), None)
             end = nxt if nxt is not None else start + SECONDS_PER_CHAR * sum(len(t["text"]) for t in group)
-        total = sum(len(t["text"]) + 1 for t in group)
-        pos = float(start)
-        for k, t in enumerate(group):
-            dur = (float(end) - float(start)) * (len(t["text"]) + 1) / total
-            out[i + k] = (pos, pos + dur)
-            pos += dur
+        out[i:j] = _spread(float(start), float(end), [len(t["text"]) + 1 for t in group])
         i = j
     return out
+
+
+def _spread(start: float, end: float, weights: list[int]) -> list[tuple[float, float]]:
+    """The window cut into consecutive (start, end) spans as long as their weights."""
+    total = sum(weights) or 1
+    durations = [(end - start) * w / total for w in weights]
+    return [(pos, pos + d) for pos, d in zip(accumulate(durations, initial=start), durations)]
 
 
 def timed_words(turn: dict[str, Any], window: tuple[float, float] | None) -> list[dict[str, Any]]:
@@ -97,13 +100,8 @@ def timed_words(turn: dict[str, Any], window: tuple[float, float] | None) -> lis
     if window is None:
         return []
     tokens = turn["text"].split()
-    total = sum(len(t) + 1 for t in tokens) or 1
-    out, pos = [], window[0]
-    for t in tokens:
-        dur = (window[1] - window[0]) * (len(t) + 1) / total
-        out.append({"text": t, "start": pos, "end": pos + dur})
-        pos += dur
-    return out
+    spans = _spread(*window, [len(t) + 1 for t in tokens])
+    return [{"text": t, "start": a, "end": b} for t, (a, b) in zip(tokens, spans)]
 
 
 def orig_lines(opts: SubtitleOptions) -> int:
