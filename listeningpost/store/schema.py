@@ -30,7 +30,7 @@ def split_sql(sql: str) -> list[str]:
         in_dollars ^= stripped.count("$$") % 2 == 1
         upper = stripped.upper()
         if not in_dollars:  # BEGIN/END inside a $$ body are the function's own
-            in_trigger = (in_trigger or upper.endswith("BEGIN")) and not upper.startswith("END")
+            in_trigger = (in_trigger or upper.endswith("BEGIN")) and not upper.startswith("END;")
         if not (in_dollars or in_trigger) and stripped.endswith(";"):
             statements.append("\n".join(buf))
             buf = []
