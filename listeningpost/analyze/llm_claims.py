@@ -149,6 +149,21 @@ def _count_stated(quote: str, count: int) -> bool:
     return any(n.count == count for n in find_numbers(fold(quote)))
 
 
+def _check(kind: Any, count: Any, quote: Any, text: str) -> tuple[str | None, tuple[int, int] | None]:
+    """(why the model's item is not a claim of ``text``, None) or (None, the quote's offsets)."""
+    if kind not in CLAIM_TYPES:
+        return "unknown type", None
+    if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 0):
+        return "count not an integer", None
+    if not isinstance(quote, str) or not quote.strip():
+        return "no quote", None
+    if (span := locate_quote(quote, text)) is None:
+        return "quote not in the turn", None
+    if count is not None and not _count_stated(text[span[0]:span[1]], count):
+        return "count not stated in the quote", None
+    return None, span
+
+
 def validate(items: list[dict[str, Any]], turn: DocTurn, offset: int, text: str,
              rejected: list[Rejected] | None = None) -> list[Claim]:
     """Claims of the items that pass the schema and the verbatim quote check; others go to ``rejected``."""
@@ -157,15 +172,8 @@ def validate(items: list[dict[str, Any]], turn: DocTurn, offset: int, text: str,
     seen = set()
     for item in items:
         kind, count, quote = item.get("type"), item.get("count"), item.get("quote")
-        span = locate_quote(quote, text) if isinstance(quote, str) else None
-        problem = ("unknown type" if kind not in CLAIM_TYPES
-                   else "count not an integer" if count is not None and (
-                       not isinstance(count, int) or isinstance(count, bool) or count < 0)
-                   else "no quote" if not isinstance(quote, str) or not quote.strip()
-                   else "quote not in the turn" if span is None
-                   else "count not stated in the quote"
-                   if count is not None and not _count_stated(text[span[0]:span[1]], count) else None)
-        if problem:
+        problem, span = _check(kind, count, quote, text)
+        if span is None:
             rejected.append(Rejected(problem, item))
             continue
         start, end = span[0] + offset, span[1] + offset
