@@ -8,7 +8,7 @@ All character offsets on tokens and entities point into the ORIGINAL turn text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from listeningpost.text.lang import detect_language
 from listeningpost.text.morph import Morph, all_parses, morph
@@ -85,16 +85,6 @@ class AnalysisDoc:
     entities: list[Entity] = field(default_factory=list)
     claims: list[Any] = field(default_factory=list)
     themes: list[Any] = field(default_factory=list)
-
-    def tokens(self) -> Iterator[tuple[DocTurn, Token]]:
-        for turn in self.turns:
-            for tok in turn.tokens:
-                yield turn, tok
-
-    def sentences(self) -> Iterator[tuple[DocTurn, Sentence]]:
-        for turn in self.turns:
-            for sent in turn.sentences:
-                yield turn, sent
 
     @property
     def language(self) -> str:
