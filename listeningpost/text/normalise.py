@@ -91,20 +91,13 @@ def normalise(original: str) -> NormText:
         if not note or _UNINTELLIGIBLE.match(note.replace(" ", "")):
             b.put(" ", m.start(), m.end())
             continue
-        if m.group(1) == "=" or _is_completion(b, note):
+        # "го... [говорил]": a note after "..." completes the cut word if it extends it (replace_last_word)
+        if m.group(1) == "=" or "".join(b.chars).rstrip().endswith(("...", "…")):
             if b.replace_last_word(note, force=m.group(1) == "="):
                 continue
         b.put(note, m.start(2), m.end(2))  # an inserted word
     b.copy(pos, len(original))
     return NormText(original, "".join(b.chars), b.starts, b.ends)
-
-
-def _is_completion(b: _Builder, note: str) -> bool:
-    emitted = "".join(b.chars).rstrip()
-    if not emitted.endswith(("...", "…")):
-        return False
-    m = _WORD_BEFORE.search(emitted)
-    return bool(m) and note.lower().startswith(m.group(1).lower())
 
 
 def fold(word: str) -> str:
