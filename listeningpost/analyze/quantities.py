@@ -26,7 +26,7 @@ from functools import lru_cache
 from listeningpost.analyze import syntax
 from listeningpost.analyze.document import Sentence
 from listeningpost.analyze.numbers import casualty_code
-from listeningpost.analyze.structure import VERBAL, Frame, PredClass, arg_class, classes_of
+from listeningpost.analyze.structure import VERBAL, Frame, PredClass, arg_class, classes_of, is_of_total
 
 #: argument classes (``predicates.yaml`` ARGUMENTS) whose counts are facts worth a claim
 COUNTED = ("people", "prisoners", "ammo", "currency", "equipment")
@@ -102,7 +102,7 @@ def frames(sent: Sentence, values: dict[int, int], taken: set[int]) -> list:
         return []
     out = []
     for at in sorted(values):
-        if values[at] < 2 or at in taken or _after_of(sent, at):
+        if values[at] < 2 or at in taken or is_of_total(sent, at, digits=True):  # "из N": a total, no fact
             continue
         noun = _counted_noun(sent, at, values)
         if noun is None or noun in taken or _noun_class(sent.tokens[noun]) is None:
@@ -116,14 +116,6 @@ def frames(sent: Sentence, values: dict[int, int], taken: set[int]) -> list:
         out.append(Frame(QUANTITY, pred, [noun], count=values[at], count_at=at,
                          data={"counted": _noun_class(tok), "what": tok.text}))
     return out
-
-
-def _after_of(sent: Sentence, at: int) -> bool:
-    """"из N" (a total) and "по N" (a rate per person) are no count of a fact by themselves."""
-    k = at - 1
-    while k >= 0 and (sent.tokens[k].pos == "NUMR" or sent.tokens[k].text.isdigit()):
-        k -= 1
-    return k >= 0 and sent.tokens[k].lemma in ("из", "с")
 
 
 __all__ = ["COUNTED", "frames", "worth_parsing"]

@@ -251,7 +251,7 @@ def _count(sent: Sentence, p: int, args: list[int], values: dict[int, int],
     if sent.heads is not None:
         for j in [p] + args:
             cands.extend((k, j) for k in _children(sent, j) if k in values and sent.rels[k] in NUM_RELS)
-    cands = [c for c in cands if not _is_of_total(sent, c[0])]
+    cands = [c for c in cands if not is_of_total(sent, c[0])]
     if not cands and cls.type != "equipment_lost":
         # the parse attached no number: a count of people in the same clause ("по три человека ... уходят")
         cands = [(j, j + 1) for j in _clause(sent, p) if j in values and j + 1 < len(sent.tokens)
@@ -297,10 +297,10 @@ def _nominative_near(sent: Sentence, p: int) -> bool:
                for j in _clause(sent, p) for t in [sent.tokens[j]])
 
 
-def _is_of_total(sent: Sentence, j: int) -> bool:
-    """The "из N" of "из N осталось M" (the total, not the count)."""
+def is_of_total(sent: Sentence, j: int, digits: bool = False) -> bool:
+    """The "из N" of "из N осталось M" (the total, not the count); ``digits``: N may be written in digits."""
     k = j - 1
-    while k >= 0 and sent.tokens[k].pos == "NUMR":
+    while k >= 0 and (sent.tokens[k].pos == "NUMR" or digits and sent.tokens[k].text.isdigit()):
         k -= 1
     return k >= 0 and sent.tokens[k].lemma in ("из", "с")
 
@@ -321,7 +321,7 @@ def _survivors(sent: Sentence, p: int, values: dict[int, int]) -> tuple[int, int
     """(total, left) of "из ста двадцати осталось сорок" or "было сто двадцать, вернулось тридцать"."""
     was = [i for i, t in enumerate(sent.tokens) if t.lemma == "быть"]
     near_was = min(values, key=lambda j: abs(j - was[0])) if was and len(values) > 1 else None
-    totals = [j for j in values if _is_of_total(sent, j) or j == near_was]
+    totals = [j for j in values if is_of_total(sent, j) or j == near_was]
     left = [j for j in values if j not in totals]
     if totals and left and values[totals[0]] > values[left[0]]:
         return values[totals[0]], values[left[0]]
@@ -448,4 +448,5 @@ def _who_and_what(sent: Sentence, args: list[int]) -> dict[str, str]:
     return out
 
 
-__all__ = ["PredClass", "Frame", "classes", "predicates_of", "classes_of", "arg_class", "parse", "frames", "rate_at"]
+__all__ = ["PredClass", "Frame", "classes", "predicates_of", "classes_of", "arg_class", "parse", "frames",
+           "rate_at", "is_of_total"]
