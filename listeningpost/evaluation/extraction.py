@@ -43,13 +43,9 @@ def match_entities(gold: list[dict[str, Any]], pred: list[dict[str, Any]]) -> li
     p_sets = [lemma_set(p["text"]) for p in pred]
     candidates = [(-j, gi, pi) for gi, g in enumerate(gold) for pi, p in enumerate(pred)
                   if g["type"] == p["type"] and (j := jaccard(g_sets[gi], p_sets[pi])) >= ENTITY_JACCARD]
-    used_g: set[int] = set()
-    used_p: set[int] = set()
-    pairs = []
+    pairs: list[tuple[int, int]] = []
     for _, gi, pi in sorted(candidates):
-        if gi not in used_g and pi not in used_p:
-            used_g.add(gi)
-            used_p.add(pi)
+        if all(gi != g and pi != p for g, p in pairs):
             pairs.append((gi, pi))
     return pairs
 
