@@ -99,12 +99,10 @@ def gloss(text: str, lang: str | None = "ru") -> list[GlossToken]:
     """Gloss every token of ``text`` (editorial notes like ``Чо [=Что]`` applied first; export
     redaction placeholders like ``[PERSON 1]`` are kept whole)."""
     out: list[GlossToken] = []
-    pos = 0
-    for m in _PLACEHOLDER.finditer(text or ""):
-        out += _gloss_part(text[pos:m.start()], lang)
-        out.append(GlossToken(m.group(0), "", m.group(0), "punct"))
-        pos = m.end()
-    return out + _gloss_part((text or "")[pos:], lang)
+    # split by a capturing pattern: text, placeholder, text, ..., text
+    for i, part in enumerate(re.split(f"({_PLACEHOLDER.pattern})", text or "")):
+        out += [GlossToken(part, "", part, "punct")] if i % 2 else _gloss_part(part, lang)
+    return out
 
 
 def _gloss_part(text: str, lang: str | None) -> list[GlossToken]:
@@ -143,12 +141,6 @@ def format_tokens(tokens: list[GlossToken]) -> str:
 def gloss_line(text: str, lang: str | None = "ru") -> str:
     """``двухсотых → KIA | привезли → bring | ~Vasya`` (``~``: transliterated, not translated)."""
     return format_tokens(gloss(text, lang))
-
-
-def coverage(tokens: list[GlossToken]) -> tuple[int, int]:
-    """(words glossed by the glossary or a dictionary, words) — translit counts as not glossed."""
-    words = [t for t in tokens if t.how != "punct"]
-    return sum(t.how in ("glossary", "dict") for t in words), len(words)
 
 
 # the read views (store.views: lpost show, the call page) show the gloss under every machine line
