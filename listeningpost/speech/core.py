@@ -221,11 +221,8 @@ def _shift(item: _Word, offset: float) -> None:
 def _turns(words: list[_Word], options: SpeechOptions, relabel: bool) -> list[Turn]:
     words = sorted(words, key=lambda w: w.word.start)
     if relabel:  # A = whoever speaks first
-        order: dict[int, int] = {}
-        for w in words:
-            order.setdefault(w.speaker, len(order))
-        for w in words:
-            w.speaker = order[w.speaker]
+        for w, label in zip(words, diarize.by_first_appearance(np.array([w.speaker for w in words]))):
+            w.speaker = int(label)
     groups: list[list[_Word]] = []
     for w in words:
         last = groups[-1][-1] if groups else None
@@ -272,12 +269,10 @@ def _turn(group: list[_Word], options: SpeechOptions) -> Turn:
 def _changes_at_pauses(words: list[_Word], spans: list[tuple[float, float]], min_run_s: float) -> None:
     """Relabel, in place, short runs of one voice inside a VAD span (see ``min_speaker_run_s``)."""
     words.sort(key=lambda w: w.word.start)
-    starts = np.array([a for a, _ in spans])
+    span_of = _region_finder(spans)
     by_span: dict[int, list[_Word]] = {}
     for w in words:
-        mid = (w.word.start + w.word.end) / 2
-        i = int(np.searchsorted(starts, mid, side="right")) - 1
-        if i >= 0 and spans[i][0] <= mid <= spans[i][1]:
+        if (i := span_of((w.word.start + w.word.end) / 2)) is not None:
             by_span.setdefault(i, []).append(w)
     for group in by_span.values():
         runs = [list(run) for _, run in groupby(group, key=lambda w: w.speaker)]
@@ -297,6 +292,17 @@ def _changes_at_pauses(words: list[_Word], spans: list[tuple[float, float]], min
                 continue
             for w in run:
                 w.speaker = target
+
+
+def _region_finder(regions: list[tuple[float, float]]) -> Callable[[float], int | None]:
+    """``region_of(time)``: the index of the region (``regions`` sorted and disjoint) that contains
+    ``time``, else None."""
+    starts = np.array([a for a, _ in regions])
+
+    def region_of(time: float) -> int | None:
+        i = int(np.searchsorted(starts, time, side="right")) - 1
+        return i if i >= 0 and time <= regions[i][1] else None
+    return region_of
 
 
 def _overlaps(regions: list[tuple[float, float]], spans: list[tuple[float, float]]) -> list[float]:
@@ -329,12 +335,7 @@ def _fit_to_activity(turns: list[Turn], regions: list[tuple[float, float]], vad_
     there, as on a stereo channel."""
     edge = 0.5
     out = [t for t in turns if t.start is not None and t.end is not None]
-    starts = np.array([a for a, _ in regions])
-
-    def region_of(time: float) -> int | None:
-        i = int(np.searchsorted(starts, time, side="right")) - 1
-        return i if i >= 0 and time <= regions[i][1] else None
-
+    region_of = _region_finder(regions)
     bounds = []
     for i, turn in enumerate(out):
         first, last = region_of(turn.start), region_of(turn.end)
@@ -366,19 +367,15 @@ def _fit_to_activity(turns: list[Turn], regions: list[tuple[float, float]], vad_
 def _fit_to_speech(turns: list[Turn], regions: list[tuple[float, float]]) -> list[Turn]:
     """Widen turn bounds from Whisper's word times (often clipped) to the VAD speech region they
     start/end in, without reaching into the neighbouring turns."""
-    if not regions:
-        return turns
-    starts = np.array([s for s, _ in regions])
+    region_of = _region_finder(regions)
     for i, turn in enumerate(turns):
         if turn.start is None or turn.end is None:
             continue
         prev_end = turns[i - 1].end if i else -np.inf
         next_start = turns[i + 1].start if i + 1 < len(turns) else np.inf
-        j = int(np.searchsorted(starts, turn.start, side="right")) - 1
-        if j >= 0 and regions[j][1] >= turn.start:
+        if (j := region_of(turn.start)) is not None:
             turn.start = round(max(regions[j][0], prev_end, turn.start - 1.0), 3)
-        k = int(np.searchsorted(starts, turn.end, side="right")) - 1
-        if k >= 0 and regions[k][1] >= turn.end:
+        if (k := region_of(turn.end)) is not None:
             turn.end = round(min(regions[k][1], next_start, turn.end + 1.0), 3)
     return turns
 
@@ -410,15 +407,15 @@ def _fit_to_channels(turns: list[Turn], channel_regions: list[list[tuple[float, 
 
 
 def _call_language(turns: list[Turn]) -> str | None:
-    counts: dict[str, int] = {}
+    counts: Counter[str] = Counter()
     for t in turns:
         if t.language:
-            counts[t.language] = counts.get(t.language, 0) + len(t.words)
+            counts[t.language] += len(t.words)
     if not counts:
         return None
     total = sum(counts.values())
     top = max(counts, key=counts.get)
-    if top in ("ru", "uk") and counts[top] < 0.8 * total and counts.get("ru", 0) + counts.get("uk", 0) >= 0.5 * total:
+    if top in ("ru", "uk") and counts[top] < 0.8 * total and counts["ru"] + counts["uk"] >= 0.5 * total:
         return "mixed"
     return top
 

@@ -94,7 +94,7 @@ def cluster(embeddings: np.ndarray, config: DiarizeConfig) -> np.ndarray:
     k = int(init.max()) + 1
     centroids = np.stack([embeddings[sample][init == c].mean(0) for c in range(k)])
     labels = _merge(embeddings, _compact(_kmeans(embeddings, centroids)), config)
-    return _by_first_appearance(labels)
+    return by_first_appearance(labels)
 
 
 def _compact(labels: np.ndarray) -> np.ndarray:
@@ -141,7 +141,7 @@ def _merge(embeddings: np.ndarray, labels: np.ndarray, config: DiarizeConfig) ->
         labels[labels == ids[j]] = ids[i]
 
 
-def _by_first_appearance(labels: np.ndarray) -> np.ndarray:
+def by_first_appearance(labels: np.ndarray) -> np.ndarray:
     order: dict[int, int] = {}
     for label in labels:
         order.setdefault(int(label), len(order))
