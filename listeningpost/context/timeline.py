@@ -6,7 +6,7 @@ previous month's)."""
 from __future__ import annotations
 
 from calendar import monthrange
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,22 +16,14 @@ from listeningpost.context.reference import SOURCE, figure_for
 from listeningpost.store import tables
 
 
-def _month_end(month: str) -> date:
-    y, m = int(month[:4]), int(month[5:7])
-    return date(y, m, monthrange(y, m)[1])
-
-
-def _previous_end(month: str) -> date:
-    y, m = int(month[:4]), int(month[5:7])
-    return date.fromordinal(date(y, m, 1).toordinal() - 1)
-
-
 def month_total(series, month: str) -> dict[str, Any] | None:
     """Reference losses in one month from a cumulative series; None where the month lies outside it."""
-    end = figure_for(series, min(_month_end(month), max(series))) if series else None
-    if end is None or end.day <= _previous_end(month):  # the series ends before the month or starts after it
+    y, m = int(month[:4]), int(month[5:7])
+    previous_end, month_end = date(y, m, 1) - timedelta(days=1), date(y, m, monthrange(y, m)[1])
+    end = figure_for(series, min(month_end, max(series))) if series else None
+    if end is None or end.day <= previous_end:  # the series ends before the month or starts after it
         return None
-    start = figure_for(series, _previous_end(month))
+    start = figure_for(series, previous_end)
     return {"total": end.cumulative - (start.cumulative if start else 0), "to": end.day.isoformat(),
             "from": start.day.isoformat() if start else None, "source": end.source}
 
