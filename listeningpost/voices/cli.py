@@ -66,29 +66,25 @@ def links(call: str = typer.Argument(..., help="Call id or external id."),
                       f"  {it['status']}  (link {it['link_id']})", markup=False)
 
 
-def decide(link_id: int, call: str, status: str, case: Optional[Path], author: str) -> None:
-    from listeningpost.store.corrections import EditError, decide_voice_link
+def decision_command(status: str, doc: str):
+    """The command that records one analyst decision (``status``) on a link: confirm and reject."""
+    def decide(link_id: int, call: str = typer.Option(..., "--call", help="A call of the link."),
+               author: str = typer.Option("cli", "--author"), case: Optional[Path] = CaseOpt) -> None:
+        from listeningpost.store.corrections import EditError, decide_voice_link
 
-    c = open_case(case, create=False)
-    try:
-        edit = decide_voice_link(c, c.resolve_call(call), link_id, status, author)
-    except EditError as exc:
-        fail(str(exc))
-    out.print(f"link {link_id} {status} (edit {edit})")
+        c = open_case(case, create=False)
+        try:
+            edit = decide_voice_link(c, c.resolve_call(call), link_id, status, author)
+        except EditError as exc:
+            fail(str(exc))
+        out.print(f"link {link_id} {status} (edit {edit})")
+
+    decide.__doc__ = doc
+    return decide
 
 
-@voices_app.command("confirm")
-def confirm(link_id: int, call: str = typer.Option(..., "--call", help="A call of the link."),
-            author: str = typer.Option("cli", "--author"), case: Optional[Path] = CaseOpt) -> None:
-    """Confirm a link: kept whatever the threshold."""
-    decide(link_id, call, "confirmed", case, author)
-
-
-@voices_app.command("reject")
-def reject(link_id: int, call: str = typer.Option(..., "--call", help="A call of the link."),
-           author: str = typer.Option("cli", "--author"), case: Optional[Path] = CaseOpt) -> None:
-    """Reject a link: never made again by re-linking."""
-    decide(link_id, call, "rejected", case, author)
+voices_app.command("confirm")(decision_command("confirmed", "Confirm a link: kept whatever the threshold."))
+voices_app.command("reject")(decision_command("rejected", "Reject a link: never made again by re-linking."))
 
 
 @voices_app.command("name")
