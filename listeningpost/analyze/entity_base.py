@@ -108,9 +108,6 @@ class TurnView:
         firsts = (next((t for t in s.tokens if t.is_word), None) for s in turn.sentences)
         self.sent_start = {t.nstart for t in firsts if t is not None}
 
-    def capital(self, i: int) -> bool:
-        return self.toks[i].text[:1].isupper()
-
     def starts_sentence(self, i: int) -> bool:
         return self.toks[i].nstart in self.sent_start
 
