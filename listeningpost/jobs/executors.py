@@ -36,10 +36,6 @@ def describe_error(exc: BaseException) -> str:
     return f"{exc.__class__.__name__}: {exc}{where}"[:2000]
 
 
-def _compute(stage: Stage, item: Any) -> Any:
-    return stage.compute(item)
-
-
 def _init_worker(threads: int) -> None:
     """Share the cores between workers: N workers x all-core math libraries thrash (measured 4x
     slower embeddings on 2 cores). Set before any model library is imported in the worker."""
@@ -121,7 +117,7 @@ class LocalExecutor(Executor):
         feeder = Feeder(items)
 
         def submit(key: Any, item: Any) -> None:
-            pending[self._ensure_pool().submit(_compute, stage, item)] = key
+            pending[self._ensure_pool().submit(stage.compute, item)] = key
 
         while pending or not feeder.exhausted:
             yield from feeder.top_up(lambda: len(pending), self.workers * 2, submit)
