@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import fcntl
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable, Iterator
 
 from sqlalchemy import func, insert, select, update
@@ -55,10 +56,8 @@ def runner_lock(case: Case) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             raise RunnerBusy(f"another `lpost process` is running on {case.root}") from exc
-        if case.db_url:  # PostgreSQL: coordinators on other machines share the database, not this file
-            with case.backend.runner_lock(case, RunnerBusy):
-                yield
-        else:
+        # PostgreSQL: coordinators on other machines share the database, not this file
+        with case.backend.runner_lock(case, RunnerBusy) if case.db_url else nullcontext():
             yield
     finally:
         os.close(fd)
@@ -136,17 +135,14 @@ def run_stage(
         report.run_id = start_run(case, stage.name, stage.settings())
     settings_hash = stage.settings_hash()
 
-    def loader(call_id: int) -> Callable[[], Any]:
-        def load() -> Any:
-            with case.transaction():
-                case.db.execute(update(jobs).where(_job(stage.name, call_id))
-                                .values(status="running", attempts=jobs.c.attempts + 1, updated_at=now()))
-            return stage.load(case, call_id)
-
-        return load
+    def load(call_id: int) -> Any:
+        with case.transaction():
+            case.db.execute(update(jobs).where(_job(stage.name, call_id))
+                            .values(status="running", attempts=jobs.c.attempts + 1, updated_at=now()))
+        return stage.load(case, call_id)
 
     finished = 0
-    for outcome in executor.run(stage, ((c, loader(c)) for c in ready)):
+    for outcome in executor.run(stage, ((c, partial(load, c)) for c in ready)):
         _finish(case, stage, outcome, report, settings_hash)
         finished += 1
         if on_progress:
