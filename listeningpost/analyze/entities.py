@@ -32,11 +32,10 @@ def natasha_layer(v: TurnView, spans: list[tuple[str, int, int]]) -> Iterable[Ca
     """natasha PER/LOC/ORG, kept only where our own evidence agrees (news NER misfires on profanity)."""
     toks = v.toks
     for kind, nstart, nend in spans:
-        idx = [i for i, t in enumerate(toks) if t.is_word and nstart <= t.nstart and t.nend <= nend]
-        if not idx:
+        if (span := v.span(nstart, nend)) is None:
             continue
-        a, b = idx[0], idx[-1] + 1
-        words = [toks[i] for i in idx]
+        a, b = span
+        words = [t for t in toks[a:b] if t.is_word]
         if kind == "PER":
             if any(_is_name(t) for t in words) and not any(not_a_name(t) for t in words):
                 yield Cand("PERSON", a, b, " ".join(translit(lemma_of_person(t)).capitalize() for t in words),

@@ -101,12 +101,16 @@ class TurnView:
         self.quoted: set[int] = set()
         self.quote_spans: list[tuple[int, int]] = []
         for m in _QUOTES.finditer(norm):
-            idx = [i for i, t in enumerate(self.toks) if t.is_word and m.start(1) <= t.nstart and t.nend <= m.end(1)]
-            if idx:
-                self.quoted.update(idx)
-                self.quote_spans.append((idx[0], idx[-1] + 1))
+            if span := self.span(m.start(1), m.end(1)):
+                self.quoted.update(i for i in range(*span) if self.toks[i].is_word)
+                self.quote_spans.append(span)
         firsts = (next((t for t in s.tokens if t.is_word), None) for s in turn.sentences)
         self.sent_start = {t.nstart for t in firsts if t is not None}
+
+    def span(self, nstart: int, nend: int) -> tuple[int, int] | None:
+        """(first, last + 1) of the words within ``nstart``..``nend`` of the normalised text, or None."""
+        idx = [i for i, t in enumerate(self.toks) if t.is_word and nstart <= t.nstart and t.nend <= nend]
+        return (idx[0], idx[-1] + 1) if idx else None
 
     def starts_sentence(self, i: int) -> bool:
         return self.toks[i].nstart in self.sent_start

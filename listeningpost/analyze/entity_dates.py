@@ -82,9 +82,8 @@ def _regex_dates(v: TurnView) -> Iterable[Cand]:
     norm = v.turn.norm.text
     for rx, label in ((_TIME_OF_DAY, "time of day"), (_DAY_RANGE, "date range"), (_DAY_MONTH, "date")):
         for m in rx.finditer(norm):
-            idx = [i for i, t in enumerate(v.toks) if t.is_word and m.start() <= t.nstart and t.nend <= m.end()]
-            if idx:
-                yield Cand("DATE", idx[0], idx[-1] + 1, _date_text_norm(m.group(0), label), PRIORITY["DATE"] + 1, "date")
+            if span := v.span(m.start(), m.end()):
+                yield Cand("DATE", *span, _date_text_norm(m.group(0), label), PRIORITY["DATE"] + 1, "date")
 
 
 _MONTHS_EN = dict(zip(_MONTHS, ("January", "February", "March", "April", "May", "June", "July", "August",

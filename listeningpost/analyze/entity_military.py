@@ -96,18 +96,16 @@ def casualty_layer(v: TurnView) -> Iterable[Cand]:
     """Casualty codes as ``numbers.find_numbers`` reads them (slang first): двухсотый / трёхсотых / 200-ых in
     every inflection, 'груз 200', and a bare 300 right after a count ('Вчера 4 300')."""
     for span in (s for s in find_numbers(v.turn.norm.text) if s.kind == "code"):  # 200, 300 or 500
-        idx = [i for i, t in enumerate(v.toks) if t.is_word and span.start <= t.nstart and t.nend <= span.end]
-        if idx:
+        if words := v.span(span.start, span.end):
             meaning = {200: "killed", 300: "wounded", 500: "refuser"}[span.code]
-            yield Cand("CASUALTY_CODE", idx[0], idx[-1] + 1, f'{meaning} ("{span.code}")', PRIORITY["CASUALTY_CODE"],
+            yield Cand("CASUALTY_CODE", *words, f'{meaning} ("{span.code}")', PRIORITY["CASUALTY_CODE"],
                        "casualty")
 
 
 def military_unit_numbers(v: TurnView) -> Iterable[Cand]:
     for m in _MILITARY_UNIT_NO.finditer(v.turn.norm.text):
-        idx = [i for i, t in enumerate(v.toks) if m.start() <= t.nstart and t.nend <= m.end()]
-        if idx:
-            yield Cand("UNIT", idx[0], idx[-1] + 1, f"military unit {m.group(1)}", PRIORITY["UNIT"] + 2, "vch")
+        if span := v.span(m.start(), m.end()):
+            yield Cand("UNIT", *span, f"military unit {m.group(1)}", PRIORITY["UNIT"] + 2, "vch")
 
 
 def weapon_name_layer(v: TurnView) -> Iterable[Cand]:

@@ -41,9 +41,8 @@ def place_layer(v: TurnView) -> Iterable[Cand]:
                 break
     yield from _place_adjectives(v)
     for m in _GRID.finditer(v.turn.norm.text):
-        idx = [i for i, t in enumerate(toks) if t.is_word and m.start(1) <= t.nstart and t.nend <= m.end(2)]
-        if idx:
-            yield Cand("PLACE", idx[0], idx[-1] + 1, f'map grid "{translit(m.group(1)).capitalize()} {m.group(2)}"',
+        if span := v.span(m.start(1), m.end(2)):
+            yield Cand("PLACE", *span, f'map grid "{translit(m.group(1)).capitalize()} {m.group(2)}"',
                        PRIORITY["PLACE"] + 2, "grid")
 
 
