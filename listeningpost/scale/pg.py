@@ -21,8 +21,8 @@ everything ``case.sqlite`` would. One case per database or per schema (``?option
 
 from __future__ import annotations
 
-from contextlib import closing, contextmanager
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager, nullcontext
+from typing import TYPE_CHECKING, Any, ContextManager, Iterable, Iterator, Mapping, Sequence
 
 from sqlalchemy import text
 
@@ -219,24 +219,11 @@ class PgConnection:
             return PgCursor(lastrowid=row[0] if row else None, rowcount=cur.rowcount)
         return PgCursor(cur, rowcount=cur.rowcount)
 
-    @contextmanager
-    def _statement(self, guarded: bool) -> Iterator[None]:
-        """One statement; inside a transaction a write runs under a savepoint, so a failed one (a
-        unique violation the caller catches) leaves the transaction usable, as on SQLite."""
-        if not guarded:
-            yield
-            return
-        self._pg.execute("SAVEPOINT lpost_stmt")
-        try:
-            yield
-        except BaseException:
-            try:
-                self._pg.execute("ROLLBACK TO SAVEPOINT lpost_stmt")
-                self._pg.execute("RELEASE SAVEPOINT lpost_stmt")
-            except Exception:  # the connection itself is gone; the caller's error says why
-                pass
-            raise
-        self._pg.execute("RELEASE SAVEPOINT lpost_stmt")
+    def _statement(self, guarded: bool) -> ContextManager[Any]:
+        """One statement; inside a transaction a write runs under a savepoint (psycopg's nested
+        transaction), so a failed one (a unique violation the caller catches) leaves the transaction
+        usable, as on SQLite."""
+        return self._pg.transaction("lpost_stmt") if guarded else nullcontext()
 
     def begin_write(self) -> None:
         """BEGIN, holding the case's write lock until COMMIT or ROLLBACK (SQLite's BEGIN IMMEDIATE)."""
