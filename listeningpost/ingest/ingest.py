@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -141,15 +142,35 @@ def _ingest(case: Case, path: Path, given: dict[str, Any], item: IngestItem) -> 
     sidecar = provenance.find_sidecar(path)
     values = provenance.read_sidecar(sidecar) | given if sidecar else dict(given)
     suffix = path.suffix.lower()
+    info = fp = None
     if suffix in transcripts.transcript_extensions():
-        fmt, imported = transcripts.parse_transcript(path)
-        _store(case, path, sha, size, "transcript", fmt, None, None, values, imported, item)
-        return
-    info = media.probe(path)
-    fp = media.fingerprint(path)
-    fmt = suffix.lstrip(".") or (info.container or "media")
-    kind = "video" if info.has_video else "audio"
-    _store(case, path, sha, size, kind, fmt, info, fp, values, [ImportedCall(turns=[])], item)
+        kind, (fmt, imported) = "transcript", transcripts.parse_transcript(path)
+    else:
+        info = media.probe(path)
+        fp = media.fingerprint(path)
+        fmt = suffix.lstrip(".") or (info.container or "media")
+        kind, imported = "video" if info.has_video else "audio", [ImportedCall(turns=[])]
+    rel = archive.store_file(case.root, path, sha, path.name)
+    near_id, near_score = _near_duplicate(case, fp) if fp is not None and len(fp) else (None, None)
+    # provenance in the transcript file itself, overridden by the sidecar and the command line
+    found = provenance.normalise(imported[0].provenance) if len(imported) == 1 else {}
+    known, extra = provenance.split_fields(found | values)
+    with case.transaction():
+        cur = case.db.execute(insert(sources).values(
+            sha256=sha, original_name=archive.display_name(path), original_path=str(path.resolve())[:4096],
+            archive_path=rel, size=size, kind=kind, format=fmt, media_json=json.dumps(info.to_dict()) if info else None,
+            fingerprint=fp.astype("<u4").tobytes() if fp is not None else None,
+            near_duplicate_of=near_id, near_duplicate_score=near_score,
+            **{key: known.get(key) for key in provenance.FIELDS},
+            extra_json=json.dumps(extra, ensure_ascii=False) if extra else None, added_at=now(),
+        ))
+        source_id = cur.lastrowid
+        if fp is not None and len(fp):
+            _index_fingerprint(case, source_id, fp)
+        for idx, call in enumerate(imported):
+            item.calls.append(_insert_call(case, source_id, idx, call, info, known))
+    item.status, item.source_id = "added", source_id
+    item.near_duplicate_of, item.near_duplicate_score = near_id, near_score
 
 
 #: candidates compared in full; and the share of hashes a candidate must have in common
@@ -177,14 +198,13 @@ def _near_duplicate(case: Case, fp: np.ndarray) -> tuple[int | None, float | Non
     _backfill_fingerprint_index(case)
     if not (hashes := media.index_hashes(fp)):
         return None, None
-    shared: dict[int, int] = {}
+    shared: Counter[int] = Counter()
     for start in range(0, len(hashes), 900):  # stay under every backend's parameter limit
         chunk = hashes[start : start + 900]
-        for source_id, n in case.query(
+        shared.update(dict(case.query(
             select(fingerprint_hashes.c.source_id, func.count())
             .where(fingerprint_hashes.c.hash.in_(chunk)).group_by(fingerprint_hashes.c.source_id)
-        ):
-            shared[source_id] = shared.get(source_id, 0) + n
+        )))
     needed = max(3, int(MIN_SHARED_HASHES * len(hashes)))
     candidates = sorted((n, sid) for sid, n in shared.items() if n >= needed)[-CANDIDATES:]
     best_id, best = None, 0.0
@@ -194,30 +214,6 @@ def _near_duplicate(case: Case, fp: np.ndarray) -> tuple[int | None, float | Non
         if score > best:
             best_id, best = source_id, score
     return (best_id, best) if best >= media.NEAR_DUPLICATE_THRESHOLD else (None, None)
-
-
-def _store(case, path, sha, size, kind, fmt, info, fp, values, imported: list[ImportedCall], item: IngestItem) -> None:
-    rel = archive.store_file(case.root, path, sha, path.name)
-    near_id, near_score = _near_duplicate(case, fp) if fp is not None and len(fp) else (None, None)
-    # provenance in the transcript file itself, overridden by the sidecar and the command line
-    found = provenance.normalise(imported[0].provenance) if len(imported) == 1 else {}
-    known, extra = provenance.split_fields(found | values)
-    with case.transaction():
-        cur = case.db.execute(insert(sources).values(
-            sha256=sha, original_name=archive.display_name(path), original_path=str(path.resolve())[:4096],
-            archive_path=rel, size=size, kind=kind, format=fmt, media_json=json.dumps(info.to_dict()) if info else None,
-            fingerprint=fp.astype("<u4").tobytes() if fp is not None else None,
-            near_duplicate_of=near_id, near_duplicate_score=near_score,
-            **{key: known.get(key) for key in provenance.FIELDS},
-            extra_json=json.dumps(extra, ensure_ascii=False) if extra else None, added_at=now(),
-        ))
-        source_id = cur.lastrowid
-        if fp is not None and len(fp):
-            _index_fingerprint(case, source_id, fp)
-        for idx, call in enumerate(imported):
-            item.calls.append(_insert_call(case, source_id, idx, call, info, known))
-    item.status, item.source_id = "added", source_id
-    item.near_duplicate_of, item.near_duplicate_score = near_id, near_score
 
 
 def _insert_call(case: Case, source_id: int, idx: int, call: ImportedCall, info, known: dict) -> int:
