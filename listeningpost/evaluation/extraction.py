@@ -57,17 +57,16 @@ def micro_scores(pairs: Iterable[tuple[dict, dict]], field: str, compare, per_ke
     """Micro P/R/F1 over the calls whose gold has ``field``, per type, and per-call misses/false
     alarms; ``compare(gold_item, doc)`` gives one call's gold, predicted and matched types."""
     totals = defaultdict(lambda: [0, 0, 0])  # type -> [tp, pred, gold]
-    per_call, scored = {}, False
+    per_call = {}
     for gold_item, doc in pairs:
         if field not in gold_item:
             continue
-        scored = True
         gold, pred, matched, errors = compare(gold_item, doc)
         for i, types in ((2, gold), (1, pred), (0, matched)):
             for t in types:
                 totals[t][i] += 1
         per_call[gold_item.get("id")] = errors
-    if not scored:
+    if not per_call:  # no gold item has the field
         return {}
     tp, n_pred, n_gold = (sum(v[i] for v in totals.values()) for i in range(3))
     result = prf(tp, n_pred, n_gold)
@@ -101,6 +100,8 @@ def _count_key(value: Any) -> int | None:
 
 
 def compare_claims(gold_item: dict, doc: dict) -> Compared:
+    """A prediction matches a gold claim of the same type and count (null matches null); each gold
+    claim matches at most one prediction."""
     gold = [(g["type"], _count_key(g.get("count"))) for g in gold_item["claims"] or []]
     pred = [(p["type"], _count_key(p.get("count"))) for p in predicted_claims(doc)]
     left, false, matched = list(gold), [], []
@@ -113,28 +114,19 @@ def compare_claims(gold_item: dict, doc: dict) -> Compared:
     return [k[0] for k in gold], [k[0] for k in pred], matched, {"missed": left, "false": false}
 
 
-def score_claims(pairs: Iterable[tuple[dict, dict]]) -> dict[str, Any]:
-    """A prediction matches a gold claim of the same type and count (null matches null); each gold
-    claim matches at most one prediction. Micro P/R/F1 over calls, per type, and per-call misses."""
-    return micro_scores(pairs, "claims", compare_claims)
-
-
 def predicted_themes(doc: dict[str, Any]) -> set[str]:
     """Call-level themes (turn_id null) an analyst has not rejected."""
     return {t["theme"] for t in doc.get("themes") or [] if t.get("turn_id") is None and t.get("status") != "rejected"}
 
 
 def compare_themes(gold_item: dict, doc: dict) -> Compared:
+    """Scored as (call, theme) pairs: per theme, with per-call misses and false alarms."""
     gold, pred = set(gold_item["themes"] or []), predicted_themes(doc)
     return sorted(gold), sorted(pred), sorted(gold & pred), {"missed": sorted(gold - pred), "false": sorted(pred - gold)}
 
 
-def score_themes(pairs: Iterable[tuple[dict, dict]]) -> dict[str, Any]:
-    """Micro P/R/F1 over (call, theme) pairs, per theme, and per-call misses/false alarms."""
-    return micro_scores(pairs, "themes", compare_themes, per_key="per_theme")
-
-
 def score(pairs: list[tuple[dict, dict]]) -> dict[str, Any]:
-    """Sections for `lpost eval`: entities (and claims/themes where their scorers exist)."""
-    sections = (("entities", score_entities), ("claims", score_claims), ("themes", score_themes))
-    return {name: section for name, scorer in sections if (section := scorer(pairs))}
+    """Sections for `lpost eval`: entities, claims and themes, each where some gold item has it."""
+    sections = {"entities": score_entities(pairs), "claims": micro_scores(pairs, "claims", compare_claims),
+                "themes": micro_scores(pairs, "themes", compare_themes, per_key="per_theme")}
+    return {name: section for name, section in sections.items() if section}
