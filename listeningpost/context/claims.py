@@ -94,9 +94,6 @@ class References:
             total[d] = sum(latest.values())
         return total
 
-    def range_of(self, series: Series) -> str:
-        return f"{min(series)} … {max(series)}" if series else "no data"
-
 
 def load_references(case=None, shared: Path | None = None) -> References:
     """The shipped series from the shared data folder (missing files give empty series) with the
@@ -177,8 +174,9 @@ def claim_context(claim: dict[str, Any], day: date | None, places: list[str], re
             if (ofig := figure_for(refs.oryx.get(cat, {}), day, ORYX_SOURCE, cat)) is not None:
                 figures.append(ofig.as_dict())
         if fig is None and not figures:
-            note = (f"no reference figure: {day} is outside the {cat} series ({refs.range_of(series)})" if series
-                    else f"no reference figure: the {cat} series is not available (no reference data found)")
+            note = (f"no reference figure: {day} is outside the {cat} series ({min(series)} … {max(series)})"
+                    if series else
+                    f"no reference figure: the {cat} series is not available (no reference data found)")
     area, area_note = None, "no area figure (only killed claims are set against fatality records)"
     if ctype == "killed":
         area_note = "no area figure for the claim's or call's places"
