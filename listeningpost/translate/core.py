@@ -1,7 +1,7 @@
 """Engine-agnostic translation of turns: glossary protection, cache keys, batching with per-turn
 failure isolation, restore, post-check and flags.
 
-``prepare`` runs where the case is (it needs the cache), ``run_jobs`` where the model is, ``save``
+``prepare_cached`` runs where the case is (it needs the cache), ``run_jobs`` where the model is, ``save``
 back in the case, so the same code serves the job runner's Stage and the streaming `lpost translate`.
 """
 
@@ -68,7 +68,10 @@ def cache_key(engine: TranslationEngine, segment: Segment) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def prepare(engine: TranslationEngine, glossary: Glossary, turns: Iterable[TurnInput]) -> list[Job]:
+def prepare_cached(case: Case, engine: TranslationEngine, glossary: Glossary,
+                   turns: Iterable[TurnInput]) -> list[Job]:
+    """A job per turn (glossary protection, cache key), carrying its output from the case's translation
+    cache when there is one."""
     jobs = []
     for t in turns:
         matches = glossary.find(t.text)
@@ -76,13 +79,6 @@ def prepare(engine: TranslationEngine, glossary: Glossary, turns: Iterable[TurnI
         seg = Segment(prot.text, t.lang or "ru", t.audio_path, t.start, t.end,
                       hints=[(m.text, m.term.en) for m in matches], context=t.context)
         jobs.append(Job(t.turn_id, prot, seg, cache_key(engine, seg), t.low_confidence))
-    return jobs
-
-
-def prepare_cached(case: Case, engine: TranslationEngine, glossary: Glossary,
-                   turns: Iterable[TurnInput]) -> list[Job]:
-    """``prepare``, each job carrying its output from the case's translation cache when there is one."""
-    jobs = prepare(engine, glossary, turns)
     cached = cached_outputs(case, [j.cache_key for j in jobs])
     for job in jobs:
         job.cached = cached.get(job.cache_key)
