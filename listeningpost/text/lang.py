@@ -15,8 +15,6 @@ RU_LETTERS = frozenset("ыэъё")
 class LanguageGuess:
     language: str  # ru | uk | mixed | und
     prob: float
-    ru_score: float = 0.0
-    uk_score: float = 0.0
 
 
 def detect_language(words: list[str]) -> LanguageGuess:
@@ -43,10 +41,10 @@ def detect_language(words: list[str]) -> LanguageGuess:
             uk += k_uk
     total = ru + uk
     if total == 0:
-        return LanguageGuess("und" if not words else "ru", 0.0, ru, uk)
+        return LanguageGuess("und" if not words else "ru", 0.0)
     share = ru / total
     if share >= 0.75:
-        return LanguageGuess("ru", share, ru, uk)
+        return LanguageGuess("ru", share)
     if share <= 0.25:
-        return LanguageGuess("uk", 1 - share, ru, uk)
-    return LanguageGuess("mixed", 1 - abs(share - 0.5) * 2, ru, uk)
+        return LanguageGuess("uk", 1 - share)
+    return LanguageGuess("mixed", 1 - abs(share - 0.5) * 2)
