@@ -27,7 +27,7 @@ class ClaimOptions:
 
     #: ``chat(messages, max_tokens) -> str`` in place of the local Qwen (engines llm, both; from Python)
     chat: Callable[[list[dict[str, str]], int], str] | None = None
-    #: a folder of model answers to reuse (``llm_claims.AnswerCache``; ``--opt analyze.llm_cache=DIR``)
+    #: a folder of model answers to reuse (``llm_claims.cached_chat``; ``--opt analyze.llm_cache=DIR``)
     llm_cache: str | None = None
 
 

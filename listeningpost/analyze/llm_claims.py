@@ -41,6 +41,8 @@ LLM_CONFIDENCE = 0.3
 #: a turn longer than this (characters) is cut into pieces of whole sentences
 MAX_PIECE = 700
 MAX_TOKENS = 200
+#: ``chat(messages, max_tokens) -> answer``: the local Qwen or a stand-in
+Chat = Callable[[list[dict[str, str]], int], str]
 
 SYSTEM = (
     "You extract checkable statements of fact from intercepted phone and radio calls in Russian or "
@@ -218,40 +220,32 @@ def windows(doc: AnalysisDoc) -> Iterable[Window]:
             previous = text
 
 
-class AnswerCache:
-    """Model answers on disk, one file per prompt (sha256 of the model name, the messages and
+def cached_chat(chat: Chat, folder: str | Path, model: str) -> Chat:
+    """``chat`` with its answers on disk, one file per prompt (sha256 of the model name, the messages and
     ``max_tokens``): re-running a call with the same prompt (a rules change, engine ``both`` after
     ``llm``) does not ask the model again. Greedy decoding makes the answer a function of the prompt."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
 
-    def __init__(self, folder: str | Path, model: str):
-        self.folder, self.model = Path(folder), model
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.hits = 0
-
-    def _path(self, messages: list[dict[str, str]], max_tokens: int) -> Path:
-        blob = json.dumps([self.model, max_tokens, messages], ensure_ascii=False, sort_keys=True).encode()
-        return self.folder / (hashlib.sha256(blob).hexdigest() + ".txt")
-
-    def wrap(self, chat: Callable[[list[dict[str, str]], int], str]) -> Callable[[list[dict[str, str]], int], str]:
-        def cached(messages: list[dict[str, str]], max_tokens: int) -> str:
-            path = self._path(messages, max_tokens)
-            if path.is_file():
-                self.hits += 1
-                return path.read_text(encoding="utf-8")
-            answer = chat(messages, max_tokens)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(answer, encoding="utf-8")
-            tmp.replace(path)
-            return answer
-        return cached
+    def cached(messages: list[dict[str, str]], max_tokens: int) -> str:
+        blob = json.dumps([model, max_tokens, messages], ensure_ascii=False, sort_keys=True).encode()
+        path = folder / (hashlib.sha256(blob).hexdigest() + ".txt")
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+        answer = chat(messages, max_tokens)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(answer, encoding="utf-8")
+        tmp.replace(path)
+        return answer
+    return cached
 
 
-def extract_llm_claims(doc: AnalysisDoc, chat: Callable[[list[dict[str, str]], int], str] | None = None,
+def extract_llm_claims(doc: AnalysisDoc, chat: Chat | None = None,
                        result: LLMResult | None = None, cache: str | Path | None = None) -> list[Claim]:
     """All LLM claims of a call in order of speech. ``chat(messages, max_tokens)`` defaults to the warm
     Qwen (``load_chat_model().chat_reusing_prefix``: the fixed prompt is read once per process); ``result``
     collects what was rejected and the number of calls; ``cache``: a folder of answers to reuse
-    (``AnswerCache``; the default model only)."""
+    (``cached_chat``; the default model only)."""
     if chat is None:
         from listeningpost.llm import load_chat_model
 
@@ -259,7 +253,7 @@ def extract_llm_claims(doc: AnalysisDoc, chat: Callable[[list[dict[str, str]], i
     if cache:
         from listeningpost.llm import QWEN_NAME
 
-        chat = AnswerCache(cache, QWEN_NAME).wrap(chat)
+        chat = cached_chat(chat, cache, QWEN_NAME)
     result = LLMResult() if result is None else result
     for w in windows(doc):
         answer = chat(build_messages(w.previous, w.text), MAX_TOKENS)

@@ -37,7 +37,7 @@ def analyze_turns(turns: list[dict[str, Any]], options: ThemeOptions | None = No
     ``engine`` names the registered claim engine (``analyze.engines``): ``rules`` (default), ``llm``
     (``llm_claims``, the local Qwen; ``chat(messages, max_tokens)`` replaces the model), ``both`` (their
     union, overlaps kept once) or a plugin's; ``llm_cache``: a folder of model answers to reuse
-    (``llm_claims.AnswerCache``). Entities and themes come from the rules either way; themes take the
+    (``llm_claims.cached_chat``). Entities and themes come from the rules either way; themes take the
     engine's claims as evidence. numpy's BLAS runs on one thread meanwhile (``threads.one_blas_thread``)."""
     claim_engine = make_claim_engine(engine)
     with one_blas_thread():
