@@ -17,13 +17,9 @@ CHUNK = 1 << 20
 
 
 def sha256_file(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
+    """(SHA-256 hex digest, size in bytes) of the file's contents."""
     with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
+        return hashlib.file_digest(fh, "sha256").hexdigest(), fh.tell()
 
 
 def safe_extension(name: str) -> str:
