@@ -161,13 +161,9 @@ def meta(
 
 def _parse_changes(items: List[str]) -> dict[str, str]:
     """``--set key=value`` items as a dict (fails on an item without ``=``)."""
-    changes = {}
-    for item in items:
-        if "=" not in item:
-            fail(f"--set expects key=value, got {item!r}")
-        key, value = item.split("=", 1)
-        changes[key] = value
-    return changes
+    if (bad := next((item for item in items if "=" not in item), None)) is not None:
+        fail(f"--set expects key=value, got {bad!r}")
+    return dict(item.split("=", 1) for item in items)
 
 
 def _provenance_history(c, source_id: int) -> list[dict[str, Any]]:
