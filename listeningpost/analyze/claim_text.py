@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from itertools import groupby
 from typing import Any
 
 from listeningpost.analyze.claim_words import (CALIBRES, CLAUSE_BREAK, EQUIP, NEGATION, PARENTHETICAL, PEOPLE,
@@ -67,15 +68,9 @@ def _has(words: list[_Word], pattern: re.Pattern) -> list[_Word]:
 
 def _joined(words: list[_Word]) -> tuple[str, str]:
     """The words of a sentence space-joined, " ," at clause breaks: folded surface forms, and lemmas."""
-    keys, lems, clause = [], [], None
-    for w in words:
-        if clause is not None and w.clause != clause:
-            keys.append(",")
-            lems.append(",")
-        clause = w.clause
-        keys.append(w.key)
-        lems.append(w.tok.lemma)
-    return " ".join(keys), " ".join(lems)
+    clauses = [list(group) for _, group in groupby(words, key=lambda w: w.clause)]
+    keys = " , ".join(" ".join(w.key for w in clause) for clause in clauses)
+    return keys, " , ".join(" ".join(w.tok.lemma for w in clause) for clause in clauses)
 
 
 def _is_question_or_wish(sent: Sentence, words: list[_Word]) -> bool:
