@@ -91,9 +91,6 @@ class Fact:
     expected: list[str]  # English that shows the fact (any one is enough)
     value: float | None = None  # the number, for kind == number (matched by value, not by spelling)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
 
 @dataclass
 class FactCheck:
@@ -109,7 +106,7 @@ class FactCheck:
         return {"faithful": self.faithful, "missing": [f.source for f in self.missing]}
 
     def to_dict(self) -> dict:
-        return {**self.summary(), "facts": [f.to_dict() for f in self.facts]}
+        return {**self.summary(), "facts": [asdict(f) for f in self.facts]}
 
 
 # --- English side ---------------------------------------------------------------------------------
