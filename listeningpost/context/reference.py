@@ -155,15 +155,14 @@ def area_figure(records: AreaRecords, place: str, day: date) -> dict | None:
 
 
 @lru_cache(maxsize=16)
-def _cached(loader: str, path: str, mtime: float, extra: str | None = None):
-    if loader == "bessudnov":
-        return load_bessudnov(Path(path), Path(extra) if extra else None)
-    return {"personnel": load_personnel, "equipment": load_equipment, "oryx": load_oryx}[loader](Path(path))
+def _cached(loader: str, path: Path, mtime: float, *extra: Path):
+    return {"personnel": load_personnel, "equipment": load_equipment, "oryx": load_oryx,
+            "bessudnov": load_bessudnov}[loader](path, *extra)
 
 
-def cached(loader: str, path: Path, extra: Path | None = None):
+def cached(loader: str, path: Path, *extra: Path):
     """A shipped file loaded once per process (reloaded when the file changes); None when absent."""
     path = Path(path)
     if not path.exists():
         return None
-    return _cached(loader, str(path), path.stat().st_mtime, str(extra) if extra else None)
+    return _cached(loader, path, path.stat().st_mtime, *extra)
