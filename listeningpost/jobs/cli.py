@@ -9,7 +9,6 @@ from typing import Any, List, Optional
 import typer
 
 from listeningpost.cliutil import CaseOpt, JsonOpt, console, fail, open_case, out, print_json
-from listeningpost.progress import StageProgress
 
 
 def parse_stage_options(stages: list[str], opts: list[str], shared: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -96,6 +95,7 @@ def run_stages(c, ex, stages: list[str], options: dict[str, dict[str, Any]] | No
     ``display``; the executor is closed afterwards. Fails (exit 2) when another runner holds the case."""
     from listeningpost.jobs.runner import RunnerBusy, run_stage, runner_lock
     from listeningpost.pipeline import make_stage
+    from listeningpost.progress import StageProgress
 
     reports = []
     try:
