@@ -72,6 +72,9 @@ _EN_ORD = {w: i + 1 for i, w in enumerate(
     "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split())}
 _EN_ORD.update({"thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60, "seventieth": 70,
                 "eightieth": 80, "ninetieth": 90, "hundredth": 100, "thousandth": 1000})
+#: every number word's value, the first table above that has it winning; "secondly" is an ordinal + "ly"
+_EN_WORDS = {**{w + "ly": v for w, v in _EN_ORD.items()}, **_EN_ORD, **_EN_COUNTS, **_EN_MULT, **_EN_TENS,
+             **_EN_UNITS}
 _EN_TOKEN = re.compile(r"\d+(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?|[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _RU_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 _DIGITS = re.compile(r"\d+")
@@ -158,12 +161,7 @@ def _en_value(tok: str) -> float | None:
             return float(re.match(r"[\d,.]+", tok).group(0).replace(",", ""))
         except ValueError:
             return None
-    for table in (_EN_UNITS, _EN_TENS, _EN_MULT, _EN_COUNTS, _EN_ORD):
-        if tok in table:
-            return float(table[tok])
-    if tok.endswith("ly") and tok[:-2] in _EN_ORD:  # "secondly"
-        return float(_EN_ORD[tok[:-2]])
-    return None
+    return float(_EN_WORDS[tok]) if tok in _EN_WORDS else None
 
 
 def en_words(n: float) -> str:
