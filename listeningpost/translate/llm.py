@@ -115,11 +115,9 @@ def mark_lost(text: str, terms: list, facts: list, lang: str) -> str:
 
 def resolve_model(model: str | None) -> str:
     """``qwen``, ``small`` or a GGUF path. No ``--model``: Qwen when its parts are installed."""
-    if model is None or model in QWEN_ALIASES:
-        if model is None and not model_available():
-            return "small"
-        return "qwen"
-    return "small" if model in SMALL_ALIASES else model
+    if model is None:
+        return "qwen" if model_available() else "small"
+    return "qwen" if model in QWEN_ALIASES else "small" if model in SMALL_ALIASES else model
 
 
 @register_engine("llm")
