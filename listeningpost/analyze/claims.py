@@ -233,11 +233,8 @@ def _resolve(found: list[tuple[str, list[int], float, bool]], words: list[_Word]
         if kind in ("killed", "captured") and civil_here and not code and not own_side \
                 and any(CIVIL_HARM.match(words[i].key) for i in hits):
             kind = "civilian_harm"
-        if kind in by_type:
-            old = by_type[kind]
-            by_type[kind] = (kind, sorted(set(old[1] + hits)), max(old[2], conf), old[3] or code)
-        else:
-            by_type[kind] = (kind, hits, conf, code)
+        old = by_type.get(kind, (kind, [], conf, False))  # hits come sorted: a first one stays as it is
+        by_type[kind] = (kind, sorted(set(old[1] + hits)), max(old[2], conf), old[3] or code)
     if civil_here and "civilian_harm" not in by_type and not own_side \
             and (harm := [i for i, w in enumerate(words) if CIVIL_HARM.match(w.key)]):
         by_type["civilian_harm"] = ("civilian_harm", harm, 0.6, False)
