@@ -44,8 +44,7 @@ def lemma(word: str, lang: str = "ru") -> str:
     if not is_cyrillic(word):
         return fold(word)
     low = word.lower()
-    first = "uk" if lang == "uk" else "ru"
-    other = "ru" if first == "uk" else "uk"
+    first, other = ("uk", "ru") if lang == "uk" else ("ru", "uk")
     # a Russian word in a Ukrainian turn (and vice versa) is parsed by the dictionary that knows it
     if not analyzer(first).word_is_known(low) and analyzer(other).word_is_known(low):
         first = other
