@@ -3,6 +3,8 @@ the clause around a word, and whether a predicate is negated, under a condition,
 
 from __future__ import annotations
 
+from itertools import takewhile
+
 from listeningpost.analyze.document import Sentence
 
 CONDITION = {"если", "коли", "ежели", "чтобы", "чтоб", "бы", "б", "якби", "щоб", "хай", "пусть"}
@@ -30,13 +32,10 @@ def children(sent: Sentence, i: int) -> list[int]:
 
 
 def clause(sent: Sentence, p: int) -> list[int]:
-    breaks = {",", ";", ":", "—", "–", ".", "!", "?", "…"}
-    lo = p
-    while lo > 0 and sent.tokens[lo - 1].text not in breaks:
-        lo -= 1
-    hi = p
-    while hi + 1 < len(sent.tokens) and sent.tokens[hi + 1].text not in breaks:
-        hi += 1
+    """The other tokens of ``p``'s clause: up to the punctuation before and after it."""
+    inside = [t.text not in {",", ";", ":", "—", "–", ".", "!", "?", "…"} for t in sent.tokens]
+    lo = p - sum(takewhile(bool, reversed(inside[:p])))
+    hi = p + sum(takewhile(bool, inside[p + 1:]))
     return [i for i in range(lo, hi + 1) if i != p]
 
 
