@@ -54,14 +54,10 @@ class SpeechOptions:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "SpeechOptions":
-        asr = dict(data.get("asr", {}))
-        for key in ("languages", "temperatures"):
-            if key in asr:
-                asr[key] = tuple(asr[key])
-        return cls(asr=AsrOptions(**asr), vad=vad.VadConfig(**data.get("vad", {})),
-                   diarize=diarize.DiarizeConfig(**data.get("diarize", {})),
-                   activity=ActivityConfig(**data.get("activity", {})),
-                   **{k: v for k, v in data.items() if k not in ("asr", "vad", "diarize", "activity")})
+        asr = {k: tuple(v) if k in ("languages", "temperatures") else v for k, v in data.get("asr", {}).items()}
+        parts = {"vad": vad.VadConfig, "diarize": diarize.DiarizeConfig, "activity": ActivityConfig}
+        return cls(asr=AsrOptions(**asr),
+                   **{k: parts[k](**v) if k in parts else v for k, v in data.items() if k != "asr"})
 
 
 @dataclass
