@@ -18,14 +18,10 @@ class LangDecision:
     probability: float   # of ``label``: renormalised over allowed languages, raw for "other"
 
 
-def _code(token: str) -> str:
-    return token.strip("<|>")
-
-
 def decide(all_probs: list[tuple[str, float]], allowed: tuple[str, ...] = ("ru", "uk"),
            other_threshold: float = 0.1) -> LangDecision:
     """``all_probs``: (language or ``<|xx|>`` token, probability) pairs from Whisper's detector."""
-    probs = {_code(tok): float(p) for tok, p in all_probs}
+    probs = {tok.strip("<|>"): float(p) for tok, p in all_probs}  # "<|ru|>" or "ru" -> "ru"
     mass = sum(probs.get(lang, 0.0) for lang in allowed)
     best = max(allowed, key=lambda lang: probs.get(lang, 0.0))
     if mass < other_threshold:
