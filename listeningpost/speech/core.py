@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import groupby
 from pathlib import Path
 from typing import Any, Callable
@@ -54,7 +54,8 @@ class SpeechOptions:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "SpeechOptions":
-        asr = {k: tuple(v) if k in ("languages", "temperatures") else v for k, v in data.get("asr", {}).items()}
+        asr = {key: tuple(value) if key in ("languages", "temperatures") else value
+               for key, value in data.get("asr", {}).items()}
         parts = {"vad": vad.VadConfig, "diarize": diarize.DiarizeConfig, "activity": ActivityConfig}
         return cls(asr=AsrOptions(**asr),
                    **{k: parts[k](**v) if k in parts else v for k, v in data.items() if k != "asr"})
@@ -135,8 +136,9 @@ def run(path: str | Path, options: SpeechOptions | None = None,
                 item.speaker = int(channel)
             for c, regions in enumerate(vad.activity_regions(buffer[:2, :cut], options.activity)):
                 channel_regions[c].extend((offset + a, offset + b) for a, b in regions)
-        for item in new:
-            _shift(item, offset)
+        for item in new:  # times from the start of the window -> from the start of the call
+            item.word = replace(item.word, start=round(item.word.start + offset, 3),
+                                end=round(item.word.end + offset, 3))
         words.extend(new)
         return cut
 
@@ -207,11 +209,6 @@ def _untranscribed(spans: list[tuple[int, int]], words: list[_Word], min_s: floa
         if b - a >= min_s and np.searchsorted(mids, b) == np.searchsorted(mids, a):
             out.append(_Word(AsrWord("", a, b, 1.0), _NO_SEGMENT))
     return out
-
-
-def _shift(item: _Word, offset: float) -> None:
-    item.word = AsrWord(item.word.text, round(item.word.start + offset, 3), round(item.word.end + offset, 3),
-                        item.word.probability)
 
 
 def _turns(words: list[_Word], options: SpeechOptions, relabel: bool) -> list[Turn]:
