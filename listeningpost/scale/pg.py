@@ -46,32 +46,23 @@ def is_db_url(value: Any) -> bool:
 # -- rows -------------------------------------------------------------------------------------------
 
 
-class _Keys:
-    __slots__ = ("names", "index")
-
-    def __init__(self, names: Sequence[str]):
-        self.names = tuple(names)
-        self.index: dict[str, int] = {}
-        for i, name in enumerate(self.names):
-            self.index.setdefault(name.lower(), i)
-
-
 class Row:
     """Like ``sqlite3.Row``: index by position or (case-insensitive) name; ``dict(row)`` works."""
 
-    __slots__ = ("_keys", "_values")
+    __slots__ = ("_names", "_index", "_values")
 
-    def __init__(self, keys: _Keys, values: Sequence[Any]):
-        self._keys = keys
+    def __init__(self, names: tuple[str, ...], index: dict[str, int], values: Sequence[Any]):
+        self._names = names
+        self._index = index  # lower-cased name -> position (the first column of that name)
         self._values = tuple(values)
 
     def keys(self) -> list[str]:
-        return list(self._keys.names)
+        return list(self._names)
 
     def __getitem__(self, key: int | str | slice) -> Any:
         if isinstance(key, str):
             try:
-                return self._values[self._keys.index[key.lower()]]
+                return self._values[self._index[key.lower()]]
             except KeyError:
                 raise IndexError(f"No item with that key: {key!r}") from None
         return self._values[key]
@@ -84,22 +75,23 @@ class Row:
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Row):
-            return self._keys.names == other._keys.names and self._values == other._values
+            return self._names == other._names and self._values == other._values
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash((self._keys.names, self._values))
+        return hash((self._names, self._values))
 
     def __repr__(self) -> str:
-        return f"Row({dict(zip(self._keys.names, self._values))!r})"
+        return f"Row({dict(zip(self._names, self._values))!r})"
 
 
 def _row_factory(cursor: Any):
     desc = cursor.description
     if desc is None:
         return tuple
-    keys = _Keys([c.name for c in desc])
-    return lambda values: Row(keys, values)
+    names = tuple(c.name for c in desc)
+    index = {name.lower(): i for i, name in reversed(list(enumerate(names)))}  # the first of a name wins
+    return lambda values: Row(names, index, values)
 
 
 # -- cursor -----------------------------------------------------------------------------------------
