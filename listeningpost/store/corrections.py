@@ -12,7 +12,7 @@ sets ``status`` (confirmed, rejected, corrected); stages never overwrite such ro
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, union, update
 
@@ -21,6 +21,7 @@ from listeningpost.store.case import Case
 from listeningpost.store.layers import add_speakers, record_edit, renumber_turns
 from listeningpost.store.sql import row_id
 from listeningpost.store.tables import edits, speakers, translations, turns, voice_links, words
+from listeningpost.store.views import _pick
 
 #: columns an analyst may change, per table (also the allow-list that keeps SQL names safe)
 EDITABLE = {
@@ -78,12 +79,8 @@ def _apply(case: Case, patch: Patch) -> None:
 
 
 def _current(case: Case, patch: Patch) -> Patch:
-    return {table: {rowid: _pick(_row(case, table, int(rowid)), values) for rowid, values in rows.items()}
+    return {table: {rowid: _pick(_row(case, table, int(rowid)), *values) for rowid, values in rows.items()}
             for table, rows in patch.items()}
-
-
-def _pick(row: dict[str, Any], columns: Iterable[str]) -> dict[str, Any]:
-    return {c: row[c] for c in columns}
 
 
 def _patch_edit(case: Case, author: str, call_id: int, action: str, target: tuple[str, int], after: Patch,
@@ -379,7 +376,7 @@ def history(case: Case, call_id: int, limit: int = 500) -> list[dict[str, Any]]:
     rows = case.query(select(edits).where(edits.c.call_id == call_id).order_by(edits.c.id.desc()).limit(limit))
     for r in rows:
         before, after = json.loads(r["before_json"] or "null"), json.loads(r["after_json"] or "null")
-        out.append({**_pick(r, ("id", "at", "author", "action", "target_table", "target_id", "field")),
+        out.append({**_pick(r, "id", "at", "author", "action", "target_table", "target_id", "field"),
                     "before": before, "after": after, "undone_by": r["undone_by"],
                     "summary": summarize(r["action"], before, after)})
     return out
