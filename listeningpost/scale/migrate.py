@@ -61,18 +61,16 @@ class MigrateError(CaseError):
 
 # -- canonical values and checksums ----------------------------------------------------------------
 
+#: SQLite's type affinity rules (sqlite.org/datatype3), in the order they apply: the first whose
+#: substring a declared type contains gives its affinity; none: numeric
+_AFFINITY = (("int", ("INT",)), ("text", ("CHAR", "CLOB", "TEXT")), ("blob", ("BLOB",)),
+             ("real", ("REAL", "FLOA", "DOUB")))
+
+
 def _kind(decl: str) -> str:
-    """SQLite type affinity of a declared column type (the rules of sqlite.org/datatype3)."""
+    """SQLite type affinity of a declared column type; no declared type is a blob."""
     d = decl.upper()
-    if "INT" in d:
-        return "int"
-    if any(k in d for k in ("CHAR", "CLOB", "TEXT")):
-        return "text"
-    if "BLOB" in d or not d:
-        return "blob"
-    if any(k in d for k in ("REAL", "FLOA", "DOUB")):
-        return "real"
-    return "num"
+    return next((kind for kind, keys in _AFFINITY if any(k in d for k in keys)), "num") if d else "blob"
 
 
 def _canon(value: Any, kind: str) -> bytes:
