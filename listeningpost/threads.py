@@ -4,7 +4,7 @@ processes, the Ray actors, ASR, the CTranslate2 translators and the local LLM.""
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Iterator
 
 #: the variables OpenMP/BLAS libraries (CTranslate2, onnxruntime, numpy) read their thread count from
@@ -18,12 +18,9 @@ def thread_count(explicit: int | None = None, env: str | None = None, cap: int |
     if explicit:
         return explicit
     if env:
-        try:
-            configured = int(os.environ.get(env, "0"))
-        except ValueError:
-            configured = 0
-        if configured:
-            return configured
+        with suppress(ValueError):  # not an integer: as if unset
+            if configured := int(os.environ.get(env, "0")):
+                return configured
     share = max(1, (os.cpu_count() or 1) // workers)
     return min(cap, share) if cap else share
 
