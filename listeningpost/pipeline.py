@@ -70,16 +70,15 @@ register = STAGES.register
 
 def load_stage_plugins() -> None:
     """Import the stage packages so they register (missing optional ones are skipped)."""
-    from listeningpost.plugins import import_optional
+    from listeningpost.plugins import import_plugins
 
-    for module in (
+    import_plugins((
         "listeningpost.speech.stage",
         "listeningpost.translate.stage",
         "listeningpost.analyze.stage",
         "listeningpost.search.stage",
         "listeningpost.voices.stage",
-    ):
-        import_optional(module)
+    ))
 
 
 def available_stages() -> list[str]:

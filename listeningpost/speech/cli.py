@@ -9,7 +9,7 @@ import typer
 
 from listeningpost import modelstore
 from listeningpost.cliutil import JsonOpt, fail, out, print_json
-from listeningpost.plugins import import_optional
+from listeningpost.plugins import import_plugins
 
 models = typer.Typer(help="Model weights: list, pull, and carry them to an offline machine.", no_args_is_help=True)
 
@@ -43,8 +43,7 @@ def _model_row(spec) -> dict[str, Any]:
 
 def _load_model_modules() -> None:
     # model specs register on import; the LLM ones live outside the speech package
-    for name in ("listeningpost.llm", "listeningpost.translate.models"):
-        import_optional(name)
+    import_plugins(("listeningpost.llm", "listeningpost.translate.models"))
 
 
 def _or_fail(action: Callable[[], Any]) -> Any:
