@@ -38,13 +38,9 @@ PLUGIN_MODULES = (
 )
 
 
-def _register_plugins() -> None:
-    for name in PLUGIN_MODULES:
-        if (module := import_optional(name)) is not None:
-            module.register(app)
-
-
-_register_plugins()
+for _name in PLUGIN_MODULES:
+    if (_module := import_optional(_name)) is not None:
+        _module.register(app)
 
 
 def main() -> None:  # pragma: no cover - entry point
