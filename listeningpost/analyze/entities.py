@@ -74,14 +74,11 @@ def _worth_ner(tok: Token) -> bool:
 
 def _natasha_for(doc: AnalysisDoc) -> list[list[tuple[str, int, int]]]:
     """natasha on the sentences that can hold a PER/LOC (the NER is most of the stage's time otherwise)."""
-    pieces: list[tuple[int, int, str]] = []
-    for turn in doc.turns:
-        for sent in turn.sentences:
-            if any(_worth_ner(t) for t in sent.tokens):
-                a, b = sent.tokens[0].nstart, sent.tokens[-1].nend
-                pieces.append((turn.index, a, turn.norm.text[a:b]))
+    pieces = [(turn.index, s.tokens[0].nstart, s.tokens[-1].nend) for turn in doc.turns for s in turn.sentences
+              if any(_worth_ner(t) for t in s.tokens)]  # (turn, start, end in its normalised text)
     out: list[list[tuple[str, int, int]]] = [[] for _ in doc.turns]
-    for (ti, offset, _), spans in zip(pieces, natasha_spans([p[2] for p in pieces])):
+    texts = [doc.turns[ti].norm.text[a:b] for ti, a, b in pieces]
+    for (ti, offset, _), spans in zip(pieces, natasha_spans(texts)):
         out[ti].extend((kind, a + offset, b + offset) for kind, a, b in spans)
     return out
 
