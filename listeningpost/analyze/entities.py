@@ -74,8 +74,8 @@ def _worth_ner(tok: Token) -> bool:
 
 def _natasha_for(doc: AnalysisDoc) -> list[list[tuple[str, int, int]]]:
     """natasha on the sentences that can hold a PER/LOC (the NER is most of the stage's time otherwise)."""
-    pieces = [(turn.index, s.tokens[0].nstart, s.tokens[-1].nend) for turn in doc.turns for s in turn.sentences
-              if any(_worth_ner(t) for t in s.tokens)]  # (turn, start, end in its normalised text)
+    pieces = [(turn.index, s.tokens[0].nstart, s.tokens[-1].nend)  # (turn, start, end in its normalised text)
+              for turn in doc.turns for s in turn.sentences if any(_worth_ner(t) for t in s.tokens)]
     out: list[list[tuple[str, int, int]]] = [[] for _ in doc.turns]
     texts = [doc.turns[ti].norm.text[a:b] for ti, a, b in pieces]
     for (ti, offset, _), spans in zip(pieces, natasha_spans(texts)):
