@@ -285,9 +285,8 @@ def _embedding_margins(doc: AnalysisDoc, opts: ThemeOptions) -> dict[int, np.nda
     chosen turns are embedded in one batch."""
     seen: dict[str, int] = {}
     for turn in doc.turns:
-        text = turn.norm.text.strip()
-        if len(text.split()) >= opts.min_words and fold(text) not in seen:
-            seen[fold(text)] = turn.index
+        if len(turn.norm.text.split()) >= opts.min_words:
+            seen.setdefault(fold(turn.norm.text.strip()), turn.index)  # the first of repeated texts
     chosen = sorted(seen.values(), key=lambda i: -len(doc.turns[i].norm.text))[: opts.max_embedded]
     if not chosen:
         return {}
