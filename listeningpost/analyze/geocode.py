@@ -17,7 +17,7 @@ import pickle
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from itertools import product
+from itertools import dropwhile, product
 from pathlib import Path
 from typing import Iterable
 
@@ -104,9 +104,7 @@ class Gazetteer:
 
     def resolve(self, words: list[str], context_oblasts: Iterable[str] = (),
                 context_points: Iterable[tuple[float, float]] = ()) -> GeoResult:
-        words = [w for w in words if w]
-        while words and fold(words[0]) in PREPOSITIONS:
-            words = words[1:]
+        words = list(dropwhile(lambda w: fold(w) in PREPOSITIONS, filter(None, words)))
         cands = self.lookup(words) if words else []
         if not cands:
             return GeoResult(None, 0.0, [])
