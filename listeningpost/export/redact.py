@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
 from typing import Any, Iterable
 
 import yaml
@@ -354,18 +355,11 @@ def _resolve(spans: list[Span]) -> list[Span]:
 
 
 def _join_words(words: list[dict[str, Any]]) -> tuple[str, list[tuple[int, int]]]:
-    """Whisper words carry their leading space; others are joined with one."""
-    parts, offsets, pos = [], [], 0
-    for i, w in enumerate(words):
-        t = w["text"]
-        if i and not t.startswith(" "):
-            parts.append(" ")
-            pos += 1
-        lead = len(t) - len(t.lstrip())
-        offsets.append((pos + lead, pos + len(t)))
-        parts.append(t)
-        pos += len(t)
-    return "".join(parts), offsets
+    """Whisper words carry their leading space; others are joined with one. Each word's span
+    leaves out its leading space."""
+    texts = [t if not i or t.startswith(" ") else " " + t for i, t in enumerate(w["text"] for w in words)]
+    ends = accumulate(map(len, texts))
+    return "".join(texts), [(end - len(t.lstrip()), end) for t, end in zip(texts, ends)]
 
 
 def _walk(value: Any, fn, skip: tuple[str, ...] = ()) -> Any:
