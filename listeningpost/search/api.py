@@ -196,8 +196,8 @@ def _nearest(case: Case, compiled: Compiled, where, k: int, embedder_name: str |
     if compiled.exclude is not None:
         excluded = backend_for(case).excluded_turns(case, compiled.exclude)
     if where.where:
-        candidates = [r[0] for r in case.query(
-            join_filtered(select(docs.c.turn_id).select_from(docs)).where(where.clause).limit(EXACT_SUBSET + 1))]
+        passing = join_filtered(select(docs.c.turn_id).select_from(docs)).where(where.clause)
+        candidates = [r[0] for r in case.query(passing.limit(EXACT_SUBSET + 1))]
         if len(candidates) <= EXACT_SUBSET:
             found = index.search(qvec, k + len(excluded), turn_ids=[t for t in candidates if t not in excluded])
             return [(t, s) for t, s in found if t not in excluded][:k]
@@ -205,7 +205,7 @@ def _nearest(case: Case, compiled: Compiled, where, k: int, embedder_name: str |
         want = k * 4
         while True:
             found = index.search(qvec, want)
-            ok = _passing(case, [t for t, _ in found], where)
+            ok = {r[0] for r in case.query(passing.where(in_ids(docs.c.turn_id, [t for t, _ in found])))}
             kept = [(t, s) for t, s in found if t in ok and t not in excluded]
             if len(kept) >= k or len(found) < want:
                 return kept[:k]
@@ -213,14 +213,6 @@ def _nearest(case: Case, compiled: Compiled, where, k: int, embedder_name: str |
             want = int(min(max(want * 2, 1.5 * k / rate), want * 16))
     found = index.search(qvec, k + len(excluded))
     return [(t, s) for t, s in found if t not in excluded][:k]
-
-
-def _passing(case: Case, turn_ids: list[int], where) -> set[int]:
-    if not turn_ids:
-        return set()
-    rows = case.query(join_filtered(select(docs.c.turn_id).select_from(docs))
-                      .where(in_ids(docs.c.turn_id, turn_ids), where.clause))
-    return {r[0] for r in rows}
 
 
 def _fuse(*lists: list[tuple[int, float]]) -> list[tuple[int, float]]:
