@@ -187,9 +187,6 @@ def _call_counts(hit_calls: Any, table: Any, value: Any) -> Select:
 
 def compute_facets(case: Case, turn_ids: list[int]) -> dict[str, Any]:
     """Counts over the hit set: turns per publisher/language/speaker/month, calls per entity/claim/theme."""
-    if not turn_ids:  # nothing to count: the facets of an empty hit set, without a query
-        return {"publisher": [], "lang": [], "speaker": [], "published": [], "claim": [], "theme": [], "entity": {},
-                "status": [{"value": "reviewed", "count": 0}, {"value": "unreviewed", "count": 0}]}
     # one row per hit turn, counted here: one query instead of one per facet
     per_turn = case.query(join_filtered(select(sources.c.publisher, func.coalesce(docs.c.lang, calls.c.language),
                                                docs.c.speaker, func.substr(sources.c.published_date, 1, 7))

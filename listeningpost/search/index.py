@@ -137,8 +137,6 @@ def index_calls(case: Case, call_ids: Iterable[int], embedder=None) -> dict[str,
 def refresh_dirty(case: Case, embedder=None, limit: int = 200) -> dict[str, int]:
     """Re-index calls whose turns/translations changed since they were indexed (cheap when none)."""
     ids = [r[0] for r in case.query(select(search_dirty.c.call_id).limit(limit))]
-    if not ids:
-        return {"calls": 0, "docs": 0, "vectors": 0}
     existing = {r[0] for r in case.query(select(calls.c.id).where(calls.c.id.in_(ids)))}
     gone = [c for c in ids if c not in existing]
     if gone:
