@@ -70,12 +70,11 @@ def _print_result(result, no_facets: bool) -> None:
         if h.translation:
             out.print("  [dim]en: " + escape(h.translation[:200]) + "[/dim]")
     if result.facets and not no_facets:
-        for name in ("publisher", "lang", "speaker", "claim", "theme"):
-            values = result.facets.get(name) or []
+        named = [(n, result.facets.get(n)) for n in ("publisher", "lang", "speaker", "claim", "theme")]
+        entity = [(f"entity {etype}", v) for etype, v in (result.facets.get("entity") or {}).items()]
+        for name, values in named + entity:
             if values:
                 out.print(f"[dim]{name}:[/dim] " + ", ".join(f"{escape(str(v['value']))} ({v['count']})" for v in values[:8]))
-        for etype, values in (result.facets.get("entity") or {}).items():
-            out.print(f"[dim]entity {etype}:[/dim] " + ", ".join(f"{escape(v['value'])} ({v['count']})" for v in values[:8]))
 
 
 def reindex(

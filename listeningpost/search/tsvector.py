@@ -85,8 +85,8 @@ def _tsquery(leaf: _Leaf, column: str) -> ColumnElement:
     return func.phraseto_tsquery(cfg, literal(leaf.text, Text))
 
 
-def _matches(column: str, query: ColumnElement) -> ColumnElement:
-    return TSV[column].op("@@", is_comparison=True)(query)
+def _matches(leaf: _Leaf) -> ColumnElement:
+    return or_(*(TSV[col].op("@@", is_comparison=True)(_tsquery(leaf, col)) for col in leaf.columns))
 
 
 def fts_sql(tree, weights: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> tuple[ColumnElement, ColumnElement]:
@@ -99,7 +99,7 @@ def fts_sql(tree, weights: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> tupl
             if positive:
                 rank_terms.extend(_number(weight[col]) * func.ts_rank_cd(TSV[col], _tsquery(node, col), type_=Float)
                                   for col in node.columns)
-            return or_(*(_matches(col, _tsquery(node, col)) for col in node.columns))
+            return _matches(node)
         op, children = node
         if op == "NOT":
             return and_(cond(children[0], positive), not_(cond(children[1], False)))
@@ -142,8 +142,7 @@ def bm25_sql(case, tree, weights) -> ColumnElement:
     avg_len = float(avg_len) or 1.0
     terms = []
     for leaf in _leaves(_flatten(tree)):
-        matching = or_(*(_matches(col, _tsquery(leaf, col)) for col in leaf.columns))
-        hits = case.one(select(func.count()).select_from(docs).where(matching))[0]
+        hits = case.one(select(func.count()).select_from(docs).where(_matches(leaf)))[0]
         idf = math.log((n_rows - hits + 0.5) / (hits + 0.5))
         idf = idf if idf > 0 else 1e-6
         freq = Grouping(_sum([_number(weight[col]) * _term_frequency(leaf, col) for col in leaf.columns]))
