@@ -7,7 +7,7 @@ HTML forms post to the same `/api/` routes as `fetch` calls: :func:`payload` rea
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlparse
 
 from fastapi import HTTPException, Request
@@ -16,19 +16,17 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from listeningpost.web import queries
 
 
+#: how a query parameter becomes its filter field; the others are text, cut to 500 characters
+FILTER_PARSERS: dict[str, Callable[[str], Any]] = {
+    "page": lambda raw: max(1, int(raw)) if raw.isdigit() else 1,
+    "desc": lambda raw: raw in ("1", "true", "on"),
+}
+
+
 def parse_filters(request: Request) -> queries.CallFilters:
     q = request.query_params
-    values: dict[str, Any] = {}
-    for f in fields(queries.CallFilters):
-        if f.name in q:
-            raw = q[f.name]
-            if f.name == "page":
-                values[f.name] = max(1, int(raw)) if raw.isdigit() else 1
-            elif f.name == "desc":
-                values[f.name] = raw in ("1", "true", "on")
-            else:
-                values[f.name] = raw[:500]
-    return queries.CallFilters(**values)
+    return queries.CallFilters(**{f.name: FILTER_PARSERS.get(f.name, lambda raw: raw[:500])(q[f.name])
+                                  for f in fields(queries.CallFilters) if f.name in q})
 
 
 async def payload(request: Request) -> dict[str, Any]:

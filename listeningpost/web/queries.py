@@ -57,10 +57,9 @@ class CallFilters:
     page: int = 1
 
     def query_string(self, **override: Any) -> str:
-        values = asdict(self) | override
+        values, defaults = asdict(self) | override, asdict(CallFilters())
         return urlencode({k: (int(v) if isinstance(v, bool) else v) for k, v in values.items()
-                          if v not in ("", None, False) and not (k == "page" and v == 1) and not (k == "sort" and v == "id")
-                          and not (k == "mode" and v == "lexical")})
+                          if v not in ("", None, False) and v != defaults.get(k)})
 
 
 def _where(f: CallFilters, skip: str = "") -> list[Any]:
