@@ -168,13 +168,10 @@ def _share(text: str, weights: list[int]) -> list[str]:
         return [""] * len(weights)
     words = text.split()
     total = sum(weights) or 1
-    out, start, acc = [], 0, 0
-    for k, wgt in enumerate(weights):
-        acc += wgt
-        end = len(words) if k == len(weights) - 1 else round(len(words) * acc / total)
-        out.append(" ".join(words[start:max(end, start)]))
-        start = max(end, start)
-    return out
+    ends = [len(words) if k == len(weights) - 1 else round(len(words) * acc / total)
+            for k, acc in enumerate(accumulate(weights))]
+    cuts = list(accumulate(ends, max, initial=0))  # a part never starts before the one before it ends
+    return [" ".join(words[a:b]) for a, b in zip(cuts, cuts[1:])]
 
 
 def _fix_durations(cues: list[Cue], opts: SubtitleOptions) -> list[Cue]:
