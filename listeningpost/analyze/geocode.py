@@ -14,6 +14,7 @@ import csv
 import hashlib
 import os
 import pickle
+import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -167,9 +168,14 @@ def _en_centre(hromada_en: str) -> str:
     return hromada_en[:-3] + "sk" if hromada_en.endswith("ska") else hromada_en.removesuffix("a")
 
 
-def _shared_entries(src: Path) -> Iterable[tuple[str, Place]]:
-    from listeningpost.analyze.placenames import uk_to_ru
+def uk_to_ru(name: str) -> str:
+    """Rough Ukrainian -> Russian spelling of a place name (Торське -> Торское, Донецьк -> Донецк)."""
+    out = name.replace("ськ", "ск").replace("цьк", "цк").replace("'", "").replace("’", "")
+    out = out.replace("і", "и").replace("І", "И").replace("ї", "йи").replace("є", "е").replace("Є", "Е").replace("ґ", "г")
+    return re.sub(r"ске$", "ское", out)
 
+
+def _shared_entries(src: Path) -> Iterable[tuple[str, Place]]:
     radatlas = src / "radatlas_settlements_uk_ru_en_coords.csv"
     if radatlas.exists():
         with open(radatlas, encoding="utf-8") as f:
