@@ -158,7 +158,8 @@ def _ingest(case: Case, path: Path, given: dict[str, Any], item: IngestItem) -> 
     with case.transaction():
         cur = case.db.execute(insert(sources).values(
             sha256=sha, original_name=archive.display_name(path), original_path=str(path.resolve())[:4096],
-            archive_path=rel, size=size, kind=kind, format=fmt, media_json=json.dumps(info.to_dict()) if info else None,
+            archive_path=rel, size=size, kind=kind, format=fmt,
+            media_json=json.dumps(info.to_dict()) if info else None,
             fingerprint=fp.astype("<u4").tobytes() if fp is not None else None,
             near_duplicate_of=near_id, near_duplicate_score=near_score,
             **{key: known.get(key) for key in provenance.FIELDS},
