@@ -126,17 +126,15 @@ def find_numbers(text: str) -> list[NumberSpan]:
     out: list[NumberSpan] = []
     i = 0
     while i < len(tokens):
-        start, end, word = tokens[i]
-        code = casualty_code(word)
-        if code:
-            out.append(NumberSpan(start, end, text[start:end], "code", code=code))
-            i += 1
-            continue
-        if fold(word) in _CARGO and i + 1 < len(tokens) \
+        start, _, word = tokens[i]
+        code, used = casualty_code(word), 1  # a code word, or "груз 200" (two tokens)
+        if not code and fold(word) in _CARGO and i + 1 < len(tokens) \
                 and (value := _plain_value(tokens[i + 1][2])) in CODE_MEANING:
-            end = tokens[i + 1][1]
-            out.append(NumberSpan(start, end, text[start:end], "code", code=int(value)))
-            i += 2
+            code, used = int(value), 2
+        if code:
+            end = tokens[i + used - 1][1]
+            out.append(NumberSpan(start, end, text[start:end], "code", code=code))
+            i += used
             continue
         span, i = _read_number(text, tokens, i)
         if span is None:
