@@ -130,9 +130,8 @@ def _save_entities(case: Case, call_id: int, entities: list[dict], run_id: int |
         tid = turn_of(e)
         if (e["type"], tid, fold(e["text"])) in kept_keys or (e["type"], fold(e["text"])) in loose:
             continue
-        rows.append({"call_id": call_id, "turn_id": tid, "type": e["type"], "text": e["text"], "norm": e.get("norm"),
-                     "start_char": e.get("start_char"), "end_char": e.get("end_char"), "lat": e.get("lat"),
-                     "lon": e.get("lon"), "geo_confidence": e.get("geo_confidence"),
+        rows.append({"call_id": call_id, "turn_id": tid, "type": e["type"], "text": e["text"],
+                     **{k: e.get(k) for k in ("norm", "start_char", "end_char", "lat", "lon", "geo_confidence")},
                      "data_json": json.dumps(e.get("data") or {}, ensure_ascii=False), "run_id": run_id})
     case.db.executemany(insert(tables.entities), rows)
 
@@ -154,11 +153,10 @@ def _save_claims(case: Case, call_id: int, claims: list[dict], run_id: int | Non
         if keys & covered:
             continue
         data = {**(c.get("data") or {}), "start_char": c.get("start_char"), "end_char": c.get("end_char")}
-        rows.append({"call_id": call_id, "turn_id": tid, "type": c["type"], "count": c.get("count"),
-                     "quote": c["quote"], "start_s": c.get("start_s"), "end_s": c.get("end_s"),
-                     "speaker": c.get("speaker"), "subject": c.get("subject"), "place": c.get("place"),
-                     "period": c.get("period"), "equipment": c.get("equipment"), "hedged": int(bool(c.get("hedged"))),
-                     "negated": int(bool(c.get("negated"))), "confidence": c.get("confidence"),
+        rows.append({"call_id": call_id, "turn_id": tid, "type": c["type"], "quote": c["quote"],
+                     **{k: c.get(k) for k in ("count", "start_s", "end_s", "speaker", "subject", "place", "period",
+                                              "equipment", "confidence")},
+                     **{k: int(bool(c.get(k))) for k in ("hedged", "negated")},
                      "data_json": json.dumps(data, ensure_ascii=False), "run_id": run_id})
     case.db.executemany(insert(tables.claims), rows)
 
