@@ -203,6 +203,11 @@ def _friendly_fire(words: list, keys: list[str]) -> int | None:
     return None
 
 
+def _evidence(turn: DocTurn, word: str, start: int, end: int, kind: str, **rule: str) -> dict[str, Any]:
+    """A word or phrase of ``turn`` as evidence (``rule``: the phrase rule that found it)."""
+    return {"turn": turn.index, "word": word, "start_char": start, "end_char": end, "kind": kind, **rule}
+
+
 def _phrase_hits(turn: DocTurn, words: list, keys: list[str]) -> list[tuple[str, dict[str, Any]]]:
     lemmas = " ".join(fold(w.lemma) for w in words)
     surface = " ".join(keys)
@@ -220,8 +225,7 @@ def _phrase_hits(turn: DocTurn, words: list, keys: list[str]) -> list[tuple[str,
                 first = max(i for i, st in enumerate(starts) if st <= m.start())
                 last = max(i for i, st in enumerate(starts) if st < m.end())
             a, b = words[first], words[min(last, len(words) - 1)]
-            out.append((theme, {"turn": turn.index, "word": turn.text[a.start:b.end], "start_char": a.start,
-                                "end_char": b.end, "kind": "phrase", "rule": name}))
+            out.append((theme, _evidence(turn, turn.text[a.start:b.end], a.start, b.end, "phrase", rule=name)))
             break
     return out
 
@@ -240,8 +244,7 @@ def _lexicon_hits(turn: DocTurn, names: set[int],
         if friendly is not None:  # own side firing on its own: a command failure, not enemy fire
             w = words[friendly]
             hits.setdefault("command_failure", []).append(
-                {"turn": turn.index, "word": w.orig, "start_char": w.start, "end_char": w.end, "kind": "phrase",
-                 "rule": "friendly_fire"})
+                _evidence(turn, w.orig, w.start, w.end, "phrase", rule="friendly_fire"))
             if friendly_spans is not None:
                 friendly_spans.append((sent.start, sent.end))
         for i, tok in enumerate(words):
@@ -253,9 +256,7 @@ def _lexicon_hits(turn: DocTurn, names: set[int],
                 if pattern.match(keys[i]) or pattern.match(tok.lemma) or theme in _class_themes(tok.lemma):
                     if theme == "enemy_fire" and (not us or friendly is not None):
                         continue  # our own guns firing is not enemy fire, nor our own guns firing on us
-                    hits.setdefault(theme, []).append(
-                        {"turn": turn.index, "word": tok.orig, "start_char": tok.start, "end_char": tok.end,
-                         "kind": "word"})
+                    hits.setdefault(theme, []).append(_evidence(turn, tok.orig, tok.start, tok.end, "word"))
     return hits
 
 
