@@ -88,10 +88,9 @@ def build_messages(previous: str, current: str) -> list[dict[str, str]]:
     """System prompt, the synthetic examples as chat turns, then the window to read."""
     messages = [{"role": "system", "content": SYSTEM}]
     for prev, cur, answer in EXAMPLES:
-        messages.append({"role": "user", "content": _user(prev, cur)})
-        messages.append({"role": "assistant", "content": json.dumps(answer, ensure_ascii=False)})
-    messages.append({"role": "user", "content": _user(previous, current)})
-    return messages
+        messages += [{"role": "user", "content": _user(prev, cur)},
+                     {"role": "assistant", "content": json.dumps(answer, ensure_ascii=False)}]
+    return messages + [{"role": "user", "content": _user(previous, current)}]
 
 
 class LLMOutputError(ValueError):
