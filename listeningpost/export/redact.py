@@ -203,7 +203,8 @@ class Redactor:
             for hit in re.finditer(re.escape(m.text), text, re.I):
                 key = _lemma_key(_TOKEN.findall(m.text)) if m.kind == "PERSON" else ""
                 found.append(Span(hit.start(), hit.end(), m.kind, key))
-        found += self._phones(text) + self._addresses(text) + self._persons(text)
+        found += self._phones(text) + [Span(m.start(), m.end(), "ADDRESS") for m in _ADDRESS.finditer(text)]
+        found += self._persons(text)
         return _resolve(found)
 
     def _phones(self, text: str) -> list[Span]:
@@ -231,9 +232,6 @@ class Redactor:
                 out.append(Span(run[0].start, run[-1].end, "PHONE"))
             run = [n] if n is not None else []
         return out
-
-    def _addresses(self, text: str) -> list[Span]:
-        return [Span(m.start(), m.end(), "ADDRESS") for m in _ADDRESS.finditer(text)]
 
     def _persons(self, text: str) -> list[Span]:
         """Runs of adjacent name tokens ("Саша Иванов") are one person; a run that holds a public
