@@ -144,9 +144,8 @@ def _normalise_zip(data: bytes) -> bytes:
             elif name in ("[Content_Types].xml", "_rels/.rels", "word/_rels/document.xml.rels"):
                 blob = _drop_refs(blob)
             entry = zipfile.ZipInfo(name, ZIP_DATE)
-            entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
-            dst.writestr(entry, blob)
+            dst.writestr(entry, blob, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
