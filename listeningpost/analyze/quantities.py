@@ -62,12 +62,8 @@ def _noun_class(tok) -> str | None:
 
 def _governor(sent: Sentence, noun: int) -> int | None:
     """The nearest verbal word above the noun in the parse (None: a sentence without one)."""
-    j, steps = sent.heads[noun], 0
-    while j >= 0 and steps < 5:
-        if sent.tokens[j].pos in VERBAL or sent.tokens[j].lemma in NOT_A_FACT:
-            return j
-        j, steps = sent.heads[j], steps + 1
-    return None
+    return next((j for j in syntax.ancestors(sent.heads, sent.heads[noun], 4)
+                 if sent.tokens[j].pos in VERBAL or sent.tokens[j].lemma in NOT_A_FACT), None)
 
 
 def _fact(sent: Sentence, noun: int):

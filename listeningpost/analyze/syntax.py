@@ -3,7 +3,8 @@ the clause around a word, and whether a predicate is negated, under a condition,
 
 from __future__ import annotations
 
-from itertools import takewhile
+from itertools import accumulate, takewhile
+from typing import Iterator
 
 from listeningpost.analyze.document import Sentence
 
@@ -19,12 +20,14 @@ def repair(heads: list[int]) -> list[int]:
     root = next((i for i, h in enumerate(heads) if h < 0), 0)
     out = list(heads)
     for i in range(len(out)):
-        j, steps = i, 0
-        while j >= 0 and steps <= len(out):
-            j, steps = out[j], steps + 1
-        if j >= 0 and i != root:
+        if i != root and sum(1 for _ in ancestors(out, i, len(out) + 1)) > len(out) + 1:  # never at the root
             out[i] = root
     return out
+
+
+def ancestors(heads: list[int], j: int, limit: int) -> Iterator[int]:
+    """``j`` and the words above it up to the root, at most ``limit`` + 1 of them (a cycle ends there)."""
+    return takewhile(lambda k: k >= 0, accumulate(range(limit), lambda k, _: heads[k], initial=j))
 
 
 def children(sent: Sentence, i: int) -> list[int]:
@@ -67,12 +70,8 @@ def irrealis(sent: Sentence, p: int) -> bool:
 
 def under(sent: Sentence, j: int, p: int) -> bool:
     """Token ``j`` is ``p`` or in its subtree."""
-    steps = 0
-    while j >= 0 and steps <= len(sent.tokens):
-        if j == p:
-            return True
-        j, steps = sent.heads[j], steps + 1
-    return False
+    return p in ancestors(sent.heads, j, len(sent.tokens))
 
 
-__all__ = ["CONDITION", "NEGATION", "PHASE", "children", "clause", "conditional", "irrealis", "negated", "repair", "under"]
+__all__ = ["CONDITION", "NEGATION", "PHASE", "ancestors", "children", "clause", "conditional", "irrealis",
+           "negated", "repair", "under"]
