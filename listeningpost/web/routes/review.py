@@ -31,15 +31,12 @@ def edit(request: Request, case: Case, user: User, call_id: int, fn: Callable[[]
     return done(request, {"ok": True, "edit": edit_id}, f"/calls/{call_id}")
 
 
-def typed(column: str, value: Any) -> Any:
-    """A decision form's field as the column's type."""
-    if column in ("count",):
-        return int(value) if str(value).strip().lstrip("-").isdigit() else None
-    if column in ("lat", "lon"):
-        return float(value)
-    if column in ("hedged", "negated"):
-        return 1 if str(value).lower() in ("1", "true", "on", "yes") else 0
-    return str(value)
+#: how a decision form's field becomes its column's type (the other fields stay text)
+TYPED: dict[str, Callable[[Any], Any]] = {
+    "count": lambda v: int(v) if str(v).strip().lstrip("-").isdigit() else None,
+    "lat": float, "lon": float,
+    **dict.fromkeys(("hedged", "negated"), lambda v: int(str(v).lower() in ("1", "true", "on", "yes"))),
+}
 
 
 # -- one posted field: text, speaker names and labels, voice links -------------------------------
@@ -113,7 +110,7 @@ async def decision(request: Request, call_id: int, table: str, row_id: int, user
                    case: Case = Depends(get_case)):
     p = await payload(request)
     allowed = [k for k in corrections.EDITABLE.get(table, ()) if k != "status"]
-    changes = {k: typed(k, p[k]) for k in allowed if k in p and p[k] not in (None, "")}
+    changes = {k: TYPED.get(k, str)(p[k]) for k in allowed if k in p and p[k] not in (None, "")}
     if isinstance(p.get("changes"), dict):
         changes |= {k: v for k, v in p["changes"].items() if k in allowed}
     return edit(request, case, user, call_id, lambda: corrections.decide(
