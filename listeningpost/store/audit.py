@@ -39,15 +39,12 @@ def log(case: Case, user: str | None, action: str, target: str | None = None, de
 def entries(case: Case, *, user: str | None = None, action: str | None = None, target: str | None = None,
             since: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
     """Newest first, optionally filtered (target matches as a prefix, e.g. 'call:')."""
-    query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
-    if user:
-        query = query.where(audit_log.c.username == user)
-    if action:
-        query = query.where(audit_log.c.action == action)
-    if target:
-        query = query.where(audit_log.c.target.istartswith(target, autoescape=True))
-    if since:
-        query = query.where(audit_log.c.at >= since)
+    c = audit_log.c
+    filters = ((user, lambda: c.username == user), (action, lambda: c.action == action),
+               (target, lambda: c.target.istartswith(target, autoescape=True)),
+               (since, lambda: c.at >= since))
+    query = (select(audit_log).where(*(condition() for value, condition in filters if value))
+             .order_by(c.id.desc()).limit(limit))
     return [
         {"id": r["id"], "at": r["at"], "user": r["username"], "action": r["action"], "target": r["target"],
          "detail": json.loads(r["detail_json"]) if r["detail_json"] else None}
