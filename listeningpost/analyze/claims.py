@@ -28,6 +28,8 @@ This module is the driver (one sentence, then the call); the word classes and tr
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 # CLAIM_TYPES, FIRE, PHRASES and TRIGGERS are imported from here by other modules
 from listeningpost.analyze import claim_mood, structure
 from listeningpost.analyze.claim_merge import _merge
@@ -250,24 +252,19 @@ def _count_for(words: list[_Word], numbers: list[NumberSpan], hits: list[int], k
     """The count of a claim and the word index it sits at."""
     anchor = min(hits)
     if has_code:  # "6 трёхсотых", "Вчера 4 300": the count right before the code
-        for k, num in enumerate(numbers):
-            if num.kind == "code" and _word_at(words, num.start) in hits:
-                prev = numbers[k - 1] if k else None
-                if prev and prev.kind == "count" and _word_at(words, prev.start) is not None \
-                        and anchor - _word_at(words, max(prev.start, prev.end - 1)) <= 2:
-                    return prev.count, _word_at(words, prev.start)
+        for prev, num in pairwise(numbers):
+            if num.kind == "code" and _word_at(words, num.start) in hits and prev.kind == "count" \
+                    and _word_at(words, prev.start) is not None \
+                    and anchor - _word_at(words, max(prev.start, prev.end - 1)) <= 2:
+                return prev.count, _word_at(words, prev.start)
         return None, None
-    best, best_dist = None, 99
-    for num in numbers:
-        if not _usable_count(words, num, fire):
-            continue
-        i = _word_at(words, num.start)
-        same_clause = words[i].clause == words[anchor].clause
-        dist = min(abs(i - h) for h in hits)
-        if (same_clause or dist <= 2) and dist < best_dist and dist <= 6:
-            best, best_dist = num, dist
+    # the nearest usable number (the first of equals) in the trigger's clause or two words away, at most six
+    near = [(min(abs(i - h) for h in hits), i, num) for num in numbers if _usable_count(words, num, fire)
+            for i in [_word_at(words, num.start)]]
+    best = min((c for c in near if c[0] <= 6 and (c[0] <= 2 or words[c[1]].clause == words[anchor].clause)),
+               key=lambda c: c[0], default=None)
     if best is not None:
-        return best.count, _word_at(words, best.start)
+        return best[2].count, best[1]
     if kind in ("killed", "wounded", "captured", "missing") and _has(words, SINGULAR_PERSON) \
             and not _has(words, PLURAL_PEOPLE):
         return 1, None
