@@ -315,9 +315,8 @@ def extract_claims(doc: AnalysisDoc) -> list[Claim]:
             claims.extend(found)
         prev_turn = [t for pair in joined[-2:] for t in pair]
         last = turn.sentences[-1] if turn.sentences else None
-        is_question = bool(last) and last.text.rstrip(" \"'»)*.…").endswith("?")
-        prev_question = _words(last) if is_question else []
-        asked = last if is_question else None
+        asked = last if last and last.text.rstrip(" \"'»)*.…").endswith("?") else None
+        prev_question = _words(asked) if asked else []
     doc.claims = _merge(claims)
     return doc.claims
 
