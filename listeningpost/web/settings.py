@@ -22,6 +22,9 @@ from listeningpost.store.tables import settings as settings_table
 AUDIT_ACTION = audit.SETTINGS_CHANGE
 MAX_TEXT = 120
 MAX_LIST = 500
+#: the words a bool setting may be posted as
+BOOL_WORDS = {**dict.fromkeys(("1", "true", "on", "yes"), True),
+              **dict.fromkeys(("0", "false", "off", "no"), False)}
 
 
 class SettingError(ValueError):
@@ -61,14 +64,10 @@ def current(case: Case) -> list[dict[str, Any]]:
 def parse(option: Option, raw: Any) -> Any:
     """A checked value from JSON or a form field; None clears the setting."""
     if option.kind == "bool":
-        if isinstance(raw, bool):
-            return raw
-        text = str(raw).strip().lower()
-        if text in ("1", "true", "on", "yes"):
-            return True
-        if text in ("0", "false", "off", "no"):
-            return False
-        raise SettingError(f"{option.key}: expected true or false")
+        value = raw if isinstance(raw, bool) else BOOL_WORDS.get(str(raw).strip().lower())
+        if value is None:
+            raise SettingError(f"{option.key}: expected true or false")
+        return value
     if option.kind == "text":
         text = " ".join(str(raw if raw is not None else "").split())
         if len(text) > MAX_TEXT:
@@ -114,11 +113,10 @@ def stage_defaults() -> list[dict[str, Any]]:
     out = []
     for name in available_stages():
         try:
-            s = make_stage(name).settings()
+            s, error = make_stage(name).settings(), None
         except Exception as exc:  # a stage whose optional dependency is missing still gets a row
-            out.append({"stage": name, "engine": None, "model": None, "error": str(exc)})
-            continue
-        out.append({"stage": name, "engine": s.get("engine"), "model": s.get("model"), "error": None})
+            s, error = {}, str(exc)
+        out.append({"stage": name, "engine": s.get("engine"), "model": s.get("model"), "error": error})
     return out
 
 
