@@ -254,13 +254,11 @@ def _add_context(case: Case, docs: list[dict[str, Any]], calls: list[CallReport]
     from listeningpost.context.claims import context_for_document, load_references
 
     refs = load_references(case)
-    found = False
     for d, c in zip(docs, calls):
         lines = {x["claim_id"]: x["line"] for x in context_for_document(d, refs)["claims"]}
         for row in c.claims:
             row.context = lines.get(row.claim_id, "")
-            found = found or bool(row.context)
-    return found
+    return any(row.context for c in calls for row in c.claims)
 
 
 def _totals(rows: list[ClaimRow]) -> list[Total]:
