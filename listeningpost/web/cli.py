@@ -22,9 +22,7 @@ def is_loopback(host: str) -> bool:
 
 
 def _password(password: Optional[str]) -> str:
-    if password:
-        return password
-    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
 def serve(
