@@ -131,7 +131,8 @@ def _save_entities(case: Case, call_id: int, entities: list[dict], run_id: int |
         if (e["type"], tid, fold(e["text"])) in kept_keys or (e["type"], fold(e["text"])) in loose:
             continue
         rows.append({"call_id": call_id, "turn_id": tid, "type": e["type"], "text": e["text"],
-                     **{k: e.get(k) for k in ("norm", "start_char", "end_char", "lat", "lon", "geo_confidence")},
+                     **{k: e.get(k) for k in ("norm", "start_char", "end_char", "lat", "lon",
+                                              "geo_confidence")},
                      "data_json": json.dumps(e.get("data") or {}, ensure_ascii=False), "run_id": run_id})
     case.db.executemany(insert(tables.entities), rows)
 
@@ -154,8 +155,8 @@ def _save_claims(case: Case, call_id: int, claims: list[dict], run_id: int | Non
             continue
         data = {**(c.get("data") or {}), "start_char": c.get("start_char"), "end_char": c.get("end_char")}
         rows.append({"call_id": call_id, "turn_id": tid, "type": c["type"], "quote": c["quote"],
-                     **{k: c.get(k) for k in ("count", "start_s", "end_s", "speaker", "subject", "place", "period",
-                                              "equipment", "confidence")},
+                     **{k: c.get(k) for k in ("count", "start_s", "end_s", "speaker", "subject", "place",
+                                              "period", "equipment", "confidence")},
                      **{k: int(bool(c.get(k))) for k in ("hedged", "negated")},
                      "data_json": json.dumps(data, ensure_ascii=False), "run_id": run_id})
     case.db.executemany(insert(tables.claims), rows)
