@@ -137,21 +137,21 @@ def _save_entities(case: Case, call_id: int, entities: list[dict], run_id: int |
     case.db.executemany(insert(tables.entities), rows)
 
 
+def _claim_keys(kind: str, turn_id: Any, quote: str, count: int | None) -> set[tuple]:
+    """What a claim covers: one of the same type with the same quote (in its turn or anywhere in the
+    call), or with the same count in its turn."""
+    keys = {(kind, turn_id, "q", fold(quote)), (kind, None, "q", fold(quote))}
+    return keys | {(kind, turn_id, "n", count)} if turn_id is not None else keys
+
+
 def _save_claims(case: Case, call_id: int, claims: list[dict], run_id: int | None, turn_of) -> None:
-    # an analyst row covers a machine claim of the same type in the same turn with the same quote or count
-    covered = set()
-    for r in _analyst_rows(case, tables.claims, call_id, "type", "count", "quote", "turn_id"):
-        covered.add((r["type"], r["turn_id"], "q", fold(r["quote"])))
-        covered.add((r["type"], None, "q", fold(r["quote"])))
-        if r["turn_id"] is not None:
-            covered.add((r["type"], r["turn_id"], "n", r["count"]))
+    # an analyst row covers the machine claims it has the keys of
+    kept = _analyst_rows(case, tables.claims, call_id, "type", "count", "quote", "turn_id")
+    covered = set().union(*(_claim_keys(r["type"], r["turn_id"], r["quote"], r["count"]) for r in kept))
     rows = []
     for c in claims:
         tid = turn_of(c)
-        keys = {(c["type"], tid, "q", fold(c["quote"])), (c["type"], None, "q", fold(c["quote"]))}
-        if tid is not None:
-            keys.add((c["type"], tid, "n", c.get("count")))
-        if keys & covered:
+        if _claim_keys(c["type"], tid, c["quote"], c.get("count")) & covered:
             continue
         data = {**(c.get("data") or {}), "start_char": c.get("start_char"), "end_char": c.get("end_char")}
         rows.append({"call_id": call_id, "turn_id": tid, "type": c["type"], "quote": c["quote"],
