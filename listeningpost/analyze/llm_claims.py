@@ -195,14 +195,12 @@ def _pieces(turn: DocTurn) -> list[tuple[int, str]]:
     (a longer sentence is a piece by itself)."""
     if len(turn.text) <= MAX_PIECE or not turn.sentences:
         return [(0, turn.text)]
-    pieces: list[tuple[int, int]] = []
-    for s in turn.sentences:
-        if pieces and s.end - pieces[-1][0] <= MAX_PIECE:
-            pieces[-1] = (pieces[-1][0], s.end)
-        else:
-            pieces.append((pieces[-1][1] if pieces else 0, s.end))
-    pieces[-1] = (pieces[-1][0], len(turn.text))
-    return [(a, turn.text[a:b]) for a, b in pieces if turn.text[a:b].strip()]
+    starts = [0]  # a piece ends where the next starts: after the sentence that would make it too long
+    for prev, s in zip(turn.sentences, turn.sentences[1:]):
+        if s.end - starts[-1] > MAX_PIECE:
+            starts.append(prev.end)
+    ends = starts[1:] + [len(turn.text)]
+    return [(a, turn.text[a:b]) for a, b in zip(starts, ends) if turn.text[a:b].strip()]
 
 
 def windows(doc: AnalysisDoc) -> Iterable[Window]:
