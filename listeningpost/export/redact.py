@@ -223,15 +223,11 @@ class Redactor:
     def _spoken_phones(self, text: str) -> list[Span]:
         """Runs of >= 3 adjacent spoken numbers with >= 7 digits in all ("восемь девятьсот шестнадцать ...")."""
         nums = [n for n in find_numbers(text) if n.kind == "count"]
-        out, run = [], []
-        for n in nums + [None]:
-            if n is not None and (not run or _GAP.match(text[run[-1].end:n.start])):
-                run.append(n)
-                continue
-            if len(run) >= 3 and sum(_digit_count(r.value) for r in run) >= 7:
-                out.append(Span(run[0].start, run[-1].end, "PHONE"))
-            run = [n] if n is not None else []
-        return out
+        # a run ends where the text between two numbers is more than spaces and separators
+        cuts = [i for i in range(1, len(nums)) if not _GAP.match(text[nums[i - 1].end:nums[i].start])]
+        runs = (nums[a:b] for a, b in zip([0, *cuts], [*cuts, len(nums)]))
+        return [Span(run[0].start, run[-1].end, "PHONE") for run in runs
+                if len(run) >= 3 and sum(_digit_count(n.value) for n in run) >= 7]
 
     def _persons(self, text: str) -> list[Span]:
         """Runs of adjacent name tokens ("Саша Иванов") are one person; a run that holds a public
