@@ -35,15 +35,9 @@ def _with_part_of_day(v: TurnView, b: int, norm: str) -> tuple[int, str]:
     """Extend a day word over a following part of the day: 'сегодня с утра' -> 'this morning'."""
     if norm not in _DAY_PART_EN:
         return b, norm
-    for words, part in _PART_OF_DAY.items():
-        idx, j = [], b - 1
-        for w in words:
-            j = v.next_word(j)
-            if j is None or fold(v.toks[j].text) != w:
-                break
-            idx.append(j)
-        else:
-            return idx[-1] + 1, f"{_DAY_PART_EN[norm]} {part}"
+    for words, part in _PART_OF_DAY.items():  # the next tokens are those words (a quote mark is none of them)
+        if tuple(fold(t.text) for t in v.toks[b:b + len(words)]) == words:
+            return b + len(words), f"{_DAY_PART_EN[norm]} {part}"
     return b, norm
 
 
