@@ -4,6 +4,7 @@ case dashboards. Each function returns plain dicts: the `/api/` JSON and the tem
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from itertools import groupby
 from typing import Any
 from urllib.parse import urlencode
 
@@ -71,10 +72,9 @@ def _where(f: CallFilters, skip: str = "") -> list[Any]:
             where.append(col.is_(None) if value == "(none)" else col == value)
     if f.month:
         where.append(MONTH == f.month)
-    if f.claim_type:
-        where.append(calls.c.id.in_(select(claims.c.call_id).where((claims.c.type == f.claim_type) & live(claims))))
-    if f.theme:
-        where.append(calls.c.id.in_(select(themes.c.call_id).where((themes.c.theme == f.theme) & live(themes))))
+    for value, table, col in ((f.claim_type, claims, claims.c.type), (f.theme, themes, themes.c.theme)):
+        if value:
+            where.append(calls.c.id.in_(select(table.c.call_id).where((col == value) & live(table))))
     if f.entity and ":" in f.entity:
         etype, norm = f.entity.split(":", 1)
         where.append(calls.c.id.in_(select(entities.c.call_id).where(
@@ -181,9 +181,7 @@ def _over_time(case: Case, table: Table, key: str, value: Any) -> Series:
     rows = case.query(select(month, k, value.label("n")).select_from(_dated(table)).where(live(table))
                       .group_by(month.name, k.name).order_by(month, k))
     keys = sorted({r["k"] for r in rows})
-    months: dict[str, dict[str, int]] = {}
-    for r in rows:
-        months.setdefault(r["month"], {})[r["k"]] = r["n"]
+    months = {m: {r["k"]: r["n"] for r in group} for m, group in groupby(rows, lambda r: r["month"])}
     return Series(keys, [{"month": m, "counts": c, "total": sum(c.values())} for m, c in months.items()])
 
 
