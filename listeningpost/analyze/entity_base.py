@@ -45,15 +45,12 @@ class LexEntry:
 def lexicon() -> dict[str, list[LexEntry]]:
     """First word -> entries (longest first)."""
     raw = yaml.safe_load((DATA / "lexicon.yaml").read_text(encoding="utf-8"))
+    entries = [LexEntry(etype, tuple(fold(w) for w in str(it["match"]).split()), it["norm"],
+                        it.get("upper", False), it.get("capital", False), it.get("quoted", False))
+               for etype, items in raw.items() for it in items]
     index: dict[str, list[LexEntry]] = {}
-    for etype, items in raw.items():
-        for it in items:
-            words = tuple(fold(w) for w in str(it["match"]).split())
-            entry = LexEntry(etype, words, it["norm"], it.get("upper", False), it.get("capital", False),
-                             it.get("quoted", False))
-            index.setdefault(words[0], []).append(entry)
-    for entries in index.values():
-        entries.sort(key=lambda e: -len(e.words))
+    for e in sorted(entries, key=lambda e: -len(e.words)):  # stable: equal lengths keep the file's order
+        index.setdefault(e.words[0], []).append(e)
     return index
 
 
