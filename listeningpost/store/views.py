@@ -55,12 +55,11 @@ def call_summary(case: Case, row) -> dict[str, Any]:
 
 def list_calls(case: Case, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
     n_turns = select(func.count()).select_from(turns).where(turns.c.call_id == calls.c.id).scalar_subquery()
-    s = sources.c
-    stmt = (select(calls, s.publisher, s.source_url, s.published_date, s.original_name, s.kind, n_turns.label("n_turns"))
-            .join(sources, s.id == calls.c.source_id).order_by(calls.c.id))
+    shown = ("publisher", "source_url", "published_date", "original_name", "kind")
+    stmt = (select(calls, *(sources.c[name] for name in shown), n_turns.label("n_turns"))
+            .join(sources, sources.c.id == calls.c.source_id).order_by(calls.c.id))
     if limit is not None:
         stmt = stmt.limit(limit).offset(offset)
-    shown = ("publisher", "source_url", "published_date", "original_name", "kind")
     return [{**call_summary(case, r), **_pick(r, *shown), "turns": r["n_turns"]} for r in case.query(stmt)]
 
 
