@@ -104,15 +104,14 @@ def _code_norm(text: str) -> str:
 
 
 def _callsign_norm(toks: list[Token]) -> str:
-    out = []
-    for t in toks:
-        m = _ORDINAL_DIGITS.match(t.text)
-        if m:
-            out.append(_ordinal_en(int(m.group(1))))
-            continue
-        head, _, tail = t.text.partition("-")
-        out.append(translit(lemma_of_name(head)).capitalize() + (f"-{tail}" if tail else ""))
-    return " ".join(out)
+    return " ".join(map(_callsign_word_norm, toks))
+
+
+def _callsign_word_norm(t: Token) -> str:
+    if m := _ORDINAL_DIGITS.match(t.text):
+        return _ordinal_en(int(m.group(1)))
+    head, _, tail = t.text.partition("-")
+    return translit(lemma_of_name(head)).capitalize() + (f"-{tail}" if tail else "")
 
 
 def name_layer(v: TurnView) -> Iterable[Cand]:
