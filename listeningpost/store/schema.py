@@ -14,8 +14,7 @@ from importlib import resources
 def migration_files() -> list[tuple[str, str]]:
     """(file name, SQL text) of every migration, in the order they apply."""
     folder = resources.files("listeningpost.store") / "migrations"
-    items = [(p.name, p.read_text(encoding="utf-8")) for p in folder.iterdir() if p.name.endswith(".sql")]
-    return sorted(items)
+    return sorted((p.name, p.read_text("utf-8")) for p in folder.iterdir() if p.name.endswith(".sql"))
 
 
 def split_sql(sql: str) -> list[str]:
