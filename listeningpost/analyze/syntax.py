@@ -20,7 +20,8 @@ def repair(heads: list[int]) -> list[int]:
     root = next((i for i, h in enumerate(heads) if h < 0), 0)
     out = list(heads)
     for i in range(len(out)):
-        if i != root and sum(1 for _ in ancestors(out, i, len(out) + 1)) > len(out) + 1:  # never at the root
+        # more steps up than there are words without reaching the root: i is in (or under) a cycle
+        if i != root and sum(1 for _ in ancestors(out, i, len(out) + 1)) > len(out) + 1:
             out[i] = root
     return out
 
