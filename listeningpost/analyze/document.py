@@ -8,7 +8,7 @@ All character offsets on tokens and entities point into the ORIGINAL turn text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from listeningpost.text.lang import detect_language
 from listeningpost.text.morph import Morph, all_parses, morph
@@ -85,6 +85,12 @@ class AnalysisDoc:
     entities: list[Entity] = field(default_factory=list)
     claims: list[Any] = field(default_factory=list)
     themes: list[Any] = field(default_factory=list)
+
+    def sentences(self) -> Iterator[tuple[DocTurn, Sentence]]:
+        """Every sentence with its turn (the walk docs/extending.md shows analysis engines)."""
+        for turn in self.turns:
+            for sent in turn.sentences:
+                yield turn, sent
 
     @property
     def language(self) -> str:

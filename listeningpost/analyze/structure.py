@@ -135,7 +135,7 @@ def _parser():
 
 def parse(doc: AnalysisDoc) -> None:
     """Fill ``heads``/``rels`` of the sentences that hold a predicate (one parser batch per call)."""
-    todo = [s for turn in doc.turns for s in turn.sentences if s.heads is None and _worth_parsing(s)]
+    todo = [s for _, s in doc.sentences() if s.heads is None and _worth_parsing(s)]
     if not todo:
         return
     for sent, markup in zip(todo, _parser().map([[t.text for t in s.tokens] for s in todo])):
