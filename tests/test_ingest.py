@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -18,7 +19,7 @@ from conftest import AUDIO, EVAL, TRANSCRIPTS, need_shared
 from listeningpost.ingest.ingest import ingest_paths
 from listeningpost.ingest.transcripts import decode_text, parse_dash_text, TranscriptError
 from listeningpost.store.views import call_document
-from mediautil import FORMATS, encode, read_mono
+from mediautil import FORMATS, PREENCODED, encode, read_mono
 
 RA = TRANSCRIPTS / "radio_analyzer"
 STIERLITZ = AUDIO / "no_reference" / "tinkoff_voicekit_stierlitz.wav"
@@ -35,9 +36,12 @@ def speech_pcm() -> np.ndarray:
 
 
 # -- formats ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize("suffix", sorted(FORMATS))
+@pytest.mark.parametrize("suffix", sorted([*FORMATS, *PREENCODED]))
 def test_every_media_format_is_probed(case, tmp_path, speech_pcm, suffix):
-    path = encode(speech_pcm, 16000, tmp_path / f"call{suffix}", suffix)
+    if suffix in PREENCODED:
+        path = Path(shutil.copy(PREENCODED[suffix], tmp_path / f"call{suffix}"))
+    else:
+        path = encode(speech_pcm, 16000, tmp_path / f"call{suffix}", suffix)
     report = ingest_paths(case, [path], {"publisher": "SBU"})
     assert report.added == 1, report.to_json()
     src = case.one("SELECT * FROM sources")
