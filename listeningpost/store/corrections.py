@@ -203,11 +203,14 @@ def _speaker_name(case: Case, call_id: int, label: str):
 # -- split and merge -------------------------------------------------------------------------
 def _turn_snapshot(case: Case, turn_id: int) -> dict[str, Any]:
     turn = dict(case.one(select(turns).where(turns.c.id == turn_id)))
-    turn["translations"] = [dict(r) for r in case.query(select(translations).where(translations.c.turn_id == turn_id))]
+    # ordered by id so the snapshot (edits.before_json) is the same on SQLite and PostgreSQL
+    turn["translations"] = [dict(r) for r in case.query(select(translations).where(translations.c.turn_id == turn_id)
+                                                        .order_by(translations.c.id))]
     turn["word_ids"] = [r[0] for r in case.query(select(words.c.id).where(words.c.turn_id == turn_id)
                                                  .order_by(words.c.idx))]
     for table in TURN_ROWS:
-        turn[table.name] = [r[0] for r in case.query(select(table.c.id).where(table.c.turn_id == turn_id))]
+        turn[table.name] = [r[0] for r in case.query(select(table.c.id).where(table.c.turn_id == turn_id)
+                                                     .order_by(table.c.id))]
     return turn
 
 
